@@ -1,0 +1,10 @@
+"""The Celery app. With REDIS_URL unset, tasks run eagerly in the caller's process."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iondb.settings")
+
+app = Celery("iondb")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,1 @@
+"""Namespace of the Torrent Suite plugin SDK (`from ion.plugin import *`)."""

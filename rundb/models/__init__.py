@@ -1,0 +1,34 @@
+"""All rundb models, split by domain; import from here."""
+from .catalog import (  # noqa: F401
+    ApplicationGroup,
+    Chip,
+    FlowOrder,
+    KitInfo,
+    KitPart,
+    LibraryKey,
+    ReferenceGenome,
+    RunType,
+    Template,
+    ThreePrimeAdapter,
+    dnaBarcode,
+)
+from .experiment import Experiment, ExperimentAnalysisSettings  # noqa: F401
+from .jobs import AnalysisJob, GridJob, JobState  # noqa: F401
+from .metrics import AnalysisMetrics, LibMetrics, QualityMetrics, TFMetrics  # noqa: F401
+from .plan import PlannedExperiment, PlannedExperimentQC, QCType, new_plan_short_id  # noqa: F401
+from .plugin import Plugin, PluginResult, PluginResultJob, new_api_key  # noqa: F401
+from .results import Results  # noqa: F401
+from .sample import Project, Sample, SampleGroupType_CV, SampleSet, SampleSetItem  # noqa: F401
+from .site import (  # noqa: F401
+    Content,
+    ContentUpload,
+    EventLog,
+    FileServer,
+    GlobalConfig,
+    Location,
+    Message,
+    Publisher,
+    ReportStorage,
+    Rig,
+)
+from .users import UserProfile  # noqa: F401

@@ -1,0 +1,52 @@
+"""Grid jobs. The database row is the source of truth; the job service submits, polls and
+reconciles it against the Grid Engine (or the local backend). States only move forward."""
+from django.db import models
+from django.utils import timezone
+
+
+class JobState:
+    QUEUED = "Queued"
+    STARTED = "Started"
+    COMPLETED = "Completed"
+    ERROR = "Error"
+    CANCELLED = "Cancelled"
+    TIMED_OUT = "Timed Out"
+
+    FINAL = (COMPLETED, ERROR, CANCELLED, TIMED_OUT)
+    ACTIVE = (QUEUED, STARTED)
+    # Rank for forward-only transitions: a state may only be replaced by one of higher rank.
+    RANK = {QUEUED: 0, STARTED: 1, COMPLETED: 2, ERROR: 2, CANCELLED: 2, TIMED_OUT: 2}
+
+
+class GridJob(models.Model):
+    state = models.CharField(max_length=32, default=JobState.QUEUED)
+    grid_engine_jobid = models.IntegerField(null=True, blank=True)
+    starttime = models.DateTimeField(null=True, blank=True)
+    endtime = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    script_path = models.CharField(max_length=1024, blank=True, default="")
+    work_dir = models.CharField(max_length=1024, blank=True, default="")
+    stdout_path = models.CharField(max_length=1024, blank=True, default="")
+    native_spec = models.CharField(max_length=1024, blank=True, default="")
+    exit_code = models.IntegerField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    message = models.TextField(blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_final(self):
+        return self.state in JobState.FINAL
+
+
+class AnalysisJob(GridJob):
+    """The pipeline job of one report."""
+
+    result = models.ForeignKey("rundb.Results", on_delete=models.CASCADE, related_name="analysis_jobs")
+    kind = models.CharField(max_length=32, default="analysis")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state"])]

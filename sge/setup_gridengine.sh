@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Single-node (Son of) Grid Engine 8.1.9 for Debian 12: install, configure,
+# start.  Idempotent: a second run finds a working cluster and exits quickly;
+# if the daemons died (e.g. container restart) it starts them again.
+#
+# Usage:
+#   sge/setup_gridengine.sh              install/configure/start (root)
+#   sge/setup_gridengine.sh --print-env  print `export ...` lines (no root)
+#   sge/setup_gridengine.sh --status     exit 0 when the cluster accepts jobs
+#   sge/setup_gridengine.sh --stop       stop the daemons by their pid files
+#
+#   eval "$(sge/setup_gridengine.sh --print-env)"
+#
+# Daemons are started directly (not through invoke-rc.d, which policy-rc.d or
+# a missing init system refuses) and stopped only by the pids they record in
+# $PIDDIR, never by name.
+set -euo pipefail
+
+SGE_ROOT=${SGE_ROOT:-/var/lib/gridengine}
+SGE_CELL=${SGE_CELL:-default}
+QUEUE=${ION_SGE_QUEUE:-all.q}
+PIDDIR=/var/run/gridengine
+DRMAA_LIB=/usr/lib/gridengine-drmaa/lib/libdrmaa.so.1.0
+HOST=$(hostname)
+COMMON="$SGE_ROOT/$SGE_CELL/common"
+export SGE_ROOT SGE_CELL
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+
+log() { echo "setup_gridengine: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+jemalloc_path() {
+    # libdrmaa links libjemalloc, whose initial-exec TLS does not fit the
+    # static TLS surplus when dlopen()ed late (python `import drmaa`); it has
+    # to be preloaded into the process that loads libdrmaa.
+    local p
+    for p in /lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
+             /lib/aarch64-linux-gnu/libjemalloc.so.2 /usr/lib/aarch64-linux-gnu/libjemalloc.so.2; do
+        [ -e "$p" ] && { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+print_env() {
+    echo "export SGE_ROOT=$SGE_ROOT"
+    echo "export SGE_CELL=$SGE_CELL"
+    echo "export ION_SGE_QUEUE=$QUEUE"
+    [ -e "$DRMAA_LIB" ] && echo "export DRMAA_LIBRARY_PATH=$DRMAA_LIB"
+    local jm
+    if jm=$(jemalloc_path); then
+        case ":${LD_PRELOAD:-}:" in
+            *":$jm:"*) echo "export LD_PRELOAD=${LD_PRELOAD}" ;;
+            *) echo "export LD_PRELOAD=$jm${LD_PRELOAD:+:$LD_PRELOAD}" ;;
+        esac
+    fi
+    return 0
+}
+
+# --- daemon bookkeeping ------------------------------------------------------
+pid_alive() {  # pidfile expected-comm
+    local f=$1 comm=$2 pid
+    [ -s "$f" ] || return 1
+    pid=$(tr -dc '0-9' <"$f")
+    [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 1
+    # The pid may have been reused after a restart: check it is ours.
+    [ "$(cat "/proc/$pid/comm")" = "$comm" ]
+}
+
+qmaster_running() { pid_alive "$PIDDIR/qmaster.pid" sge_qmaster; }
+execd_running() { pid_alive "$PIDDIR/execd.pid" sge_execd; }
+
+wait_for() {  # seconds description command...
+    local n=$1 what=$2; shift 2
+    local i
+    for ((i = 0; i < n * 4; i++)); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.25
+    done
+    die "timed out after ${n}s waiting for $what"
+}
+
+start_qmaster() {
+    qmaster_running && return 0
+    mkdir -p "$PIDDIR" && chown sgeadmin:sgeadmin "$PIDDIR"
+    # A qmaster that died uncleanly leaves a lock file that blocks the next start.
+    local spool
+    spool=$(awk '$1=="qmaster_spool_dir"{print $2}' "$COMMON/bootstrap")
+    rm -f "$spool/lock"
+    log "starting sge_qmaster"
+    SGE_MASTER_PIDFILE="$PIDDIR/qmaster.pid" /usr/sbin/sge_qmaster
+    wait_for 30 "sge_qmaster pid file" qmaster_running
+    wait_for 30 "qmaster to answer qconf" qconf -sh
+    log "sge_qmaster pid $(cat "$PIDDIR/qmaster.pid")"
+}
+
+start_execd() {
+    execd_running && return 0
+    mkdir -p "$PIDDIR" && chown sgeadmin:sgeadmin "$PIDDIR"
+    log "starting sge_execd"
+    SGE_EXECD_PIDFILE="$PIDDIR/execd.pid" /usr/sbin/sge_execd
+    wait_for 30 "sge_execd pid file" execd_running
+    log "sge_execd pid $(cat "$PIDDIR/execd.pid")"
+}
+
+stop_daemon() {  # pidfile comm
+    local f=$1 comm=$2 pid i
+    pid_alive "$f" "$comm" || { rm -f "$f"; return 0; }
+    pid=$(tr -dc '0-9' <"$f")
+    log "stopping $comm (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 80; i++)); do
+        [ -d "/proc/$pid" ] || break
+        sleep 0.25
+    done
+    [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$f"
+}
+
+# Exit 0 when the cluster can take a job right now.
+healthy() {
+    qmaster_running && execd_running || return 1
+    timeout 15 qconf -sq "$QUEUE" >/dev/null 2>&1 || return 1
+    # execd has reported a load (queue instance not in 'u'nknown state).
+    local st
+    st=$(timeout 15 qstat -f -q "$QUEUE@$HOST" 2>/dev/null | awk -v q="$QUEUE@$HOST" '$1==q{print $6}')
+    case "$st" in *u* | *E* | *d*) return 1 ;; esac
+    timeout 15 qstat -f -q "$QUEUE@$HOST" 2>/dev/null | grep -q "^$QUEUE@$HOST"
+}
+
+# --- configuration (each step idempotent) -----------------------------------
+install_packages() {
+    local n
+    n=$(dpkg-query -W -f='${Status}\n' gridengine-master gridengine-exec gridengine-client \
+        gridengine-drmaa1.0 2>/dev/null | grep -c 'install ok installed' || true)
+    [ "$n" = 4 ] && return 0
+    log "installing gridengine packages"
+    debconf-set-selections <<EOF
+gridengine-common shared/gridenginemaster string $HOST
+gridengine-common shared/gridenginecell string $SGE_CELL
+gridengine-common shared/gridengineconfig boolean true
+gridengine-client shared/gridenginemaster string $HOST
+gridengine-client shared/gridenginecell string $SGE_CELL
+gridengine-client shared/gridengineconfig boolean true
+EOF
+    if ! apt-cache show gridengine-master >/dev/null 2>&1; then
+        apt-get update -q
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        gridengine-master gridengine-exec gridengine-client gridengine-drmaa1.0 libjemalloc2 \
+        >/tmp/gridengine-apt.log 2>&1 || { tail -20 /tmp/gridengine-apt.log >&2; die "apt-get install failed"; }
+}
+
+fix_host_names() {
+    [ -d "$COMMON" ] || die "$COMMON missing (package configuration did not create the cell)"
+    local changed=0 rev aliases
+    if [ "$(cat "$COMMON/act_qmaster" 2>/dev/null)" != "$HOST" ]; then
+        echo "$HOST" >"$COMMON/act_qmaster"
+        changed=1
+    fi
+    # Clients connect from an address whose reverse lookup may give another
+    # name (127.0.0.1 -> localhost); declare those names aliases of $HOST.
+    aliases="localhost"
+    for rev in $(getent ahostsv4 "$HOST" | awk '{print $1}' | sort -u); do
+        rev=$(getent hosts "$rev" | awk '{print $2}' | head -1)
+        [ -n "$rev" ] && [ "$rev" != "$HOST" ] && [ "$rev" != localhost ] && aliases="$aliases $rev"
+    done
+    if [ "$HOST" != localhost ] && [ "$(cat "$COMMON/host_aliases" 2>/dev/null)" != "$HOST $aliases" ]; then
+        echo "$HOST $aliases" >"$COMMON/host_aliases"
+        changed=1
+    fi
+    chown sgeadmin:sgeadmin "$COMMON/act_qmaster" "$COMMON/host_aliases" 2>/dev/null || true
+    if [ $changed = 1 ] && qmaster_running; then
+        stop_daemon "$PIDDIR/execd.pid" sge_execd
+        stop_daemon "$PIDDIR/qmaster.pid" sge_qmaster
+    fi
+}
+
+set_conf_values() {  # file key value [key value ...]: rewrite "key value" lines
+    local f=$1; shift
+    while [ $# -gt 0 ]; do
+        if grep -q "^$1[[:space:]]" "$f"; then
+            sed -i "s|^$1[[:space:]].*|$1 $2|" "$f"
+        else
+            echo "$1 $2" >>"$f"
+        fi
+        shift 2
+    done
+}
+
+configure_global() {
+    local d
+    d=$(mktemp -d)
+    qconf -sconf global >"$d/global"
+    cp "$d/global" "$d/orig"
+    # CI submits as root; the default minimum is uid/gid 1000.
+    set_conf_values "$d/global" min_uid 0 min_gid 0
+    cmp -s "$d/global" "$d/orig" || qconf -Mconf "$d/global" >/dev/null  # file must be named "global"
+
+    qconf -ssconf >"$d/sched_conf"
+    cp "$d/sched_conf" "$d/orig"
+    set_conf_values "$d/sched_conf" schedule_interval 0:0:1 flush_submit_sec 1 flush_finish_sec 1
+    cmp -s "$d/sched_conf" "$d/orig" || qconf -Msconf "$d/sched_conf" >/dev/null
+    rm -rf "$d"
+}
+
+configure_hosts() {
+    qconf -sh 2>/dev/null | grep -qx "$HOST" || qconf -ah "$HOST" >/dev/null
+    qconf -ss 2>/dev/null | grep -qx "$HOST" || qconf -as "$HOST" >/dev/null
+    if ! qconf -se "$HOST" >/dev/null 2>&1; then
+        local d
+        d=$(mktemp -d)
+        cat >"$d/host" <<EOF
+hostname              $HOST
+load_scaling          NONE
+complex_values        NONE
+user_lists            NONE
+xuser_lists           NONE
+projects              NONE
+xprojects             NONE
+usage_scaling         NONE
+report_variables      NONE
+EOF
+        qconf -Ae "$d/host" >/dev/null
+        rm -rf "$d"
+    fi
+}
+
+configure_queue() {
+    local slots
+    slots=$(nproc)
+    [ "$slots" -lt 8 ] && slots=8
+    if ! qconf -sq "$QUEUE" >/dev/null 2>&1; then
+        # qconf writes the default queue to a temp file and reads it back
+        # after the "editor" returns; `true` keeps the defaults.
+        EDITOR=true qconf -aq "$QUEUE" >/dev/null
+    fi
+    local cur
+    cur=$(qconf -sq "$QUEUE")
+    attr() { awk -v k="$1" '$1==k{$1=""; sub(/^ +/, ""); print}' <<<"$cur"; }
+    [ "$(attr hostlist)" = "$HOST" ] || qconf -rattr queue hostlist "$HOST" "$QUEUE" >/dev/null
+    [ "$(attr slots)" = "$slots" ] || qconf -rattr queue slots "$slots" "$QUEUE" >/dev/null
+    [ "$(attr shell)" = "/bin/sh" ] || qconf -rattr queue shell /bin/sh "$QUEUE" >/dev/null
+}
+
+wait_healthy() {
+    local i
+    for ((i = 0; i < 120; i++)); do
+        healthy && return 0
+        sleep 0.5
+    done
+    qstat -f >&2 || true
+    die "queue $QUEUE@$HOST did not become available"
+}
+
+smoke_test() {
+    local out
+    out=$(timeout 60 qsub -terse -b y -sync y -q "$QUEUE" -o /dev/null -j y /bin/true 2>&1) ||
+        die "smoke test failed: $out"
+    log "smoke test job $(echo "$out" | head -1) ran"
+}
+
+main() {
+    case "${1:-}" in
+        --print-env) print_env; return 0 ;;
+        --status) healthy; return ;;
+        --stop)
+            stop_daemon "$PIDDIR/execd.pid" sge_execd
+            stop_daemon "$PIDDIR/qmaster.pid" sge_qmaster
+            return 0 ;;
+        "") ;;
+        *) die "unknown option $1 (see the header of $0)" ;;
+    esac
+    [ "$(id -u)" = 0 ] || die "must run as root"
+
+    if command -v qstat >/dev/null 2>&1 && healthy; then
+        log "grid engine already running (queue $QUEUE@$HOST)"
+        print_env
+        return 0
+    fi
+    install_packages
+    fix_host_names
+    start_qmaster
+    configure_global
+    configure_hosts
+    start_execd
+    configure_queue
+    wait_healthy
+    smoke_test
+    print_env
+}
+
+main "$@"
