@@ -13,13 +13,12 @@
 #
 # Daemons are started directly (not through invoke-rc.d, which policy-rc.d or
 # a missing init system refuses) and stopped only by the pids they record in
-# $PIDDIR, never by name.
+# their spool directories, never by name.
 set -euo pipefail
 
 SGE_ROOT=${SGE_ROOT:-/var/lib/gridengine}
 SGE_CELL=${SGE_CELL:-default}
 QUEUE=${ION_SGE_QUEUE:-all.q}
-PIDDIR=/var/run/gridengine
 DRMAA_LIB=/usr/lib/gridengine-drmaa/lib/libdrmaa.so.1.0
 HOST=$(hostname)
 COMMON="$SGE_ROOT/$SGE_CELL/common"
@@ -66,8 +65,18 @@ pid_alive() {  # pidfile expected-comm
     [ "$(cat "/proc/$pid/comm")" = "$comm" ]
 }
 
-qmaster_running() { pid_alive "$PIDDIR/qmaster.pid" sge_qmaster; }
-execd_running() { pid_alive "$PIDDIR/execd.pid" sge_execd; }
+# The daemons write their own pid files into their spool directories.
+qmaster_pidfile() {
+    echo "$(awk '$1=="qmaster_spool_dir"{print $2}' "$COMMON/bootstrap" 2>/dev/null)/qmaster.pid"
+}
+execd_pidfile() {
+    local spool
+    spool=$(qconf -sconf "$HOST" 2>/dev/null | awk '$1=="execd_spool_dir"{print $2}')
+    [ -n "$spool" ] || spool=$(qconf -sconf global 2>/dev/null | awk '$1=="execd_spool_dir"{print $2}')
+    echo "${spool:-/var/spool/gridengine/execd}/$HOST/execd.pid"
+}
+qmaster_running() { pid_alive "$(qmaster_pidfile)" sge_qmaster; }
+execd_running() { pid_alive "$(execd_pidfile)" sge_execd; }
 
 wait_for() {  # seconds description command...
     local n=$1 what=$2; shift 2
@@ -81,25 +90,23 @@ wait_for() {  # seconds description command...
 
 start_qmaster() {
     qmaster_running && return 0
-    mkdir -p "$PIDDIR" && chown sgeadmin:sgeadmin "$PIDDIR"
     # A qmaster that died uncleanly leaves a lock file that blocks the next start.
     local spool
     spool=$(awk '$1=="qmaster_spool_dir"{print $2}' "$COMMON/bootstrap")
     rm -f "$spool/lock"
     log "starting sge_qmaster"
-    SGE_MASTER_PIDFILE="$PIDDIR/qmaster.pid" /usr/sbin/sge_qmaster
+    /usr/sbin/sge_qmaster
     wait_for 30 "sge_qmaster pid file" qmaster_running
     wait_for 30 "qmaster to answer qconf" qconf -sh
-    log "sge_qmaster pid $(cat "$PIDDIR/qmaster.pid")"
+    log "sge_qmaster pid $(cat "$(qmaster_pidfile)")"
 }
 
 start_execd() {
     execd_running && return 0
-    mkdir -p "$PIDDIR" && chown sgeadmin:sgeadmin "$PIDDIR"
     log "starting sge_execd"
-    SGE_EXECD_PIDFILE="$PIDDIR/execd.pid" /usr/sbin/sge_execd
+    /usr/sbin/sge_execd
     wait_for 30 "sge_execd pid file" execd_running
-    log "sge_execd pid $(cat "$PIDDIR/execd.pid")"
+    log "sge_execd pid $(cat "$(execd_pidfile)")"
 }
 
 stop_daemon() {  # pidfile comm
@@ -170,8 +177,8 @@ fix_host_names() {
     fi
     chown sgeadmin:sgeadmin "$COMMON/act_qmaster" "$COMMON/host_aliases" 2>/dev/null || true
     if [ $changed = 1 ] && qmaster_running; then
-        stop_daemon "$PIDDIR/execd.pid" sge_execd
-        stop_daemon "$PIDDIR/qmaster.pid" sge_qmaster
+        stop_daemon "$(execd_pidfile)" sge_execd
+        stop_daemon "$(qmaster_pidfile)" sge_qmaster
     fi
 }
 
@@ -264,8 +271,8 @@ main() {
         --print-env) print_env; return 0 ;;
         --status) healthy; return ;;
         --stop)
-            stop_daemon "$PIDDIR/execd.pid" sge_execd
-            stop_daemon "$PIDDIR/qmaster.pid" sge_qmaster
+            stop_daemon "$(execd_pidfile)" sge_execd
+            stop_daemon "$(qmaster_pidfile)" sge_qmaster
             return 0 ;;
         "") ;;
         *) die "unknown option $1 (see the header of $0)" ;;

@@ -13,7 +13,7 @@ from .catalog import (  # noqa: F401
     dnaBarcode,
 )
 from .experiment import Experiment, ExperimentAnalysisSettings  # noqa: F401
-from .jobs import AnalysisJob, GridJob, JobState  # noqa: F401
+from .jobs import AnalysisJob, GridJob, JobState, advance_job_state  # noqa: F401
 from .metrics import AnalysisMetrics, LibMetrics, QualityMetrics, TFMetrics  # noqa: F401
 from .plan import PlannedExperiment, PlannedExperimentQC, QCType, new_plan_short_id  # noqa: F401
 from .plugin import Plugin, PluginResult, PluginResultJob, new_api_key  # noqa: F401

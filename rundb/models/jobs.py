@@ -50,3 +50,20 @@ class AnalysisJob(GridJob):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["state"])]
+
+
+def advance_job_state(job_model, pk, new_state, **fields):
+    """Move a job row forward to `new_state` with one conditional UPDATE.
+
+    Returns True when the row changed. A state never moves backwards or sideways between final
+    states, so a late "Started" callback cannot undo "Completed", and two writers racing to a final
+    state leave exactly one winner."""
+    rank = JobState.RANK[new_state]
+    allowed_from = [s for s, r in JobState.RANK.items() if r < rank]
+    now = timezone.now()
+    if new_state == JobState.STARTED:
+        fields.setdefault("starttime", now)
+    elif new_state in JobState.FINAL:
+        fields.setdefault("endtime", now)
+    updated = job_model.objects.filter(pk=pk, state__in=allowed_from).update(state=new_state, **fields)
+    return updated == 1
