@@ -115,8 +115,17 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Task modules outside INSTALLED_APPS that workers must register.
+CELERY_IMPORTS = ("pipeline.tasks",)
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "torrent")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Run ingest: scan <ION_RESULTS_ROOT>/<instrument>/<run>/ (pipeline/ingest/crawler.py).
+    "crawl-run-folders": {
+        "task": "pipeline.tasks.crawl",
+        "schedule": float(os.environ.get("ION_CRAWL_INTERVAL", "30")),
+        "options": {"expires": float(os.environ.get("ION_CRAWL_INTERVAL", "30"))},
+    },
+}
 
 TASTYPIE_DEFAULT_FORMATS = ["json"]
 TASTYPIE_FULL_DEBUG = False

@@ -3,4 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Plugin routes first: they must win over the API's generic detail routes.
+    path("", include("plugin.urls")),
 ]

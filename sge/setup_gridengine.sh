@@ -22,6 +22,10 @@ QUEUE=${ION_SGE_QUEUE:-all.q}
 DRMAA_LIB=/usr/lib/gridengine-drmaa/lib/libdrmaa.so.1.0
 HOST=$(hostname)
 COMMON="$SGE_ROOT/$SGE_CELL/common"
+# Bump when the configuration below changes so existing clusters get it too.
+CONFIG_VERSION=2
+STAMP="$COMMON/.torrent-server-setup"
+EXECD_SPOOL=${SGE_EXECD_SPOOL:-/var/spool/gridengine/execd}  # Debian's default execd_spool_dir
 export SGE_ROOT SGE_CELL
 export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
@@ -70,10 +74,13 @@ qmaster_pidfile() {
     echo "$(awk '$1=="qmaster_spool_dir"{print $2}' "$COMMON/bootstrap" 2>/dev/null)/qmaster.pid"
 }
 execd_pidfile() {
-    local spool
-    spool=$(qconf -sconf "$HOST" 2>/dev/null | awk '$1=="execd_spool_dir"{print $2}')
-    [ -n "$spool" ] || spool=$(qconf -sconf global 2>/dev/null | awk '$1=="execd_spool_dir"{print $2}')
-    echo "${spool:-/var/spool/gridengine/execd}/$HOST/execd.pid"
+    # The execd names its spool subdirectory after the name its own resolver
+    # returns, which may be "localhost" rather than $HOST: take the live one.
+    local spool=$EXECD_SPOOL f
+    for f in "$spool/$HOST/execd.pid" "$spool"/*/execd.pid; do
+        if pid_alive "$f" sge_execd; then echo "$f"; return 0; fi
+    done
+    echo "$spool/$HOST/execd.pid"
 }
 qmaster_running() { pid_alive "$(qmaster_pidfile)" sge_qmaster; }
 execd_running() { pid_alive "$(execd_pidfile)" sge_execd; }
@@ -182,37 +189,53 @@ fix_host_names() {
     fi
 }
 
-set_conf_values() {  # file key value [key value ...]: rewrite "key value" lines
-    local f=$1; shift
+qc() {  # qconf that changes something: log its message, die with it on failure
+    local out
+    out=$(qconf "$@" 2>&1) || die "qconf $*: $out"
+    [ -z "$out" ] || log "$out"
+}
+
+conf_value() { awk -v k="$2" '$1==k{$1=""; sub(/^ +/, ""); print}' "$1"; }
+
+set_conf_values() {  # file key value [key value ...]; exit 1 when nothing changed
+    local f=$1 changed=1; shift
     while [ $# -gt 0 ]; do
-        if grep -q "^$1[[:space:]]" "$f"; then
-            sed -i "s|^$1[[:space:]].*|$1 $2|" "$f"
-        else
-            echo "$1 $2" >>"$f"
+        if [ "$(conf_value "$f" "$1")" != "$2" ]; then
+            if grep -q "^$1[[:space:]]" "$f"; then
+                sed -i "s|^$1[[:space:]].*|$1 $2|" "$f"
+            else
+                echo "$1 $2" >>"$f"
+            fi
+            changed=0
         fi
         shift 2
     done
+    return $changed
 }
 
 configure_global() {
     local d
     d=$(mktemp -d)
-    qconf -sconf global >"$d/global"
-    cp "$d/global" "$d/orig"
-    # CI submits as root; the default minimum is uid/gid 1000.
-    set_conf_values "$d/global" min_uid 0 min_gid 0
-    cmp -s "$d/global" "$d/orig" || qconf -Mconf "$d/global" >/dev/null  # file must be named "global"
-
+    # Join "\"-continued lines so each attribute is on one line.
+    qconf -sconf global | sed -e ':a' -e '/\\$/{N;s/\\\n[[:space:]]*/ /;ba' -e '}' >"$d/global"
+    # CI submits as root; the default minimum is uid/gid 1000.  Accounting is
+    # flushed every 15 s by default; qacct is our post-mortem, so flush at once.
+    # -Mconf takes the object name from the file name: it must be "global".
+    if set_conf_values "$d/global" min_uid 0 min_gid 0 reporting_params \
+        "accounting=true reporting=false flush_time=00:00:15 joblog=false sharelog=00:00:00 accounting_flush_time=00:00:00"; then
+        qc -Mconf "$d/global"
+    fi
+    # The default 15 s scheduling interval makes every job wait; tests want ~1 s.
     qconf -ssconf >"$d/sched_conf"
-    cp "$d/sched_conf" "$d/orig"
-    set_conf_values "$d/sched_conf" schedule_interval 0:0:1 flush_submit_sec 1 flush_finish_sec 1
-    cmp -s "$d/sched_conf" "$d/orig" || qconf -Msconf "$d/sched_conf" >/dev/null
+    if set_conf_values "$d/sched_conf" schedule_interval 0:0:1 flush_submit_sec 1 flush_finish_sec 1; then
+        qc -Msconf "$d/sched_conf"
+    fi
     rm -rf "$d"
 }
 
 configure_hosts() {
-    qconf -sh 2>/dev/null | grep -qx "$HOST" || qconf -ah "$HOST" >/dev/null
-    qconf -ss 2>/dev/null | grep -qx "$HOST" || qconf -as "$HOST" >/dev/null
+    qconf -sh 2>/dev/null | grep -qx "$HOST" || qc -ah "$HOST"
+    qconf -ss 2>/dev/null | grep -qx "$HOST" || qc -as "$HOST"
     if ! qconf -se "$HOST" >/dev/null 2>&1; then
         local d
         d=$(mktemp -d)
@@ -227,26 +250,34 @@ xprojects             NONE
 usage_scaling         NONE
 report_variables      NONE
 EOF
-        qconf -Ae "$d/host" >/dev/null
+        qc -Ae "$d/host"
         rm -rf "$d"
     fi
 }
 
 configure_queue() {
-    local slots
+    local slots d
     slots=$(nproc)
     [ "$slots" -lt 8 ] && slots=8
+    d=$(mktemp -d)
+    # Queue attributes we insist on.  load_thresholds NONE: on a small shared
+    # CI machine np_load_avg goes over the default 1.75 and the queue would
+    # enter alarm state and stop scheduling.  pe_list NONE: Debian's template
+    # names parallel environments that do not exist, which -aq rejects.
+    local want=(hostlist "$HOST" slots "$slots" shell /bin/sh load_thresholds NONE)
     if ! qconf -sq "$QUEUE" >/dev/null 2>&1; then
-        # qconf writes the default queue to a temp file and reads it back
-        # after the "editor" returns; `true` keeps the defaults.
-        EDITOR=true qconf -aq "$QUEUE" >/dev/null
+        # qconf -aq writes its default template to a file and runs $EDITOR on it.
+        printf '#!/bin/sh\nsed -i -e "s|^pe_list .*|pe_list NONE|" "$1"\n' >"$d/editor"
+        chmod +x "$d/editor"
+        EDITOR="$d/editor" qc -aq "$QUEUE"
     fi
-    local cur
-    cur=$(qconf -sq "$QUEUE")
-    attr() { awk -v k="$1" '$1==k{$1=""; sub(/^ +/, ""); print}' <<<"$cur"; }
-    [ "$(attr hostlist)" = "$HOST" ] || qconf -rattr queue hostlist "$HOST" "$QUEUE" >/dev/null
-    [ "$(attr slots)" = "$slots" ] || qconf -rattr queue slots "$slots" "$QUEUE" >/dev/null
-    [ "$(attr shell)" = "/bin/sh" ] || qconf -rattr queue shell /bin/sh "$QUEUE" >/dev/null
+    qconf -sq "$QUEUE" >"$d/q"
+    local i
+    for ((i = 0; i < ${#want[@]}; i += 2)); do
+        [ "$(conf_value "$d/q" "${want[i]}")" = "${want[i + 1]}" ] ||
+            qc -rattr queue "${want[i]}" "${want[i + 1]}" "$QUEUE"
+    done
+    rm -rf "$d"
 }
 
 wait_healthy() {
@@ -279,7 +310,7 @@ main() {
     esac
     [ "$(id -u)" = 0 ] || die "must run as root"
 
-    if command -v qstat >/dev/null 2>&1 && healthy; then
+    if command -v qstat >/dev/null 2>&1 && [ "$(cat "$STAMP" 2>/dev/null)" = "$CONFIG_VERSION" ] && healthy; then
         log "grid engine already running (queue $QUEUE@$HOST)"
         print_env
         return 0
@@ -293,6 +324,7 @@ main() {
     configure_queue
     wait_healthy
     smoke_test
+    echo "$CONFIG_VERSION" >"$STAMP"
     print_env
 }
 

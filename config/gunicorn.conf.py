@@ -1,0 +1,32 @@
+"""gunicorn settings for the web service (`make web`, docker compose `web`).
+
+Every value can be overridden from the environment, so one file serves a laptop and a
+container. Run from the project root: gunicorn -c config/gunicorn.conf.py
+"""
+import multiprocessing
+import os
+
+wsgi_app = "iondb.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# API requests are short and mostly wait on the database: a few processes with threads.
+workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Report pages and plugin uploads can take a while; the API itself answers in milliseconds.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then so slow memory growth cannot accumulate.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+# Behind a reverse proxy, set this to the proxy's address so X-Forwarded-* are honoured.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "torrent-server-web"
+# gunicorn >= 25 opens a control socket at one fixed path per user; two servers on one
+# machine (tests, a second checkout) would fight over it, and we do not use it.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

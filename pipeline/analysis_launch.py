@@ -1,0 +1,213 @@
+"""Start an analysis: a Results row, its report folder, and a Queued AnalysisJob.
+
+Nothing here runs the pipeline. `start_analysis` leaves an `AnalysisJob` in state Queued
+with a shell script in the report folder; the job service picks up Queued rows and submits
+them to the Grid Engine or runs them with the local backend. The script runs
+`manage.py run_analysis <result pk>`.
+
+Conventions shared with the job service (and plugin launch):
+  * `script_path`: `<report dir>/ion_analysis_<NN>.sh` (NN = 00, 01, ... per re-run of the
+    same report), executable, `/bin/sh`, starts with `cd <work_dir>` and `exec`s the command,
+    so its exit status is the command's. It carries no environment: the backend passes the
+    service's own (DATABASE_URL, ION_*, DJANGO_SETTINGS_MODULE) to the job, because the
+    report folder is served over HTTP and must not hold secrets.
+  * `work_dir`: the report folder; `stdout_path`: `<report dir>/drmaa_stdout.txt`
+    (stderr joined). The script does not write an exit-code file: per sge/backends/base.py
+    the backend runs it through its wrapper (`/bin/bash <script>`), which writes
+    `<work_dir>/<job_name>.exitcode`; `exec` makes the script's status the command's.
+"""
+import logging
+import os
+import re
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from rundb.models import AnalysisJob, Experiment, JobState, ReportStorage, Results
+
+from .ingest.mapping import pretty_run_name
+
+logger = logging.getLogger(__name__)
+
+STDOUT_NAME = "drmaa_stdout.txt"
+SCRIPT_TEMPLATE_NAME = "ion_analysis_{index:02d}.sh"
+MAX_NAME_LENGTH = 200  # folder names: keep well below NAME_MAX with the _NNN suffix
+
+
+class AnalysisLaunchError(Exception):
+    """An analysis cannot be started (the message says why, for the user)."""
+
+
+# -- names ----------------------------------------------------------------------------------
+
+def safe_report_name(name):
+    """A report name usable as a folder name: `[A-Za-z0-9_.+-]`, spaces become `_`."""
+    text = re.sub(r"\s+", "_", str(name or "").strip())
+    text = re.sub(r"[^A-Za-z0-9_.+\-]", "_", text).lstrip(".")
+    return text[:MAX_NAME_LENGTH] or "Report"
+
+
+def auto_report_name(experiment):
+    """`Auto_<run name without R_date prefix>_<exp pk>`, or the explog's AutoAnalysisName."""
+    log = experiment.log if isinstance(experiment.log, dict) else {}
+    stated = str(log.get("autoanalysisname") or "").strip()
+    base = stated if stated and stated.lower() != "none" else f"Auto_{pretty_run_name(experiment.expName)}"
+    return safe_report_name(f"{base}_{experiment.pk}")
+
+
+def manual_report_name(experiment):
+    """Default name of a report started by hand (`manage.py analyze`, re-analyse API)."""
+    return safe_report_name(f"{pretty_run_name(experiment.expName) or 'Run'}_{experiment.pk}")
+
+
+def run_id(results_name, pk):
+    """Five characters [A-Z0-9] identifying a report (read-group prefix): DEK hash, base 36."""
+    text = f"{results_name}_{pk}"
+    h = len(text)
+    for char in text:
+        h = ((h << 5) ^ (h >> 27)) ^ ord(char)
+    h &= 0x7FFFFFFF
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    digits = []
+    for _ in range(5):
+        h, rem = divmod(h, 36)
+        digits.append(alphabet[rem])
+    return "".join(reversed(digits))
+
+
+# -- storage --------------------------------------------------------------------------------
+
+def default_report_storage():
+    """The ReportStorage for settings.ION_REPORT_ROOT (created on first use)."""
+    root = str(Path(settings.ION_REPORT_ROOT))
+    storage = ReportStorage.objects.filter(dirPath=root).order_by("-default", "pk").first()
+    if storage is None:
+        storage = ReportStorage.objects.create(
+            name="Home",
+            dirPath=root,
+            webServerPath=settings.ION_REPORT_WEB_ROOT,
+            default=not ReportStorage.objects.filter(default=True).exists(),
+        )
+    return storage
+
+
+def report_link(result):
+    """URL path of the report folder: `<webServerPath>/<resultsName>_<pk:03d>/`."""
+    base = (result.reportstorage.webServerPath or "").rstrip("/")
+    return f"{base}/{result.resultsName}_{result.pk:03d}/"
+
+
+# -- Results --------------------------------------------------------------------------------
+
+def create_report(experiment: Experiment, *, name=None, metadata=None) -> Results:
+    """A new Results row (status Pending) for `experiment`, with runid and reportLink set."""
+    name = safe_report_name(name) if name else manual_report_name(experiment)
+    eas = experiment.eas_set.order_by("-pk").first()
+    with transaction.atomic():
+        result = Results.objects.create(
+            experiment=experiment,
+            eas=eas,
+            reportstorage=default_report_storage(),
+            resultsName=name,
+            reference=(eas.reference or "") if eas else "",
+            status="Pending",
+            processedCycles=0,
+            processedflows=0,
+            framesProcessed=0,
+            timeToComplete="0",
+            analysisVersion="_",
+            metaData=dict(metadata or {}),
+        )
+        result.runid = run_id(result.resultsName, result.pk)
+        result.reportLink = report_link(result)
+        result.log = result.reportLink + "log.html"
+        result.save(update_fields=["runid", "reportLink", "log"])
+        if experiment.plan_id:
+            projects = list(experiment.plan.projects.all())
+            if projects:
+                result.projects.add(*projects)
+        if not experiment.pinnedRepResult:
+            Experiment.objects.filter(pk=experiment.pk).update(repResult=result)
+            experiment.repResult = result
+    return result
+
+
+# -- job script -----------------------------------------------------------------------------
+
+def analysis_command(result):
+    """argv of the analysis job: this interpreter, this project's manage.py."""
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    return [sys.executable, str(manage), "run_analysis", str(result.pk)]
+
+
+def write_job_script(path, argv, *, work_dir, description=""):
+    """Write an executable /bin/sh script that cd's to `work_dir` and execs `argv`.
+
+    Written to a temporary file and renamed, so a backend never sees half a script.
+    """
+    path = Path(path)
+    lines = ["#!/bin/sh"]
+    if description:
+        lines += [f"# {line}" for line in str(description).splitlines()]
+    lines += [
+        f"cd {shlex.quote(str(work_dir))} || exit 1",
+        "exec " + " ".join(shlex.quote(str(a)) for a in argv),
+        "",
+    ]
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".sh", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write("\n".join(lines))
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def start_analysis(result: Results) -> AnalysisJob:
+    """Create the report folder and a Queued AnalysisJob; returns the active job if one exists."""
+    report_dir = Path(result.report_dir)
+    with transaction.atomic():
+        # Lock the report row so two callers cannot queue two jobs for it.
+        Results.objects.select_for_update().filter(pk=result.pk).first()
+        active = result.analysis_jobs.filter(state__in=JobState.ACTIVE).order_by("pk").first()
+        if active is not None:
+            return active
+        try:
+            report_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AnalysisLaunchError(f"cannot create report folder {report_dir}: {exc.strerror or exc}") from exc
+        index = result.analysis_jobs.count()
+        script = report_dir / SCRIPT_TEMPLATE_NAME.format(index=index)
+        write_job_script(
+            script,
+            analysis_command(result),
+            work_dir=report_dir,
+            description=f"Torrent Server analysis of report {result.resultsName!r} (Results {result.pk}).",
+        )
+        (report_dir / "primary.key").write_text(f"ResultsPK = {result.pk}\n")
+        job = AnalysisJob.objects.create(
+            result=result,
+            state=JobState.QUEUED,
+            script_path=str(script),
+            work_dir=str(report_dir),
+            stdout_path=str(report_dir / STDOUT_NAME),
+        )
+    logger.info("queued analysis job %s for report %s (%s)", job.pk, result.pk, result.resultsName)
+    return job
+
+
+def launch_reanalysis(experiment: Experiment, *, name=None):
+    """Another report of `experiment` (CLI `analyze`, re-analyse API): (Results, AnalysisJob)."""
+    folder = experiment.expDir or ""
+    if not folder or not os.path.isdir(folder):
+        raise AnalysisLaunchError(f"run folder of experiment {experiment.pk} does not exist: {folder or '(none)'}")
+    result = create_report(experiment, name=name)
+    return result, start_analysis(result)

@@ -1,0 +1,393 @@
+"""Barcode classification, trimming and per-barcode unmapped BAMs (notes §5).
+
+Mode implemented: **mode 1, flow-space error count** (§5.3) — the kit's
+``score_mode`` 1 and the natural choice for base-called reads. For every
+barcode the string ``<library key><barcode><adapter>`` is turned into a
+homopolymer-length-per-flow vector over the run's flow order; the read (key
+removed by the instrument, so the key is put back in front) is turned into the
+same kind of vector. Errors = Σ |barcode HP − read HP| over flows
+``[start_flow, adapter_start_flow)``; at the barcode's last flow
+(``num_flows − 1``) only a shortfall counts (extra bases there may be
+template). A barcode is assigned when its errors are ``<= score_cutoff`` and it
+is the *unique* minimum (ties -> nomatch). An HP over/under-call costs 1, where
+a base-space Hamming distance would count a whole shifted tail.
+
+Trimming (mode 1): every read base in flows ``< num_flows − 1`` plus up to
+``last_homopolymer`` bases in flow ``num_flows − 1``. Assigned reads get
+``XB:i`` = barcode errors and read group ``<runID>.<barcode>``; the others go
+unchanged to ``<runID>.nomatch``. Not implemented: the signal-space modes 2–5
+and the adapter check (they need per-flow signals and a phasing model), so
+``barcode_adapter_filtered`` is always 0.
+
+Everything is vectorised per chunk (see bamio); records are rewritten at the
+byte level, so every other tag (ZA, ZF, ZM, ...) is carried over untouched.
+"""
+import os
+import re
+
+import numpy as np
+
+from .bamio import (BamReader, BamWriter, ranges, header_lines_without_rg, rg_line, _NT16)
+from .errors import PipelineError
+
+NOMATCH = "nomatch"
+_MAX_HP_CODE = 7  # read HPs are clipped here for the lookup tables (>= any real barcode HP)
+
+
+# --------------------------------------------------------------------------- kit
+
+def load_barcode_kit(entries):
+    """Normalise a kit: list of dicts (plain, or Django fixture rows with ``fields``).
+
+    Returns dicts with id_str, sequence, adapter, index, score_mode,
+    score_cutoff, annotation, type, sorted by index then id_str.
+    """
+    out = []
+    for e in entries:
+        f = e.get("fields", e)
+        if f.get("active") is False:
+            continue
+        seq = str(f.get("sequence", "")).upper()
+        if not f.get("id_str") or not seq:
+            raise PipelineError(f"barcode kit entry without id_str/sequence: {f!r}")
+        if re.search(r"[^ACGT]", seq + str(f.get("adapter", "")).upper()):
+            raise PipelineError(f"barcode {f['id_str']}: only A/C/G/T supported in sequence/adapter")
+        out.append({
+            "id_str": f["id_str"],
+            "sequence": seq,
+            "adapter": str(f.get("adapter", "") or "").upper(),
+            "index": int(f.get("index", 0) or 0),
+            "score_mode": int(f.get("score_mode", 1) or 1),
+            "score_cutoff": float(f.get("score_cutoff", 2) if f.get("score_cutoff") is not None else 2),
+            "annotation": f.get("annotation", "") or "",
+            "type": f.get("type", "") or "",
+            "name": f.get("name", ""),
+        })
+    out.sort(key=lambda d: (d["index"], d["id_str"]))
+    ids = [d["id_str"] for d in out]
+    if len(set(ids)) != len(ids):
+        raise PipelineError("barcode kit has duplicate id_str values")
+    return out
+
+
+def flow_vector(seq, flow_order):
+    """(HP per flow, flow of each base) of ``seq`` over the cyclic flow order."""
+    hp, base_flow = [], []
+    i, f = 0, 0
+    nf = len(flow_order)
+    guard = (len(seq) + 1) * nf
+    while i < len(seq):
+        nuc = flow_order[f % nf]
+        n = 0
+        while i < len(seq) and seq[i] == nuc:
+            base_flow.append(f)
+            n += 1
+            i += 1
+        hp.append(n)
+        f += 1
+        if f > guard:
+            raise PipelineError(f"sequence {seq!r} cannot be sequenced with flow order {flow_order!r}")
+    return hp, base_flow
+
+
+class FlowSpaceClassifier:
+    """Mode-1 classifier for one kit / flow order / key (see module doc)."""
+
+    def __init__(self, kit, flow_order, key="TCAG", cutoff=None):
+        if not flow_order or re.search(r"[^ACGT]", flow_order.upper()):
+            raise PipelineError(f"bad flow order {flow_order!r}")
+        if not key or re.search(r"[^ACGT]", key.upper()):
+            raise PipelineError(f"bad library key {key!r}")
+        self.kit = kit
+        self.flow_order = flow_order.upper()
+        self.key = key.upper()
+        nb = len(kit)
+        if nb == 0:
+            raise PipelineError("empty barcode kit")
+        self.cutoff = float(cutoff if cutoff is not None else max(b["score_cutoff"] for b in kit))
+        key_hp, key_flows = flow_vector(self.key, self.flow_order)
+        key_last = key_flows[-1]
+        info = []
+        for b in kit:
+            full = self.key + b["sequence"] + b["adapter"]
+            hp, bflow = flow_vector(full, self.flow_order)
+            kl, bl = len(self.key), len(b["sequence"])
+            end_flow = bflow[kl + bl - 1]
+            first_bc_flow = bflow[kl]
+            adapter_start = next((f for f in bflow[kl + bl:] if f > end_flow), len(hp))
+            info.append({"hp": hp, "num_flows": len(hp), "end_flow": end_flow,
+                         "adapter_start_flow": adapter_start, "last_hp": hp[-1],
+                         "first_flow": first_bc_flow})
+        self.start_flow = key_last if any(i["first_flow"] == key_last for i in info) else key_last + 1
+        self.info = info
+        F = max(i["num_flows"] for i in info)
+        self.F = F
+        self.B = np.zeros((nb, F), dtype=np.int16)
+        for k, i in enumerate(info):
+            self.B[k, :i["num_flows"]] = i["hp"]
+        self.num_flows = np.array([i["num_flows"] for i in info])
+        self.last_hp = np.array([i["last_hp"] for i in info])
+        self.adapter_start = np.array([i["adapter_start_flow"] for i in info])
+        # cost tables per flow: cost[f][v, b] for read HP v (clipped)
+        vals = np.arange(_MAX_HP_CODE + 1)
+        cost = np.zeros((F, _MAX_HP_CODE + 1, nb), dtype=np.int16)
+        for k, i in enumerate(info):
+            for f in range(self.start_flow, i["adapter_start_flow"]):
+                d = self.B[k, f] - vals
+                cost[f, :, k] = np.maximum(d, 0) if f == i["num_flows"] - 1 else np.abs(d)
+        # group flows in triples -> one row gather per triple
+        self.Fc = int(self.adapter_start.max())
+        flows = list(range(self.start_flow, self.Fc))
+        self.groups = []
+        for g in range(0, len(flows), 3):
+            fs = flows[g:g + 3]
+            tab = np.zeros(((_MAX_HP_CODE + 1) ** len(fs), nb), dtype=np.int16)
+            grid = np.stack(np.meshgrid(*([vals] * len(fs)), indexing="ij"), -1).reshape(-1, len(fs))
+            for c, combo in enumerate(grid):
+                tab[c] = sum(cost[f, v] for f, v in zip(fs, combo))
+            self.groups.append((fs, tab))
+        # minimum pairwise distance on the compared flows; 0 = duplicate barcodes
+        lo = self.start_flow
+        hi = int(self.adapter_start.min())
+        if nb > 1 and hi > lo:
+            sub = self.B[:, lo:hi]
+            dmin = min(int(np.abs(sub[a] - sub[c]).sum()) for a in range(nb) for c in range(a + 1, nb)) \
+                if nb <= 400 else None
+            if dmin == 0:
+                raise PipelineError("barcode kit has barcodes that are identical in flow space")
+        self.prefix_bases = max(len(b["sequence"]) + len(b["adapter"]) for b in kit) + 12
+        self.key_codes = _NT16[np.frombuffer(self.key.encode(), np.uint8)]
+        self.flow_codes = _NT16[np.frombuffer(self.flow_order.encode(), np.uint8)]
+
+    def read_flows(self, codes):
+        """(m, F) HP per flow of key + read prefix codes (m, K)."""
+        m = codes.shape[0]
+        full = np.concatenate([np.broadcast_to(self.key_codes, (m, len(self.key_codes))), codes,
+                               np.full((m, 1), 15, np.uint8)], axis=1)
+        last = full.shape[1] - 1
+        rows = np.arange(m)
+        ptr = np.zeros(m, dtype=np.int64)
+        R = np.zeros((m, self.F), dtype=np.int16)
+        nfo = len(self.flow_codes)
+        for f in range(self.F):
+            c = self.flow_codes[f % nfo]
+            col = R[:, f]
+            while True:
+                hit = full[rows, ptr] == c
+                if not hit.any():
+                    break
+                col += hit
+                ptr = np.minimum(ptr + hit, last)
+        return R
+
+    def classify(self, codes):
+        """Return (barcode index or -1, errors, trimmed base count) for prefix codes (m, K)."""
+        m = codes.shape[0]
+        R = self.read_flows(codes)
+        Rc = np.minimum(R, _MAX_HP_CODE)
+        D = np.zeros((m, len(self.kit)), dtype=np.int16)
+        base = _MAX_HP_CODE + 1
+        for fs, tab in self.groups:
+            code = np.zeros(m, dtype=np.int64)
+            for f in fs:
+                code = code * base + Rc[:, f]
+            D += tab[code]
+        best = np.argmin(D, axis=1)
+        bestd = D[np.arange(m), best]
+        if D.shape[1] > 1:
+            part = np.partition(D, 1, axis=1)
+            unique = part[:, 1] > part[:, 0]
+        else:
+            unique = np.ones(m, dtype=bool)
+        ok = unique & (bestd <= self.cutoff)
+        bc = np.where(ok, best, -1)
+        # trimming: bases in flows < num_flows-1, plus up to last_hp in the last flow
+        C = np.cumsum(R, axis=1)
+        nfb = self.num_flows[best]
+        before = C[np.arange(m), nfb - 2]
+        lastf = np.minimum(R[np.arange(m), nfb - 1], self.last_hp[best])
+        trim = before + lastf - len(self.key)
+        trim = np.where(ok, np.maximum(trim, 0), 0)
+        return bc, np.where(ok, bestd, 0).astype(np.int64), trim.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- writing
+
+def _tag_z(tag, value):
+    return tag.encode() + b"Z" + value.encode() + b"\0"
+
+
+class _DatasetOut:
+    def __init__(self, path, header_text, rg_id, level):
+        self.path = path
+        self.rg_id = rg_id
+        self.writer = BamWriter(path, header_text, level=level)
+        self.read_count = 0
+        self.total_bases = 0
+        self.q20_bases = 0
+        self.errors_hist = [0, 0, 0]
+
+
+def _make_header(in_header, rg_fields):
+    lines = header_lines_without_rg(in_header)
+    hd = [ln for ln in lines if ln.startswith("@HD")]
+    rest = [ln for ln in lines if not ln.startswith("@HD") and not ln.startswith("@SQ")]
+    head = ["@HD\tVN:1.4\tSO:unsorted"] if not hd else [re.sub(r"SO:\S+", "SO:unsorted", hd[0])]
+    return "\n".join(head + [rg_line(rg_fields)] + rest) + "\n"
+
+
+def rewrite_records(chunk, sel, trim, tail_pool, tail_start, tail_len, extra, extra_len):
+    """Rebuild records ``sel`` with ``trim`` 5' bases removed and the RG tag dropped,
+    then two aux pieces appended: ``tail_pool[tail_start:tail_start+tail_len]`` (shared
+    templates, e.g. the new RG tag) and ``extra[i, :extra_len[i]]`` (per record, e.g. XB).
+
+    Returns (bytes of the new records in ``sel`` order, record sizes, new lengths, trims).
+    """
+    n = len(sel)
+    buf = chunk.buf
+    L = chunk.l_seq[sel]
+    t = np.minimum(trim, L)
+    newL = L - t
+    # sequence: nibble-shift by t
+    nb_new = (newL + 1) // 2
+    obyte = ranges(np.zeros(n, np.int64), nb_new)
+    orec = np.repeat(np.arange(n), nb_new)
+    so = chunk.seq_off[sel][orec]
+    a = t[orec] + 2 * obyte
+    b = a + 1
+    hi = np.where(a % 2 == 0, buf[so + a // 2] >> 4, buf[so + a // 2] & 15)
+    lo_valid = (2 * obyte + 1) < newL[orec]
+    bidx = np.where(lo_valid, so + b // 2, so)
+    lo = np.where(lo_valid, np.where(b % 2 == 0, buf[bidx] >> 4, buf[bidx] & 15), 0)
+    seq_new = ((hi << 4) | lo).astype(np.uint8)
+    # aux without RG
+    tags = chunk.find_tags(["RG"])
+    rg_off = tags["RG"][0][sel]
+    has_rg = rg_off >= 0
+    rg_start = np.where(has_rg, rg_off - 3, chunk.end[sel])
+    rg_end = chunk.end[sel].copy()
+    if has_rg.any():
+        rg_end[has_rg] = chunk.string_ends(rg_off[has_rg]) + 1
+    tail_len = np.asarray(tail_len, dtype=np.int64)
+    extra_len = np.asarray(extra_len, dtype=np.int64)
+    # fixed header
+    fixed = chunk.fixed[sel].copy()
+    namecig = chunk.seq_off[sel] - chunk.name_off[sel]
+    aux1 = rg_start - chunk.aux_off[sel]
+    aux2 = chunk.end[sel] - rg_end
+    rec_len = 36 + namecig + nb_new + newL + aux1 + aux2 + tail_len + extra_len
+    v = fixed.view("<i4")
+    v[:, 0] = (rec_len - 4).astype(np.int32)
+    v[:, 5] = newL.astype(np.int32)
+    # gather sources
+    o_fixed = len(buf)
+    o_seq = o_fixed + fixed.size
+    o_pool = o_seq + len(seq_new)
+    o_extra = o_pool + len(tail_pool)
+    src = np.concatenate([buf, fixed.ravel(), seq_new, tail_pool, extra.ravel()])
+    seq_starts = np.cumsum(nb_new) - nb_new
+    starts = np.stack([o_fixed + 36 * np.arange(n), chunk.name_off[sel], o_seq + seq_starts,
+                       chunk.qual_off[sel] + t, chunk.aux_off[sel], rg_end, o_pool + tail_start,
+                       o_extra + extra.shape[1] * np.arange(n)], axis=1)
+    lens = np.stack([np.full(n, 36), namecig, nb_new, newL, aux1, aux2, tail_len, extra_len], axis=1)
+    out = src[ranges(starts.ravel(), lens.ravel())]
+    return out.tobytes(), rec_len, newL, t
+
+
+def _q20_counts(chunk, sel, t, newL):
+    q = chunk.buf[ranges(chunk.qual_off[sel] + t, newL)] >= 20
+    if q.size == 0:
+        return np.zeros(len(sel), np.int64)
+    cs = np.concatenate([[0], np.cumsum(q, dtype=np.int64)])
+    ends = np.cumsum(newL)
+    return cs[ends] - cs[ends - newL]
+
+
+def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", run_id=None,
+                       samples=None, cutoff=None, level=1, chunk_bytes=8 << 20, progress=None):
+    """Classify reads of one unmapped BAM, trim, and write one BAM per barcode.
+
+    Writes ``<out_dir>/<id_str>_rawlib.basecaller.bam`` for barcodes with reads and
+    always ``<out_dir>/nomatch_rawlib.basecaller.bam``. Returns
+    ``{"run_id", "datasets": {name: {path, read_group, read_count, total_bases,
+    Q20_bases, barcode_errors_hist}}, "total_reads"}`` where ``name`` is an
+    id_str or ``"nomatch"``.
+    """
+    kit = load_barcode_kit(kit)
+    clf = FlowSpaceClassifier(kit, flow_order, library_key, cutoff)
+    samples = samples or {}
+    os.makedirs(out_dir, exist_ok=True)
+    outs = {}
+    with BamReader(in_bam, chunk_bytes=chunk_bytes) as bam:
+        rgs = bam.read_groups()
+        base_rg = dict(next(iter(rgs.values()), {}))
+        if run_id is None:
+            run_id = (base_rg.get("ID") or "RUN00").split(".")[0]
+        base_rg.pop("ID", None)
+        pu = base_rg.get("PU", "")
+        names = [b["id_str"] for b in kit] + [NOMATCH]
+        rg_tags = [_tag_z("RG", f"{run_id}.{nm}") for nm in names]
+        rg_len = np.array([len(x) for x in rg_tags], dtype=np.int64)
+        rg_start = np.cumsum(rg_len) - rg_len
+        rg_pool = np.frombuffer(b"".join(rg_tags), dtype=np.uint8)
+
+        def out_for(k):
+            if k not in outs:
+                nm = names[k]
+                fields = dict(base_rg)
+                fields["ID"] = f"{run_id}.{nm}"
+                if nm == NOMATCH:
+                    fields["KS"] = clf.key
+                    fields["SM"] = samples.get(NOMATCH, base_rg.get("SM", "none"))
+                else:
+                    b = kit[k]
+                    fields["KS"] = clf.key + b["sequence"] + b["adapter"]
+                    fields["SM"] = samples.get(nm, "none")
+                fields["PU"] = f"{pu}/{nm}" if pu else nm
+                fields.setdefault("PL", "IONTORRENT")
+                path = os.path.join(out_dir, f"{nm}_rawlib.basecaller.bam")
+                outs[k] = _DatasetOut(path, _make_header(bam.header_text, fields), fields["ID"], level)
+            return outs[k]
+
+        out_for(len(names) - 1)  # nomatch always exists
+        done = 0
+        for chunk in bam.chunks():
+            if np.any((chunk.flag & 4) == 0):
+                raise PipelineError(f"{bam.name}: barcode classification expects unmapped reads")
+            sel_all = np.arange(chunk.n)
+            codes = chunk.seq_codes(sel_all, 0, clf.prefix_bases)
+            bc, err, trim = clf.classify(codes)
+            grp = np.where(bc >= 0, bc, len(names) - 1)
+            order = np.argsort(grp, kind="stable")
+            g_sorted = grp[order]
+            is_bc = g_sorted < len(names) - 1
+            extra = np.empty((chunk.n, 4), dtype=np.uint8)
+            extra[:, :3] = np.frombuffer(b"XBC", np.uint8)
+            extra[:, 3] = np.minimum(err[order], 255)
+            data, rec_len, newL, t = rewrite_records(
+                chunk, order, trim[order], rg_pool, rg_start[g_sorted], rg_len[g_sorted],
+                extra, np.where(is_bc, 4, 0))
+            q20 = _q20_counts(chunk, order, t, newL)
+            bounds = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1], True])
+            byte_ends = np.concatenate([[0], np.cumsum(rec_len)])
+            for s, e in zip(bounds[:-1], bounds[1:]):
+                o = out_for(int(g_sorted[s]))
+                o.writer.write_raw(data[byte_ends[s]:byte_ends[e]], e - s)
+                o.read_count += int(e - s)
+                o.total_bases += int(newL[s:e].sum())
+                o.q20_bases += int(q20[s:e].sum())
+                if g_sorted[s] < len(names) - 1:
+                    eh = np.bincount(np.minimum(err[order][s:e], 2), minlength=3)
+                    o.errors_hist = [x + int(y) for x, y in zip(o.errors_hist, eh)]
+            done += chunk.n
+            if progress:
+                progress(f"Barcode classification: {done} reads")
+    result = {}
+    for k, o in outs.items():
+        o.writer.close()
+        result[names[k]] = {
+            "path": o.path, "read_group": o.rg_id, "read_count": o.read_count,
+            "total_bases": o.total_bases, "Q20_bases": o.q20_bases,
+            "barcode_errors_hist": o.errors_hist if names[k] != NOMATCH else None,
+        }
+    return {"run_id": run_id, "datasets": result, "total_reads": done}

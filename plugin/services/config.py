@@ -1,0 +1,104 @@
+"""Where plugins live, how jobs call back, and which configuration a run gets.
+
+Configuration precedence (SDK manual, "Configuration"): a manual run uses the instance
+config (the POSTed `pluginconfig`), else the global config (`Plugin.config`); a pipeline run
+uses the plan config (`selectedPlugins[<Name>].userInput`), else the global config. When
+both are empty, the plugin's own `pluginconfig.json` is the last resort, then `{}`.
+There is no merging: the first non-empty source wins.
+"""
+import json
+import logging
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+RUN_MODES = ("manual", "pipeline")
+GLOBALCONFIG = {"debug": 0, "MEM_MAX": "15G"}
+OUTPUT_FOLDER = "plugin_out"
+
+
+def plugin_root():
+    return Path(settings.ION_PLUGIN_ROOT)
+
+
+def scratch_dir():
+    """Upload staging and unpacking area (reserved name, never a plugin)."""
+    return plugin_root() / "scratch"
+
+
+def archive_dir():
+    """Old versions kept on upgrade: archive/<Name>/<version>/ (reserved name)."""
+    return plugin_root() / "archive"
+
+
+def plugin_python():
+    """Interpreter for plugin processes (settings.ION_PLUGIN_PYTHON, else the server's)."""
+    return getattr(settings, "ION_PLUGIN_PYTHON", None) or sys.executable
+
+
+def net_location():
+    """Protocol+host jobs use to reach this server: GlobalConfig.web_root, else the setting."""
+    from rundb.models import GlobalConfig
+
+    web_root = (GlobalConfig.get().web_root or "").strip()
+    return (web_root or settings.ION_NET_LOCATION).rstrip("/")
+
+
+def api_url(location=None):
+    return (location or net_location()) + "/rundb/api"
+
+
+def plan_selected_plugins(result):
+    """The plan's selected plugins ({Name: {id, name, version, userInput, ...}}) of a report."""
+    eas = result.eas
+    if eas is None and result.experiment_id:
+        eas = result.experiment.eas_set.order_by("-id").first()
+    selected = (eas.selectedPlugins if eas is not None else None) or {}
+    if not selected and result.experiment_id and result.experiment.plan_id:
+        selected = result.experiment.plan.selectedPlugins or {}
+    return selected if isinstance(selected, dict) else {}
+
+
+def plan_entry(result, plugin_name):
+    entry = plan_selected_plugins(result).get(plugin_name)
+    return entry if isinstance(entry, dict) else None
+
+
+def plan_user_input(result, plugin_name):
+    entry = plan_entry(result, plugin_name)
+    if not entry:
+        return ""
+    user_input = entry.get("userInput", "")
+    return user_input if user_input not in (None,) else ""
+
+
+def default_config_file(plugin):
+    """Contents of <plugin>/pluginconfig.json, or {} when absent or unreadable."""
+    if not plugin.path:
+        return {}
+    path = Path(plugin.path) / "pluginconfig.json"
+    if not path.is_file():
+        return {}
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable %s: %s", path, exc)
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def effective_config(plugin, *, run_mode, instance_config=None, plan_config=None):
+    """(config, source) for a run; source is instance|plan|global|file|none."""
+    if run_mode not in RUN_MODES:
+        raise ValueError(f"run_mode must be one of {RUN_MODES}, not {run_mode!r}")
+    first = ("instance", instance_config) if run_mode == "manual" else ("plan", plan_config)
+    for source, value in (first, ("global", plugin.config)):
+        if value:
+            return value, source
+    value = default_config_file(plugin)
+    if value:
+        return value, "file"
+    return {}, "none"

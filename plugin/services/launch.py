@@ -1,0 +1,322 @@
+"""Launch a plugin on a report: PluginResult, output folder, input files, launch script(s) and
+one PluginResultJob row per job (state Queued). The job service picks Queued rows up and
+submits them (with -hold_jid for `depends_on`); nothing here talks to the grid engine.
+
+Folders: <report>/plugin_out/<Name>_out.<pk>/ (pre, default, separator, last), its `post/`
+sub-folder (post) and <report>/block_<id>/plugin_out/<Name>_out.<pk>/ (block). Each folder
+gets startplugin.json, barcodes.json and ion_plugin_<Name>_launch.sh.
+
+Holds (`depends_on`): a job waits for the previous job of its own run (multi-level plugins),
+a POST job for its own BLOCK jobs, a plugin for the active jobs of the plugins it `depends` on
+(dependencies are never launched automatically: SDK manual, "Dependencies"), and LAST jobs
+and EXPORT plugins for every other active plugin job on the report.
+"""
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from rundb.models import JobState, PluginResult, PluginResultJob
+
+from .barcodes_json import _reference_fields, build_barcodes_json
+from .config import effective_config, net_location, plan_user_input
+from .launch_script import exit_code_path, launch_script_name, render_launch_script, write_script
+from .reportinfo import COMPOSITE, block_ids, plugin_out_dir, pluginresult_dir, report_type
+from .startplugin import build_startplugin, write_json_atomic
+
+log = logging.getLogger(__name__)
+
+RUN_LEVELS = ["pre", "block", "separator", "default", "post", "last"]  # launch order
+EXPORT = "export"
+# Jobs that still run or wait; a hold on anything else is pointless.
+ACTIVE = JobState.ACTIVE
+SATISFYING = (JobState.COMPLETED, JobState.STARTED, JobState.QUEUED)
+
+
+class PluginLaunchError(ValueError):
+    """The launch was refused; str(exc) says why (shown to the API caller)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class _JobSpec:
+    run_level: str
+    block_id: str = ""
+    results_dir: Path = None
+    depends_on: list = field(default_factory=list)
+
+
+def declared_runlevels(plugin):
+    levels = (plugin.pluginsettings or {}).get("runlevels") or ["default"]
+    return [lvl for lvl in RUN_LEVELS if lvl in levels]
+
+
+def has_feature(plugin, feature):
+    return feature in ((plugin.pluginsettings or {}).get("features") or [])
+
+
+def default_owner():
+    """Owner of pipeline runs when no user is given: ionadmin, else the first superuser."""
+    User = get_user_model()
+    user = User.objects.filter(username="ionadmin", is_active=True).first()
+    user = user or User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if user is None:
+        raise PluginLaunchError("No user to own the plugin run (create the ionadmin user)")
+    return user
+
+
+def pluginresult_state(pr):
+    """State of a run: Failed Validation, else the newest job's (not-yet-started jobs count as
+    newest), else Unknown."""
+    if (pr.validation_errors or {}).get("validation_errors"):
+        return "Failed Validation"
+    jobs = list(pr.plugin_result_jobs.all())
+    if not jobs:
+        return "Unknown"
+    unstarted = [j for j in jobs if j.starttime is None]
+    if unstarted:
+        return max(unstarted, key=lambda j: j.pk).state
+    return max(jobs, key=lambda j: (j.starttime, j.pk)).state
+
+
+def _latest_job(pr, states=None):
+    jobs = pr.plugin_result_jobs.all()
+    if states is not None:
+        jobs = jobs.filter(state__in=states)
+    return jobs.order_by("-pk").first()
+
+
+def _dependency_holds(result, plugin):
+    """(startplugin `depends` map, [jobs to wait for]) for the plugin's declared depends."""
+    depends, holds = {}, []
+    for name in (plugin.pluginsettings or {}).get("depends") or []:
+        for pr in PluginResult.objects.filter(result=result, plugin__name=name).select_related("plugin").order_by("-pk"):
+            if pluginresult_state(pr) not in SATISFYING:
+                continue
+            entry = {
+                "pluginresult": pr.pk,
+                "version": pr.plugin.version,
+                "pluginresult_path": str(pluginresult_dir(pr)),
+            }
+            job = _latest_job(pr)
+            if job is not None and job.grid_engine_jobid:
+                entry["jid"] = job.grid_engine_jobid
+            depends[name] = entry
+            holds.extend(pr.plugin_result_jobs.filter(state__in=ACTIVE))
+            break
+    return depends, holds
+
+
+def _other_active_jobs(result, pr):
+    return list(
+        PluginResultJob.objects.filter(plugin_result__result=result, state__in=ACTIVE).exclude(plugin_result=pr)
+    )
+
+
+def _job_specs(result, plugin, pr, levels, block_id):
+    """One spec per job, in launch order, with its own-run holds filled in."""
+    composite = report_type(result) == COMPOSITE
+    blocks = ([block_id] if block_id else block_ids(result)) if composite else []
+    specs = []
+    for level in levels:
+        if level == "block":
+            for bid in blocks:
+                specs.append(_JobSpec("block", bid, pluginresult_dir(pr, run_level="block", block_id=bid)))
+        else:
+            specs.append(_JobSpec(level, "", pluginresult_dir(pr, run_level=level)))
+    return specs
+
+
+def _resolve_plugin_result(result, plugin, user, pluginresult):
+    if pluginresult is None:
+        return PluginResult(result=result, plugin=plugin, owner=user), True
+    if not isinstance(pluginresult, PluginResult):
+        pluginresult = PluginResult.objects.filter(pk=pluginresult).first()
+        if pluginresult is None:
+            raise PluginLaunchError("The plugin result to rerun does not exist")
+    if pluginresult.result_id != result.pk or pluginresult.plugin.name != plugin.name:
+        raise PluginLaunchError(
+            f"Plugin result {pluginresult.pk} belongs to another report or plugin and cannot be reused"
+        )
+    if pluginresult.plugin_id != plugin.pk:
+        pluginresult.plugin = plugin  # rerun with the currently installed version
+    return pluginresult, False
+
+
+def launch_plugin(
+    result,
+    plugin,
+    *,
+    user,
+    pluginconfig=None,
+    run_mode="manual",
+    run_level=None,
+    pluginresult=None,
+    block_id=None,
+):
+    """Launch `plugin` on `result`; returns the PluginResult.
+
+    run_level None launches every run level the plugin declares (BLOCK once per block of a
+    composite report); a given run_level launches only that level (BLOCK: `block_id`, or every
+    block). `pluginresult` reuses an existing run of this plugin on this report (same folder,
+    more jobs). The new jobs are available as `pr.launched_jobs`. Raises PluginLaunchError."""
+    if not plugin.active or not plugin.path or not Path(plugin.path).is_dir():
+        raise PluginLaunchError(f"Plugin {plugin.name} {plugin.version} is not installed")
+    if run_level is not None and run_level not in RUN_LEVELS:
+        raise PluginLaunchError(f"Unknown run level {run_level!r}; use one of {', '.join(RUN_LEVELS)}")
+    levels = declared_runlevels(plugin) if run_level is None else [run_level]
+    if user is None:
+        user = default_owner()
+    if pluginconfig is not None and not isinstance(pluginconfig, dict):
+        raise PluginLaunchError("pluginconfig must be a JSON object")
+    config, _source = effective_config(
+        plugin, run_mode=run_mode, instance_config=pluginconfig,
+        plan_config=plan_user_input(result, plugin.name) if run_mode == "pipeline" else None,
+    )
+
+    pr, created = _resolve_plugin_result(result, plugin, user, pluginresult)
+    out_root = plugin_out_dir(result)
+    made = []
+    try:
+        with transaction.atomic():
+            if created:
+                pr.save()
+            else:
+                pr.save(update_fields=["plugin"])
+            pr = PluginResult.objects.select_for_update().select_related("plugin", "result").get(pk=pr.pk)
+            if not pr.apikey or not pr.plugin_result_jobs.filter(state__in=ACTIVE).exists():
+                pr.regenerate_apikey()
+            pr.config = config
+            messages = _validate(plugin, config)
+            pr.validation_errors = {"validation_errors": messages} if messages else {}
+            pr.save(update_fields=["apikey", "config", "validation_errors"])
+            pr.launched_jobs = []
+            if messages:
+                log.info("plugin %s on report %s failed validation: %s", plugin.name, result.pk, messages)
+                return pr
+            specs = _job_specs(result, plugin, pr, levels, block_id)
+            if not specs:
+                raise PluginLaunchError(
+                    f"{plugin.name} runs only at the block level, which needs a composite report with blocks"
+                )
+            _ensure_dir(out_root, 0o777, made)
+            depends, dep_holds = _dependency_holds(result, plugin)
+            session_wide = []
+            if has_feature(plugin, EXPORT):
+                session_wide = _other_active_jobs(result, pr)
+            barcodes = build_barcodes_json(result)
+            genome = _reference_fields(result.reference or "").get("reference_fullpath", "")
+            previous = _latest_job(pr, ACTIVE)
+            block_jobs = list(pr.plugin_result_jobs.filter(run_level="block", state__in=ACTIVE))
+            for spec in specs:
+                holds = list(dep_holds) + list(session_wide)
+                if previous is not None:
+                    holds.append(previous)
+                if spec.run_level == "post":
+                    holds.extend(block_jobs)
+                if spec.run_level == "last":
+                    # LAST plugins wait for everything else but run side by side (SDK manual).
+                    holds.extend(j for j in _other_active_jobs(result, pr) if j.run_level != "last")
+                job = _create_job(
+                    result=result, plugin=plugin, pr=pr, spec=spec, user=user, run_mode=run_mode,
+                    config=config, depends=depends, holds=holds, barcodes=barcodes, genome=genome, made=made,
+                )
+                pr.launched_jobs.append(job)
+                if spec.run_level == "block":
+                    block_jobs.append(job)
+                else:
+                    previous = job
+    except Exception:
+        for path in reversed(made):  # only folders this call created
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    log.info(
+        "launched %s on report %s: plugin result %s, jobs %s",
+        plugin.name, result.pk, pr.pk, [j.pk for j in pr.launched_jobs],
+    )
+    return pr
+
+
+def _validate(plugin, config):
+    meta = plugin.metadata or {}
+    if meta.get("requires_configuration") and not config:
+        return [f"{plugin.name} requires configuration before execution."]
+    return []
+
+
+def _ensure_dir(path, mode, made):
+    path = Path(path)
+    missing = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for p in reversed(missing):
+        p.mkdir()
+        os.chmod(p, mode)
+        made.append(p)
+    return path
+
+
+def _dedupe(jobs):
+    seen, out = set(), []
+    for job in jobs:
+        if job.pk not in seen:
+            seen.add(job.pk)
+            out.append(job)
+    return out
+
+
+def _create_job(*, result, plugin, pr, spec, user, run_mode, config, depends, holds, barcodes, genome, made):
+    results_dir = spec.results_dir
+    _ensure_dir(results_dir, 0o775, made)
+    holds = [h for h in _dedupe(holds) if h.state in ACTIVE]
+    job = PluginResultJob.objects.create(
+        plugin_result=pr,
+        run_level=spec.run_level,
+        state=JobState.QUEUED,
+        config=config,
+        work_dir=str(results_dir),
+        stdout_path=str(results_dir / "drmaa_stdout.txt"),
+    )
+    if holds:
+        job.depends_on.add(*holds)
+    job.plugin_result = pr
+    script_path = _script_path(pr, job, results_dir)
+    start = build_startplugin(
+        result=result, plugin=plugin, pluginresult=pr, results_dir=results_dir, run_level=spec.run_level,
+        run_mode=run_mode, pluginconfig=config, username=user.get_username(), net_location=net_location(),
+        block_id=spec.block_id, depends=depends, hold_jid=[h.grid_engine_jobid for h in holds if h.grid_engine_jobid],
+    )
+    write_json_atomic(results_dir / "startplugin.json", start)
+    write_json_atomic(results_dir / "barcodes.json", barcodes)
+    exit_file = exit_code_path(job, results_dir)
+    text = render_launch_script(
+        plugin=plugin, pluginresult=pr, job=job, startplugin=start, run_level=spec.run_level,
+        exit_code_file=exit_file, genome_fasta=genome,
+    )
+    write_script(script_path, text)
+    job.script_path = str(script_path)
+    job.save(update_fields=["script_path"])
+    return job
+
+
+def _script_path(pr, job, results_dir):
+    """ion_plugin_<Name>_launch.sh, unless another waiting job of this run still needs that file
+    (several levels launched at once into one folder): then ion_plugin_<Name>_launch.<job>.sh."""
+    canonical = Path(results_dir) / launch_script_name(pr.plugin.name)
+    busy = (
+        PluginResultJob.objects.filter(plugin_result=pr, script_path=str(canonical), state=JobState.QUEUED)
+        .exclude(pk=job.pk)
+        .exists()
+    )
+    if busy:
+        return canonical.with_name(f"ion_plugin_{pr.plugin.name}_launch.{job.pk}.sh")
+    return canonical

@@ -1,0 +1,23 @@
+"""Plugin routes. Included before the Tastypie API (iondb/urls.py) so these win over its
+generic `<resource>/<pk>/` detail routes."""
+from django.urls import path, re_path
+
+from . import views
+
+API = "rundb/api/v1/"
+
+urlpatterns = [
+    path(API + "plugin/install/", views.plugin_install, name="plugin-install"),
+    path(API + "plugin/rescan/", views.plugin_rescan, name="plugin-rescan"),
+    path(API + "plugin/<int:pk>/uninstall/", views.plugin_uninstall, name="plugin-uninstall"),
+    path(API + "plugin/uninstall/<int:pk>/", views.plugin_uninstall, name="plugin-uninstall-alias"),
+    re_path(
+        r"^rundb/api/v1/plugin/(?P<ident>[\w.\-]+)/extend/(?P<function>[^/]+)/?$",
+        views.plugin_extend,
+        name="plugin-extend",
+    ),
+    path(API + "results/<int:pk>/plugin/", views.results_plugin, name="results-plugin"),
+    path(API + "results/<int:pk>/pluginresults/", views.results_pluginresults, name="results-pluginresults"),
+    path(API + "pluginresult/<int:pk>/stop/", views.pluginresult_stop, name="pluginresult-stop"),
+    path("pluginMedia/<str:name>/<path:path>", views.plugin_media, name="plugin-media"),
+]

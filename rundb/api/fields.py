@@ -1,0 +1,105 @@
+"""API field types beyond tastypie's, and the value converters the fast dehydration uses."""
+import datetime
+import json
+import math
+
+from tastypie import fields as tp
+
+UTC = datetime.timezone.utc
+
+
+class JSONField(tp.ApiField):
+    """A JSON model column, emitted as the nested object it holds (never as a string)."""
+
+    dehydrated_type = "dict"
+    help_text = "A JSON value (object or list)."
+
+    def convert(self, value):
+        return value
+
+
+class BigIntegerStringField(tp.ApiField):
+    """64-bit counters are strings on the wire, as the SDK reference types them."""
+
+    dehydrated_type = "string"
+    help_text = "A 64-bit integer, as a string. Ex: \"14055892515\""
+
+    def convert(self, value):
+        return None if value is None else str(int(value))
+
+
+class ComputedField(tp.ApiField):
+    """Read-only value produced by the resource (``dehydrate_<name>``)."""
+
+    def __init__(self, dehydrated_type="string", **kwargs):
+        kwargs.setdefault("readonly", True)
+        kwargs.setdefault("null", True)
+        super().__init__(attribute=None, **kwargs)
+        self.dehydrated_type = dehydrated_type
+
+
+# ---- converters: model attribute value -> JSON-ready value (None handled by the caller)
+
+def conv_datetime(v):
+    if isinstance(v, datetime.datetime):
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=UTC)
+        return v.isoformat()
+    if isinstance(v, (datetime.date, datetime.time)):
+        return v.isoformat()
+    return str(v)
+
+
+def conv_float(v):
+    v = float(v)
+    return v if math.isfinite(v) else None  # NaN/inf are not JSON
+
+
+def conv_int(v):
+    return int(v)
+
+
+def conv_bool(v):
+    return bool(v)
+
+
+def conv_str(v):
+    return v if type(v) is str else str(v)
+
+
+def conv_bigint_str(v):
+    return str(int(v))
+
+
+def conv_json(v):
+    if isinstance(v, (bytes, str)):
+        # A JSON column may hold a JSON document as text (old imports); show the object.
+        try:
+            return json.loads(v)
+        except ValueError:
+            return v
+    return v
+
+
+def conv_decimal(v):
+    return float(v)
+
+
+def converter_for(field):
+    if isinstance(field, BigIntegerStringField):
+        return conv_bigint_str
+    if isinstance(field, JSONField):
+        return conv_json
+    if isinstance(field, (tp.DateTimeField, tp.DateField, tp.TimeField)):
+        return conv_datetime
+    if isinstance(field, tp.BooleanField):
+        return conv_bool
+    if isinstance(field, tp.FloatField):
+        return conv_float
+    if isinstance(field, tp.IntegerField):
+        return conv_int
+    if isinstance(field, tp.DecimalField):
+        return conv_decimal
+    if isinstance(field, tp.CharField):
+        return conv_str
+    return None  # ListField / DictField / anything else: pass through

@@ -1,0 +1,232 @@
+"""Query-string filters and ``order_by`` for list requests.
+
+``?field=value``, ``?field__<qualifier>=value`` and ``?relation__field__<qualifier>=value``.
+Every hop is checked against the *resource* fields (not the model), so a filter can only
+reach what the API would show anyway: no ``owner__password__startswith`` oracle.
+
+* Unknown first names are ignored (``api_key``, ``format``, ``limit`` ... pass through).
+* A known field that may not be filtered / ordered gives 400 with the original's messages.
+* ``search`` is case-insensitive containment (Django dropped the ``__search`` lookup).
+* Values: ``true``/``false`` -> booleans, ``none``/``null``/``nil`` -> null; ``in`` and
+  ``range`` split on commas and merge repeated parameters.
+"""
+import re
+
+from django.db.models import ManyToManyField, ManyToManyRel, ManyToOneRel
+from tastypie.constants import ALL, ALL_WITH_RELATIONS
+from tastypie.exceptions import InvalidFilterError, InvalidSortError
+from tastypie.fields import RelatedField, ToManyField
+
+LOOKUPS = {
+    "exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte", "startswith",
+    "istartswith", "endswith", "iendswith", "range", "year", "month", "day", "week_day", "hour",
+    "minute", "second", "isnull", "search", "regex", "iregex", "date", "week", "quarter",
+    "iso_year", "iso_week_day",
+}
+# Transforms that may be followed by a comparison (``date__year__gte=2020``).
+TRANSFORMS = {"year", "month", "day", "week_day", "hour", "minute", "second", "date", "week",
+              "quarter", "iso_year", "iso_week_day"}
+COMPARISONS = {"exact", "gt", "gte", "lt", "lte", "in", "range", "isnull"}
+RELATED_LOOKUPS = {"exact", "in", "isnull", "gt", "gte", "lt", "lte", "range"}
+
+TRUE_WORDS = {"true", "True", "TRUE"}
+FALSE_WORDS = {"false", "False", "FALSE"}
+NULL_WORDS = {"none", "None", "NONE", "nil", "null", "Null", "NULL"}
+
+
+def _python_value(value):
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    if value in NULL_WORDS:
+        return None
+    return value
+
+
+def _is_to_many(field):
+    return isinstance(field, ToManyField)
+
+
+def _walk(resource, bits, for_ordering=False):
+    """Follow ``bits`` through resources. Returns (orm_path, leaf_field, rest_bits, crosses_many)."""
+    path = []
+    crosses_many = False
+    current = resource
+    i = 0
+    while True:
+        name = bits[i]
+        field = current.fields.get(name)
+        if field is None or name == "resource_uri":
+            if for_ordering:
+                raise InvalidSortError(f"No matching '{name}' field for ordering on.")
+            raise InvalidFilterError(f"The '{name}' field does not allow filtering.")
+        if for_ordering:
+            if field.attribute is None:
+                raise InvalidSortError(f"The '{name}' field has no 'attribute' for ordering with.")
+            if not current.is_orderable(name):
+                raise InvalidSortError(f"The '{name}' field does not allow ordering.")
+            rule = ALL_WITH_RELATIONS
+        else:
+            rule = current.filter_rule(name)
+            if rule is None or field.attribute is None:
+                raise InvalidFilterError(f"The '{name}' field does not allow filtering.")
+        path.append(field.attribute)
+        rest = bits[i + 1:]
+        is_related = isinstance(field, RelatedField)
+        if is_related and _is_to_many(field):
+            crosses_many = True
+        if is_related and rest and (rest[0] not in LOOKUPS or for_ordering):
+            if rule != ALL_WITH_RELATIONS:
+                raise InvalidFilterError(
+                    f"Lookups are not allowed more than one level deep on the '{name}' field."
+                )
+            current = current.related_resource(name)
+            i += 1
+            continue
+        return path, field, rest, crosses_many, current, name, rule
+
+
+def build_filters(resource, query):
+    """Returns (Q-kwargs dict, needs_distinct). ``query`` is a QueryDict."""
+    filters = {}
+    distinct = False
+    for key in query.keys():
+        bits = key.split("__")
+        if bits[0] not in resource.fields or bits[0] == "resource_uri":
+            continue  # not a field of this resource: ignored (auth params, format, ...)
+        if resource.ignores_filter(bits[0]):
+            continue
+        path, field, rest, crosses_many, leaf_res, leaf_name, rule = _walk(resource, bits)
+        is_related = isinstance(field, RelatedField)
+        if not rest:
+            lookup = ["exact"]
+        elif len(rest) == 1 and rest[0] in LOOKUPS:
+            lookup = [rest[0]]
+        elif len(rest) == 2 and rest[0] in TRANSFORMS and rest[1] in COMPARISONS:
+            lookup = rest
+        else:
+            raise InvalidFilterError(f"The '{leaf_name}' field does not support relations.")
+        if is_related and lookup[0] not in RELATED_LOOKUPS:
+            raise InvalidFilterError(
+                f"'{lookup[0]}' is not an allowed filter on the '{leaf_name}' field; "
+                "filter on a field of the related resource instead."
+            )
+        if rule not in (ALL, ALL_WITH_RELATIONS) and lookup[-1] not in rule:
+            raise InvalidFilterError(f"'{lookup[-1]}' is not an allowed filter on the '{leaf_name}' field.")
+        if is_related and lookup[0] == "exact" and not rest:
+            path = path + ["pk"]  # ?experiment=3 means the related primary key
+        value = _filter_value(query, key, lookup[-1])
+        op = lookup[-1]
+        if op == "search":
+            op = "icontains"
+            lookup = lookup[:-1] + [op]
+        if op in ("regex", "iregex"):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise InvalidFilterError(f"Invalid regular expression for '{key}': {exc}")
+        filters["__".join(path + lookup)] = value
+        distinct = distinct or crosses_many
+    return filters, distinct
+
+
+def _filter_value(query, key, op):
+    if op in ("in", "range"):
+        parts = []
+        for raw in query.getlist(key):
+            parts.extend(p for p in raw.split(",") if p != "")
+        if op == "range" and len(parts) != 2:
+            raise InvalidFilterError(f"The '{key}' filter needs two comma-separated values (low,high).")
+        return [_python_value(p) for p in parts]
+    raw = query.get(key)
+    value = _python_value(raw)
+    if op == "isnull":
+        if value not in (True, False):
+            if raw in ("1", "0"):
+                return raw == "1"
+            raise InvalidFilterError(f"The '{key}' filter takes true or false, not '{raw}'.")
+    return value
+
+
+def build_ordering(resource, query):
+    """``order_by`` (or the deprecated ``sort_by``), repeatable; returns ORM order_by args."""
+    name = "order_by" if "order_by" in query else ("sort_by" if "sort_by" in query else None)
+    if name is None:
+        return []
+    args = []
+    for raw in query.getlist(name):
+        for item in raw.split(","):
+            item = item.strip()
+            if not item:
+                continue
+            desc = item.startswith("-")
+            bits = item.lstrip("-").split("__")
+            path, field, rest, crosses_many, _, leaf_name, _ = _walk(resource, bits, for_ordering=True)
+            if rest:
+                raise InvalidSortError(f"The '{leaf_name}' field does not support relations.")
+            if _is_to_many(field):
+                raise InvalidSortError(f"The '{leaf_name}' field does not allow ordering.")
+            if isinstance(field, RelatedField):
+                path = path + ["pk"]
+            args.append(("-" if desc else "") + "__".join(path))
+    return args
+
+
+def model_relation(model, attribute):
+    """The Django relation object behind a to-many resource attribute."""
+    try:
+        return model._meta.get_field(attribute)
+    except Exception:
+        if attribute.endswith("_set"):
+            return model._meta.get_field(attribute[: -len("_set")])
+        raise
+
+
+def related_pairs_query(model, attribute, ids):
+    """(owner_pk, related_pk) pairs for a to-many relation, for many owners in one query."""
+    rel = model_relation(model, attribute)
+    if isinstance(rel, ManyToOneRel):  # reverse FK, e.g. Results.libmetrics
+        related = rel.related_model
+        fk = rel.field
+        qs = related._default_manager.filter(**{f"{fk.name}__in": ids})
+        if not related._meta.ordering:
+            qs = qs.order_by("pk")
+        return qs.values_list(fk.attname, "pk")
+    if isinstance(rel, ManyToManyField):
+        through = rel.remote_field.through
+        src, dst = rel.m2m_field_name(), rel.m2m_reverse_field_name()
+        return through._default_manager.filter(**{f"{src}_id__in": ids}).order_by("pk").values_list(
+            f"{src}_id", f"{dst}_id"
+        )
+    if isinstance(rel, ManyToManyRel):
+        fwd = rel.field
+        through = fwd.remote_field.through
+        src, dst = fwd.m2m_reverse_field_name(), fwd.m2m_field_name()
+        return through._default_manager.filter(**{f"{src}_id__in": ids}).order_by("pk").values_list(
+            f"{src}_id", f"{dst}_id"
+        )
+    raise TypeError(f"{model.__name__}.{attribute} is not a to-many relation")
+
+
+def related_objects(model, attribute, ids, queryset=None):
+    """{owner_pk: [related objects]} for many owners: one query (reverse FK) or two (M2M)."""
+    rel = model_relation(model, attribute)
+    grouped = {pk: [] for pk in ids}
+    if isinstance(rel, ManyToOneRel):
+        qs = queryset if queryset is not None else rel.related_model._default_manager.all()
+        qs = qs.filter(**{f"{rel.field.name}__in": ids})
+        if not qs.ordered:
+            qs = qs.order_by("pk")
+        attname = rel.field.attname
+        for obj in qs:
+            grouped.setdefault(getattr(obj, attname), []).append(obj)
+        return grouped
+    pairs = list(related_pairs_query(model, attribute, ids))
+    wanted = {dst for _, dst in pairs}
+    qs = queryset if queryset is not None else rel.related_model._default_manager.all()
+    by_pk = {obj.pk: obj for obj in qs.filter(pk__in=wanted)} if wanted else {}
+    for src, dst in pairs:
+        if dst in by_pk:
+            grouped.setdefault(src, []).append(by_pk[dst])
+    return grouped

@@ -1,0 +1,1 @@
+"""Resource classes, one module per domain; `rundb.api.urls` registers them."""

@@ -1,0 +1,418 @@
+"""Analysis reports (results) and the read models of the data pages
+(compositeexperiment, compositeresult)."""
+from pathlib import PurePosixPath
+
+from django.db.models import Q
+from tastypie import fields
+
+from rundb.models import (
+    AnalysisMetrics,
+    Chip,
+    Experiment,
+    ExperimentAnalysisSettings,
+    LibMetrics,
+    PlannedExperiment,
+    PluginResult,
+    PluginResultJob,
+    Project,
+    QualityMetrics,
+    ReportStorage,
+    Results,
+    Sample,
+)
+
+from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
+from ..computed import plugin_state_from_jobs, to_boolean
+from .site import ReportStorageResource
+
+
+def report_folder(result, storage):
+    return f"{result.resultsName}_{result.pk:03d}"
+
+
+def report_web_root(result, storage):
+    """Web path of the report folder with a trailing slash."""
+    if result.reportLink:
+        link = result.reportLink
+        return link if link.endswith("/") else link.rsplit("/", 1)[0] + "/"
+    web = (storage.webServerPath if storage else "/output").rstrip("/")
+    return f"{web}/{report_folder(result, storage)}/"
+
+
+class ResultsResource(IonResource):
+    """Reports. ``pluginState``/``pluginStore`` (``{plugin name: state|store}``, newest run per
+    name wins) are in every detail response and in lists only with ``?plugin=true``;
+    ``?noplugin=1`` removes them from details (and empties them in lists).
+    ``?isThumbnail=yes|no`` keeps only thumbnail / full-chip reports."""
+
+    reportstorage = fields.ToOneField(ReportStorageResource, "reportstorage", full=True)
+    experiment = fields.ToOneField("rundb.api.resources.experiment.ExperimentResource", "experiment",
+                                   null=True, blank=True)
+    eas = fields.ToOneField("rundb.api.resources.experiment.ExperimentAnalysisSettingsResource", "eas",
+                            null=True, blank=True)
+    projects = fields.ToManyField("rundb.api.resources.sample.ProjectResource", "projects", null=True, blank=True)
+    libmetrics = fields.ToManyField("rundb.api.resources.metrics.LibMetricsResource", "libmetrics",
+                                    readonly=True, null=True)
+    tfmetrics = fields.ToManyField("rundb.api.resources.metrics.TFMetricsResource", "tfmetrics",
+                                   readonly=True, null=True)
+    analysismetrics = fields.ToManyField("rundb.api.resources.metrics.AnalysisMetricsResource", "analysismetrics",
+                                         readonly=True, null=True)
+    qualitymetrics = fields.ToManyField("rundb.api.resources.metrics.QualityMetricsResource", "qualitymetrics",
+                                        readonly=True, null=True)
+    pluginresults = fields.ToManyField("rundb.api.resources.plugin.PluginResultResource", "pluginresults",
+                                       readonly=True, null=True)
+    filesystempath = ComputedField("string")
+    bamLink = ComputedField("string")
+    planShortID = ComputedField("string")
+    pluginState = ComputedField("dict")
+    pluginStore = ComputedField("dict")
+
+    class Meta(IonMeta):
+        queryset = Results.objects.select_related("reportstorage")
+        resource_name = "results"
+
+    # -- query parameters of our own
+    def apply_custom_filters(self, queryset, request):
+        thumb = request.GET.get("isThumbnail") if request is not None else None
+        if thumb is not None:
+            is_thumb = Q(metaData__has_key="thumb")
+            queryset = queryset.filter(is_thumb) if to_boolean(thumb) else queryset.exclude(is_thumb)
+        return queryset
+
+    def include_field(self, name, page):
+        if name in ("pluginState", "pluginStore"):
+            query = page.request.GET if page.request is not None else {}
+            noplugin = bool(query.get("noplugin"))
+            if page.for_list:
+                return "plugin" in query and to_boolean(query.get("plugin"))
+            return not noplugin
+        return True
+
+    # -- batch loads for computed fields
+    def prefetch_page(self, objs, page):
+        exp_ids = {o.experiment_id for o in objs if o.experiment_id}
+        info = {}
+        if exp_ids:
+            rows = Experiment.objects.filter(pk__in=exp_ids).values_list(
+                "pk", "expName", "log__planned_run_short_id", "log__pending_run_short_id", "plan__planShortID"
+            )
+            for pk, name, planned, pending, plan_short in rows:
+                info[pk] = (name, planned or pending or plan_short or "")
+        page.extra["experiments"] = info
+        query = page.request.GET if page.request is not None else {}
+        wants_plugins = "pluginState" in page.values or self.include_field("pluginState", page)
+        if wants_plugins and not (page.for_list and query.get("noplugin")):
+            page.extra["plugins"] = plugin_summaries([o.pk for o in objs])
+        else:
+            page.extra["plugins"] = {}
+
+    def dehydrate_filesystempath(self, bundle):
+        obj = bundle.obj
+        storage = obj.reportstorage
+        return str(PurePosixPath(storage.dirPath) / report_folder(obj, storage))
+
+    def dehydrate_bamLink(self, bundle):
+        obj = bundle.obj
+        exp = bundle.page.extra["experiments"].get(obj.experiment_id)
+        if exp is None:
+            return "False"
+        return f"{report_web_root(obj, obj.reportstorage)}download_links/{exp[0]}_{obj.resultsName}.bam"
+
+    def dehydrate_planShortID(self, bundle):
+        exp = bundle.page.extra["experiments"].get(bundle.obj.experiment_id)
+        return exp[1] if exp else ""
+
+    def dehydrate_pluginState(self, bundle):
+        return {name: s for name, (s, _) in bundle.page.extra["plugins"].get(bundle.obj.pk, {}).items()}
+
+    def dehydrate_pluginStore(self, bundle):
+        return {name: st for name, (_, st) in bundle.page.extra["plugins"].get(bundle.obj.pk, {}).items()}
+
+    # -- writes
+    def hydrate(self, bundle):
+        if bundle.obj.pk is None and not bundle.data.get("reportstorage"):
+            storage = ReportStorage.objects.filter(default=True).first() or ReportStorage.objects.first()
+            if storage is not None:
+                bundle.obj.reportstorage = storage
+        return bundle
+
+
+def plugin_summaries(result_ids):
+    """{result id: {plugin name: (state, store)}}; the newest run of each plugin wins."""
+    runs = list(
+        PluginResult.objects.filter(result_id__in=result_ids)
+        .order_by("pk")
+        .values_list("pk", "result_id", "plugin__name", "store", "validation_errors")
+    )
+    jobs = {}
+    if runs:
+        for pr_id, pk, state, start in PluginResultJob.objects.filter(
+            plugin_result_id__in=[r[0] for r in runs]
+        ).values_list("plugin_result_id", "pk", "state", "starttime"):
+            jobs.setdefault(pr_id, []).append((pk, state, start))
+    out = {}
+    for pr_id, result_id, name, store, errors in runs:
+        out.setdefault(result_id, {})[name] = (plugin_state_from_jobs(errors, jobs.get(pr_id, [])), store or {})
+    return out
+
+
+# ---------------------------------------------------------------- data-page read models
+
+class CompositeProjectResource(IonResource):
+    class Meta(ReadOnlyMeta):
+        queryset = Project.objects.all()
+        resource_name = "compositeproject"
+        fields = ["id", "name", "modified"]
+        embedded = True
+
+
+class CompositeEASResource(IonResource):
+    chipType = ComputedField("string")
+    references = ComputedField("string")
+    isPQ = ComputedField("boolean")
+
+    class Meta(ReadOnlyMeta):
+        queryset = ExperimentAnalysisSettings.objects.select_related("experiment")
+        resource_name = "compositeeas"
+        fields = ["reference", "barcodeKitName"]
+        embedded = True
+
+    def dehydrate_chipType(self, bundle):
+        exp = bundle.obj.experiment
+        return exp.chipType if exp else ""
+
+    def dehydrate_references(self, bundle):
+        return eas_references(bundle.obj)
+
+    def dehydrate_isPQ(self, bundle):
+        return self.dehydrate_chipType(bundle).upper().startswith("PQ")
+
+
+def eas_references(eas):
+    refs = []
+    for info in (eas.barcodedSamples or {}).values() if isinstance(eas.barcodedSamples, dict) else []:
+        for bc in (info.get("barcodeSampleInfo") or {}).values() if isinstance(info, dict) else []:
+            ref = bc.get("reference") if isinstance(bc, dict) else None
+            if ref and ref not in refs:
+                refs.append(ref)
+    if not refs:
+        return eas.reference or ""
+    return refs[0] if len(refs) == 1 else "Multiple references"
+
+
+class CompositeLibMetricsResource(IonResource):
+    class Meta(ReadOnlyMeta):
+        queryset = LibMetrics.objects.only("id", "report_id", "q20_bases", "i100Q20_reads",
+                                           "q20_mean_alignment_length", "aveKeyCounts")
+        resource_name = "compositelibmetrics"
+        fields = ["id", "q20_bases", "i100Q20_reads", "q20_mean_alignment_length", "aveKeyCounts"]
+        embedded = True
+
+
+class CompositeAnalysisMetricsResource(IonResource):
+    total_wells = fields.IntegerField(attribute="total", readonly=True)
+
+    class Meta(ReadOnlyMeta):
+        queryset = AnalysisMetrics.objects.only("id", "report_id", "bead", "empty", "excluded", "pinned", "ignored",
+                                                "lib", "libFinal", "live", "total")
+        resource_name = "compositeanalysismetrics"
+        fields = ["id", "bead", "empty", "excluded", "pinned", "ignored", "lib", "libFinal", "live"]
+        embedded = True
+
+
+class CompositeQualityMetricsResource(IonResource):
+    class Meta(ReadOnlyMeta):
+        queryset = QualityMetrics.objects.only("id", "report_id", "q0_bases", "q20_bases", "q20_mean_read_length",
+                                               "q0_mean_read_length", "q0_reads", "q20_reads")
+        resource_name = "compositequalitymetrics"
+        fields = ["id", "q0_bases", "q20_bases", "q20_mean_read_length", "q0_mean_read_length", "q0_reads",
+                  "q20_reads"]
+        embedded = True
+
+
+def status_display(status):
+    if not status:
+        return ""
+    if status.startswith("Completed"):
+        return "Completed"
+    low = status.lower()
+    if "error" in low or "fail" in low:
+        return "Error"
+    if status in ("Started", "Pending", "Queued") or "progress" in low or "processing" in low:
+        return "Progress"
+    return "Other"
+
+
+class CompositeResultResource(IonResource):
+    """Reports as the data pages show them: nested projects, EAS summary and one row of each
+    metrics table (``analysis_metrics``/``quality_metrics`` repeat them under the old names)."""
+
+    projects = fields.ToManyField(CompositeProjectResource, "projects", full=True, readonly=True)
+    eas = fields.ToOneField(CompositeEASResource, "eas", full=True, null=True, readonly=True)
+    analysismetrics = fields.ToOneField(CompositeAnalysisMetricsResource, "analysismetrics", full=True,
+                                        null=True, readonly=True)
+    libmetrics = fields.ToOneField(CompositeLibMetricsResource, "libmetrics", full=True, null=True, readonly=True)
+    qualitymetrics = fields.ToOneField(CompositeQualityMetricsResource, "qualitymetrics", full=True,
+                                       null=True, readonly=True)
+    isShowAllMetrics = ComputedField("boolean")
+    status_display = ComputedField("string")
+
+    class Meta(IonMeta):
+        queryset = Results.objects.all()
+        resource_name = "compositeresult"
+        fields = ["id", "resultsName", "processedflows", "timeStamp", "status", "reportLink", "representative",
+                  "reportStatus", "autoExempt"]
+        list_allowed_methods = ["get"]
+        detail_allowed_methods = ["get"]
+
+    def dehydrate_isShowAllMetrics(self, bundle):
+        return True
+
+    def dehydrate_status_display(self, bundle):
+        return status_display(bundle.obj.status)
+
+    def dehydrate(self, bundle):
+        bundle.data["analysis_metrics"] = bundle.data.get("analysismetrics")
+        bundle.data["quality_metrics"] = bundle.data.get("qualitymetrics")
+        return bundle
+
+
+class CompositePlanResource(IonResource):
+    class Meta(ReadOnlyMeta):
+        queryset = PlannedExperiment.objects.all()
+        resource_name = "compositeplan"
+        fields = ["id", "runType", "sampleTubeLabel"]
+        embedded = True
+
+
+class CompositeExperimentResource(IonResource):
+    """Runs with their reports, for the data pages and ``seed 002``'s "completed runs" example.
+    Excludes planned shells and report-only placeholders; newest ``resultDate`` first.
+    ``?all_text=a OR b`` searches run names, report names, notes, short ids and chip barcodes;
+    ``?result_status=Completed|Error|Progress|Other`` keeps runs with such a report."""
+
+    plan = fields.ToOneField(CompositePlanResource, "plan", full=True, null=True, readonly=True)
+    repResult = fields.ToOneField(CompositeResultResource, "repResult", null=True, readonly=True)
+    results = fields.ToManyField(CompositeResultResource, "results", full=True, readonly=True)
+    _host = ComputedField("string")
+    chipDescription = ComputedField("string")
+    chipInstrumentType = ComputedField("string")
+    sample = ComputedField("string")
+    sampleDisplayedName = ComputedField("string")
+    barcodeId = ComputedField("string")
+    library = ComputedField("string")
+    barcodedSamples = ComputedField("dict")
+    references = ComputedField("string")
+    keep = ComputedField("boolean")
+    applicationCategoryDisplayedName = ComputedField("string")
+    sampleSetName = ComputedField("string")
+
+    class Meta(IonMeta):
+        queryset = Experiment.objects.exclude(expName="NONE_ReportOnly_NONE").exclude(status="planned").exclude(
+            expDir=""
+        ).order_by("-resultDate", "-pk")
+        resource_name = "compositeexperiment"
+        fields = ["id", "expName", "displayName", "chipType", "date", "flows", "ftpStatus", "notes", "pgmName",
+                  "resultDate", "runMode", "star", "storage_options", "platform", "status"]
+        list_allowed_methods = ["get"]
+        detail_allowed_methods = ["get"]
+
+    def related_queryset(self, name, page):
+        if name == "results":
+            return Results.objects.order_by("-representative", "-timeStamp", "-pk")
+        return super().related_queryset(name, page)
+
+    def apply_custom_filters(self, queryset, request):
+        if request is None:
+            return queryset
+        text = request.GET.get("all_text")
+        if text:
+            cond = Q()
+            for term in [t.strip() for t in text.split(" OR ") if t.strip()]:
+                cond |= (Q(expName__icontains=term) | Q(results__resultsName__icontains=term)
+                         | Q(notes__icontains=term) | Q(plan__planShortID=term) | Q(plan__sampleTubeLabel=term)
+                         | Q(chipBarcode=term))
+            queryset = queryset.filter(cond).distinct()
+        wanted = request.GET.get("result_status")
+        if wanted:
+            ids = [pk for pk, status in Results.objects.filter(experiment__in=queryset.values("pk"))
+                   .values_list("experiment_id", "status") if status_display(status) == wanted]
+            queryset = queryset.filter(pk__in=ids)
+        return queryset
+
+    def prefetch_page(self, objs, page):
+        chips = {o.chipType for o in objs if o.chipType}
+        page.extra["chips"] = {
+            name: (desc, itype) for name, desc, itype in
+            Chip.objects.filter(name__in=chips).values_list("name", "description", "instrumentType")
+        } if chips else {}
+        ids = [o.pk for o in objs]
+        latest = {}
+        for eas in ExperimentAnalysisSettings.objects.filter(experiment_id__in=ids).order_by("pk").only(
+            "id", "experiment_id", "barcodeKitName", "reference", "barcodedSamples"
+        ):
+            latest[eas.experiment_id] = eas  # highest id wins
+        page.extra["eas"] = latest
+        samples = {}
+        for exp_id, name, shown in Sample.experiments.through.objects.filter(experiment_id__in=ids).order_by(
+            "pk"
+        ).values_list("experiment_id", "sample__name", "sample__displayedName"):
+            samples.setdefault(exp_id, []).append((name or "", shown or name or ""))
+        page.extra["samples"] = samples
+        sets = {}
+        plan_ids = {o.plan_id: o.pk for o in objs if o.plan_id}
+        if plan_ids:
+            through = PlannedExperiment.sampleSets.through
+            for plan_id, set_name in through.objects.filter(plannedexperiment_id__in=plan_ids).values_list(
+                "plannedexperiment_id", "sampleset__displayedName"
+            ):
+                sets.setdefault(plan_ids[plan_id], []).append(set_name)
+        page.extra["sets"] = sets
+
+    def dehydrate__host(self, bundle):
+        return bundle.request.get_host() if bundle.request is not None else ""
+
+    def dehydrate_chipDescription(self, bundle):
+        return bundle.page.extra["chips"].get(bundle.obj.chipType, (bundle.obj.chipType, ""))[0]
+
+    def dehydrate_chipInstrumentType(self, bundle):
+        return bundle.page.extra["chips"].get(bundle.obj.chipType, ("", ""))[1]
+
+    def _samples(self, bundle):
+        return bundle.page.extra["samples"].get(bundle.obj.pk, [])
+
+    def dehydrate_sample(self, bundle):
+        rows = self._samples(bundle)
+        return rows[0][0] if len(rows) == 1 else (f"{len(rows)} Samples ..." if rows else "")
+
+    def dehydrate_sampleDisplayedName(self, bundle):
+        rows = self._samples(bundle)
+        return rows[0][1] if len(rows) == 1 else (f"{len(rows)} Samples ..." if rows else "")
+
+    def _eas(self, bundle):
+        return bundle.page.extra["eas"].get(bundle.obj.pk)
+
+    def dehydrate_barcodeId(self, bundle):
+        eas = self._eas(bundle)
+        return (eas.barcodeKitName or "") if eas else ""
+
+    def dehydrate_library(self, bundle):
+        eas = self._eas(bundle)
+        return (eas.reference or "") if eas else ""
+
+    def dehydrate_barcodedSamples(self, bundle):
+        eas = self._eas(bundle)
+        return (eas.barcodedSamples or {}) if eas else {}
+
+    def dehydrate_references(self, bundle):
+        eas = self._eas(bundle)
+        return eas_references(eas) if eas else ""
+
+    def dehydrate_keep(self, bundle):
+        return bundle.obj.storage_options == "KI"
+
+    def dehydrate_applicationCategoryDisplayedName(self, bundle):
+        return ""
+
+    def dehydrate_sampleSetName(self, bundle):
+        return ",".join(bundle.page.extra["sets"].get(bundle.obj.pk, []))

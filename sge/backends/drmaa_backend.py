@@ -1,0 +1,266 @@
+"""Grid Engine backend through DRMAA (python ``drmaa`` over libdrmaa).
+
+* One DRMAA session per process, opened on first use and closed by the last
+  ``close()``, at interpreter exit and on SIGTERM (leaked sessions use up
+  qmaster's event clients).  Calls into the session are serialised by a lock.
+* Everything SGE-specific goes through ``nativeSpecification``: ``-q``,
+  ``-hold_jid``, ``-h`` (submit on hold) and the caller's resource requests;
+  DRMAA ignores ``#$`` lines in scripts.
+* Status: jobStatus() for live jobs.  A job the session does not know
+  (InvalidJobException / UNDETERMINED, e.g. it finished before this process
+  started) is resolved by the exit-code file, then ``qacct``; otherwise it is
+  ``unknown`` -- never success.  Terminal results are cached in the job
+  store because ``wait()`` reaps the job from the session.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import signal
+import threading
+import time
+
+from sge.env import default_queue, import_drmaa
+
+from . import sgecli
+from .base import (DONE, FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobStatus,
+                   JobStore, default_state_dir, normalize_hold_jids, prepare_submission,
+                   read_exitcode, status_from_exitcode, validate_jobid, wrapper_command)
+
+log = logging.getLogger(__name__)
+
+_lock = threading.RLock()
+_session = None
+_users = 0
+_hooks_installed = False
+SUBMIT_TRIES = 3
+
+
+def _close_session() -> None:
+    global _session, _users
+    with _lock:
+        if _session is not None:
+            try:
+                _session.exit()
+            except Exception as exc:  # already gone; nothing else to do at shutdown
+                log.warning("closing DRMAA session: %s", exc)
+        _session, _users = None, 0
+
+
+def _on_sigterm(signum, frame):
+    _close_session()
+    signal.signal(signum, signal.SIG_DFL)
+    raise SystemExit(128 + signum)
+
+
+def _acquire_session(drmaa, install_signal_handler: bool):
+    global _session, _users, _hooks_installed
+    with _lock:
+        if _session is None:
+            s = drmaa.Session()
+            try:
+                s.initialize()
+            except drmaa.errors.AlreadyActiveSessionException:
+                pass  # someone in this process opened the (process-wide) session already
+            _session = s
+        _users += 1
+        if not _hooks_installed:
+            atexit.register(_close_session)
+            _hooks_installed = True
+        if (install_signal_handler and threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None)):
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        return _session
+
+
+def _release_session() -> None:
+    global _users
+    with _lock:
+        _users -= 1
+        if _users <= 0:
+            _close_session()
+
+
+class DrmaaBackend(Backend):
+    name = "sge"
+
+    def __init__(self, *, queue: str | None = None, state_dir=None, install_signal_handler=True):
+        self.drmaa = import_drmaa()
+        self.queue = default_queue() if queue is None else queue
+        self.store = JobStore(os.path.join(state_dir or default_state_dir(), "sge"))
+        self._session = _acquire_session(self.drmaa, install_signal_handler)
+        self._closed = False
+        ps = self.drmaa.JobState
+        self._live_states = {
+            ps.QUEUED_ACTIVE: (QUEUED, ""),
+            ps.SYSTEM_ON_HOLD: (HELD, "system hold (dependency)"),
+            ps.USER_ON_HOLD: (HELD, "user hold"),
+            ps.USER_SYSTEM_ON_HOLD: (HELD, "user and system hold"),
+            ps.RUNNING: (RUNNING, ""),
+            ps.SYSTEM_SUSPENDED: (RUNNING, "suspended"),
+            ps.USER_SUSPENDED: (RUNNING, "suspended"),
+            ps.USER_SYSTEM_SUSPENDED: (RUNNING, "suspended"),
+        }
+
+    # -- submission -----------------------------------------------------------
+    def native_specification(self, hold_jids=(), native_spec="", hold=True) -> str:
+        if not isinstance(native_spec, str) or "\n" in native_spec:
+            raise JobError("native_spec must be a single-line string of qsub options")
+        parts = []
+        if self.queue and " -q " not in f" {native_spec} ":
+            parts += ["-q", self.queue]
+        holds = normalize_hold_jids(hold_jids)
+        if holds:
+            parts += ["-hold_jid", ",".join(holds)]
+        if hold:
+            parts.append("-h")
+        if native_spec.strip():
+            parts.append(native_spec.strip())
+        return " ".join(parts)
+
+    def submit(self, script_path, *, job_name, stdout_path, work_dir, hold_jids=(),
+               native_spec="", env=None, hold=True) -> str:
+        self._check_open()
+        script, stdout_path, work_dir, env, code_file = prepare_submission(
+            script_path, job_name, stdout_path, work_dir, env)
+        spec = self.native_specification(hold_jids, native_spec, hold)
+        d = self.drmaa
+        for attempt in range(1, SUBMIT_TRIES + 1):
+            with _lock:
+                jt = self._session.createJobTemplate()
+                try:
+                    cmd = wrapper_command(script, code_file)
+                    jt.remoteCommand = cmd[0]
+                    jt.args = cmd[1:]
+                    jt.jobName = job_name
+                    jt.workingDirectory = work_dir
+                    jt.outputPath = ":" + stdout_path  # DRMAA wants [host]:path
+                    jt.joinFiles = True
+                    jt.jobEnvironment = env
+                    jt.nativeSpecification = spec
+                    jobid = str(self._session.runJob(jt))
+                    break
+                except (d.errors.DeniedByDrmException, d.errors.DrmCommunicationException,
+                        d.errors.InternalException) as exc:
+                    if attempt == SUBMIT_TRIES:
+                        raise JobError(f"grid engine refused job {job_name}: {exc}") from exc
+                    log.warning("submit %s failed (%s), retrying", job_name, exc)
+                except d.errors.DrmaaException as exc:
+                    raise JobError(f"cannot submit job {job_name}: {exc}") from exc
+                finally:
+                    self._session.deleteJobTemplate(jt)
+            time.sleep(1)
+        self.store.save_record(jobid, name=job_name, work_dir=work_dir, stdout_path=stdout_path,
+                               exitcode_file=code_file, native_spec=spec, script=script)
+        return jobid
+
+    def release(self, jobid) -> None:
+        self._control(jobid, self.drmaa.JobControlAction.RELEASE, "release")
+
+    def terminate(self, jobid) -> None:
+        """Ask SGE to delete the job; the poller records the final state."""
+        jobid = validate_jobid(jobid)
+        self.store.write(jobid, "cancel", str(time.time()))
+        try:
+            self._control(jobid, self.drmaa.JobControlAction.TERMINATE, "terminate")
+        except JobError as exc:
+            if not isinstance(exc.__cause__, self.drmaa.errors.InvalidJobException):
+                raise
+            # already finished or deleted: nothing to stop
+
+    def _control(self, jobid, action, what) -> None:
+        self._check_open()
+        jobid = validate_jobid(jobid)
+        try:
+            with _lock:
+                self._session.control(jobid, action)
+        except self.drmaa.errors.InvalidJobException as exc:
+            raise JobError(f"cannot {what} job {jobid}: not known to the scheduler") from exc
+        except self.drmaa.errors.DrmaaException as exc:
+            raise JobError(f"cannot {what} job {jobid}: {exc}") from exc
+
+    # -- status ---------------------------------------------------------------
+    def status(self, jobid, *, exitcode_file=None) -> JobStatus:
+        self._check_open()
+        jobid = validate_jobid(jobid)
+        final = self.store.final_status(jobid)
+        if final is not None:
+            return final
+        rec = self.store.record(jobid) or {}
+        code_file = exitcode_file or rec.get("exitcode_file")
+        cancelled = self.store.exists(jobid, "cancel")
+        d = self.drmaa
+        try:
+            with _lock:
+                ps = self._session.jobStatus(jobid)
+        except d.errors.InvalidJobException:
+            ps = None
+        except (d.errors.DrmCommunicationException, d.errors.InternalException) as exc:
+            return JobStatus(UNKNOWN, None, f"scheduler unreachable: {exc}", "scheduler", cancelled)
+        if ps in self._live_states:
+            state, reason = self._live_states[ps]
+            return JobStatus(state, None, reason, "scheduler", cancelled)
+        if ps in (d.JobState.DONE, d.JobState.FAILED):
+            st = self._finished(jobid, ps, code_file, cancelled, rec)
+        else:  # UNDETERMINED or not known to this session
+            st = self._post_mortem(jobid, code_file, cancelled, rec)
+        if st.terminal:
+            self.store.save_status(jobid, st)
+        return st
+
+    def _finished(self, jobid, ps, code_file, cancelled, rec) -> JobStatus:
+        d = self.drmaa
+        try:
+            with _lock:
+                info = self._session.wait(jobid, d.Session.TIMEOUT_NO_WAIT)
+        except d.errors.ExitTimeoutException:
+            # FAILED while still in the queue: an error state such as Eqw.
+            return JobStatus(FAILED, None, "job in error state (see qstat -j)", "scheduler", cancelled)
+        except d.errors.DrmaaException:
+            info = None
+        code = read_exitcode(code_file)
+        if code is not None:
+            return status_from_exitcode(code, "exitcode-file", cancelled)
+        if info is None:
+            return self._post_mortem(jobid, code_file, cancelled, rec)
+        if info.hasExited:
+            return status_from_exitcode(int(info.exitStatus), "scheduler", cancelled)
+        if info.hasSignal:
+            sig = str(info.terminatedSignal)
+            signo = getattr(signal, sig, None)
+            code = 128 + int(signo) if signo is not None else None
+            return JobStatus(FAILED, code, f"killed by {sig}", "scheduler", cancelled)
+        reason = "terminated" if cancelled else "aborted before it ran"
+        return JobStatus(FAILED, None, reason, "scheduler", cancelled)
+
+    def _post_mortem(self, jobid, code_file, cancelled, rec) -> JobStatus:
+        code = read_exitcode(code_file)
+        if code is not None:
+            return status_from_exitcode(code, "exitcode-file", cancelled)
+        if cancelled:
+            return JobStatus(FAILED, None, "terminated", "record", True)
+        try:
+            acct = sgecli.qacct_record(jobid, job_name=rec.get("name"),
+                                       submitted_after=rec.get("submitted_at"))
+        except JobError as exc:
+            acct, why = None, str(exc)
+        else:
+            why = "no accounting record yet"
+        if acct is not None:
+            return sgecli.status_from_qacct(acct)
+        return JobStatus(UNKNOWN, None, f"not known to the scheduler, no exit-code file, {why}",
+                         "record", cancelled)
+
+    def list_jobs(self):
+        return sgecli.qstat_jobs()
+
+    # -- lifetime -------------------------------------------------------------
+    def _check_open(self):
+        if self._closed:
+            raise JobError("backend is closed")
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            _release_session()

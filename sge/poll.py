@@ -1,0 +1,139 @@
+"""Polling: the backend's view of each submitted, unfinished job, turned into row states.
+
+    queued / held      -> no change (the row stays Queued)
+    running            -> Started (unless the launch script already said so)
+    done               -> Completed (exit code 0, from the exit-code file when there is one)
+    failed             -> Cancelled if a stop was asked for, else the kind's state for the exit
+                          code (plugin jobs: 143 Cancelled, 124 Timed Out, as the launch script
+                          reports them), else Error with the exit code and reason
+    unknown            -> the job left the scheduler and neither the exit-code file nor qacct
+                          says how it ended: Error once that has lasted ION_JOB_LOST_GRACE s.
+                          "Scheduler unreachable" never counts towards that.
+
+A Started row older than ION_JOB_TIMEOUT s is marked Timed Out first and then deleted, so the
+launch script's TERM trap (which reports Cancelled) cannot win the race.
+
+All changes are forward-only (transitions.move), so a callback from the job and the poller
+can both write: whichever is first wins, the other is a no-op.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from django.utils import timezone
+
+from rundb.models import JobState
+
+from .backends.base import DONE, FAILED, RUNNING, UNKNOWN, JobError
+from .transitions import move
+
+log = logging.getLogger("sge.service")
+
+TRACK_LIMIT = 30.0  # s to keep asking about a job whose row was finished by its own callback
+
+
+class Poller:
+    def __init__(self, backend, config):
+        self.backend = backend
+        self.config = config
+        self._unknown_since = {}  # (tag, pk) -> monotonic time first seen unknown
+        self._tracked = {}        # (tag, pk) -> (jobid, exit-code file, monotonic time seen final)
+
+    def run(self, kinds) -> int:
+        """One pass; returns how many rows changed."""
+        changed = 0
+        for kind in kinds:
+            changed += self.poll_kind(kind)
+        self._reap_finished(kinds)
+        return changed
+
+    def poll_kind(self, kind) -> int:
+        rows = list(kind.rows().filter(state__in=JobState.ACTIVE, grid_engine_jobid__isnull=False))
+        changed = 0
+        active = set()
+        for row in rows:
+            key = (kind.tag, row.pk)
+            active.add(key)
+            code_file = kind.exitcode_file(row)
+            self._tracked[key] = (row.grid_engine_jobid, code_file, None)
+            try:
+                if self._timed_out(kind, row):
+                    changed += 1
+                    continue
+                st = self.backend.status(row.grid_engine_jobid, exitcode_file=code_file)
+                changed += self.apply(kind, row, st)
+            except JobError as exc:
+                log.warning("status of %s %s (job %s): %s", kind.tag, row.pk, row.grid_engine_jobid, exc)
+            except Exception:
+                log.exception("polling %s %s", kind.tag, row.pk)
+        for key in [k for k in self._unknown_since if k[0] == kind.tag and k not in active]:
+            del self._unknown_since[key]
+        return changed
+
+    def apply(self, kind, row, st) -> int:
+        """Record backend status *st* for *row*; returns 1 when the row changed."""
+        key = (kind.tag, row.pk)
+        if st.state != UNKNOWN:
+            self._unknown_since.pop(key, None)
+        if st.state == RUNNING:
+            return int(row.state == JobState.QUEUED and move(kind, row.pk, JobState.STARTED))
+        if st.state == DONE:
+            return int(move(kind, row.pk, JobState.COMPLETED, exit_code=0, message=""))
+        if st.state == FAILED:
+            if st.cancelled or row.cancel_requested:
+                state = JobState.CANCELLED
+            else:
+                state = kind.state_for_exit(st.exit_code)
+            return int(move(kind, row.pk, state, exit_code=st.exit_code, message=st.reason))
+        if st.state == UNKNOWN and st.source != "scheduler":
+            first = self._unknown_since.setdefault(key, time.monotonic())
+            if time.monotonic() - first >= self.config.lost_grace:
+                self._unknown_since.pop(key, None)
+                state = JobState.CANCELLED if row.cancel_requested else JobState.ERROR
+                return int(move(kind, row.pk, state, message=f"job {row.grid_engine_jobid} lost: {st.reason}"))
+        return 0
+
+    def _timed_out(self, kind, row) -> bool:
+        limit = self.config.timeout
+        if not limit or row.state != JobState.STARTED or row.starttime is None:
+            return False
+        if (timezone.now() - row.starttime).total_seconds() <= limit:
+            return False
+        if move(kind, row.pk, JobState.TIMED_OUT, message=f"ran longer than the {limit:g} s limit"):
+            try:
+                self.backend.terminate(row.grid_engine_jobid)
+            except JobError as exc:  # reconciliation deletes leftovers of Timed Out rows
+                log.warning("deleting timed-out job %s: %s", row.grid_engine_jobid, exc)
+            return True
+        return False
+
+    def _reap_finished(self, kinds):
+        """Ask once more about jobs whose rows were finished by their own callbacks: a DRMAA
+        session keeps finished jobs until their status is collected, and this also fills in
+        the exit code the callback did not send."""
+        now = time.monotonic()
+        by_tag = {k.tag: k for k in kinds}
+        active_keys = set()
+        for kind in kinds:
+            pks = [pk for tag, pk in self._tracked if tag == kind.tag]
+            if pks:
+                still = kind.model.objects.filter(pk__in=pks, state__in=JobState.ACTIVE).values_list("pk", flat=True)
+                active_keys.update((kind.tag, pk) for pk in still)
+        for key, (jobid, code_file, since) in list(self._tracked.items()):
+            if key in active_keys:
+                continue
+            kind = by_tag[key[0]]
+            since = since or now
+            try:
+                st = self.backend.status(jobid, exitcode_file=code_file)
+            except JobError:
+                st = None
+            if st is not None and (st.terminal or st.state == UNKNOWN):
+                if st.exit_code is not None:
+                    kind.model.objects.filter(pk=key[1], exit_code__isnull=True).update(exit_code=st.exit_code)
+                del self._tracked[key]
+            elif now - since > TRACK_LIMIT:
+                del self._tracked[key]
+            else:
+                self._tracked[key] = (jobid, code_file, since)

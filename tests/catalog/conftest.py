@@ -1,0 +1,48 @@
+"""Helpers for the catalog tests: fixture files written on the fly and table snapshots."""
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from rundb import models as m
+
+CATALOG_MODELS = [
+    m.dnaBarcode, m.Chip, m.FlowOrder, m.KitInfo, m.KitPart, m.ThreePrimeAdapter, m.LibraryKey, m.RunType,
+    m.RunType.applicationGroups.through, m.ApplicationGroup, m.Template, m.SampleGroupType_CV, m.Location,
+    m.FileServer, m.ReportStorage, m.GlobalConfig,
+]
+
+
+def snapshot():
+    """Every row of every catalog table (and the users), to compare before/after."""
+    tables = {model._meta.label: sorted(map(repr, model.objects.values())) for model in CATALOG_MODELS}
+    tables["users"] = sorted(map(repr, get_user_model().objects.values()))
+    return tables
+
+
+@pytest.fixture
+def write_fixture(tmp_path):
+    """write_fixture(objects or text, name=...) -> path of a fixture file in tmp_path."""
+
+    def write(content, name="fixture.json"):
+        path = tmp_path / name
+        path.write_text(content if isinstance(content, str) else json.dumps(content))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def shared_fixture(ts_fixtures_dir):
+    """shared_fixture(name) -> the parsed objects of one of the original's fixture files."""
+
+    def load(name):
+        return json.loads((ts_fixtures_dir / name).read_text())
+
+    return load
+
+
+@pytest.fixture
+def catalog_snapshot():
+    """catalog_snapshot() -> every row of the catalog tables and users, for before/after checks."""
+    return snapshot

@@ -1,0 +1,76 @@
+"""Helpers for the Grid Engine tests.
+
+Grid Engine tests are marked ``sge``.  They skip when Grid Engine is not
+usable here *and* env ``CI`` is unset; in CI they fail instead, so a broken
+set-up can never turn into a green run of skipped tests.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from sge.env import DrmaaUnavailable, command_env, drmaa_library_path, import_drmaa
+
+_reason_cache: list = []
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def sge_unavailable_reason() -> str | None:
+    """Why the real Grid Engine cannot be used from this process, or None."""
+    if _reason_cache:
+        return _reason_cache[0]
+    reason = None
+    if shutil.which("qstat") is None:
+        reason = "qstat not on PATH (run sge/setup_gridengine.sh)"
+    elif drmaa_library_path() is None:
+        reason = "libdrmaa not found (gridengine-drmaa1.0 / DRMAA_LIBRARY_PATH)"
+    else:
+        try:
+            res = subprocess.run(["qstat", "-q", os.environ.get("ION_SGE_QUEUE", "all.q")],
+                                 capture_output=True, text=True, env=command_env(), timeout=20)
+            if res.returncode != 0:
+                reason = f"qstat fails: {(res.stderr or res.stdout).strip()[:200]}"
+        except subprocess.TimeoutExpired:
+            reason = "qstat timed out (qmaster not answering)"
+        if reason is None:
+            try:
+                import_drmaa()
+            except DrmaaUnavailable as exc:
+                reason = str(exc)
+    _reason_cache.append(reason)
+    return reason
+
+
+def require_sge() -> None:
+    """Skip (outside CI) or fail (in CI) when Grid Engine is not usable."""
+    reason = sge_unavailable_reason()
+    if reason is None:
+        return
+    if in_ci():
+        pytest.fail(f"Grid Engine required in CI but unusable: {reason}", pytrace=False)
+    pytest.skip(f"Grid Engine not available: {reason}")
+
+
+def wait_until(predicate, timeout=30.0, interval=0.1, what="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def make_script(directory, name, body) -> str:
+    path = os.path.join(os.fspath(directory), name)
+    with open(path, "w") as fh:
+        fh.write("#!/bin/bash\n" + body.strip() + "\n")
+    return path
