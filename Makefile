@@ -2,10 +2,13 @@
 # `make test` runs the whole suite. `make help` lists the other targets.
 SHELL := /bin/bash
 
-# The first Python >= 3.11 on PATH (override with PYTHON=/path/to/python3.x).
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+# The first Python >= 3.11 on PATH (override with PYTHON=/path/to/python3.x); looked up
+# once, and only by targets that need it.
+ifeq ($(origin PYTHON), undefined)
+PYTHON = $(eval PYTHON := $(shell for p in python3 python3.13 python3.12 python3.11; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
-	&& { echo $$p; break; }; done)
+	&& { echo $$p; break; }; done))$(PYTHON)
+endif
 VENV ?= .venv
 VPY := $(VENV)/bin/python
 MANAGE := $(VPY) manage.py
@@ -34,8 +37,9 @@ help:
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
-	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed (none found on PATH; set PYTHON=...)" >&2; exit 1; fi
 	@if [ ! -x "$(VPY)" ]; then \
+		if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
+			echo "Python 3.11 or newer is needed (none found on PATH; set PYTHON=...)" >&2; exit 1; fi; \
 		echo "Creating $(VENV) with $(PYTHON)"; \
 		$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 			rm -rf $(VENV); \

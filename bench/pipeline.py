@@ -170,31 +170,32 @@ def write_unmapped(path, n, genome, *, seed=1, batch=50_000, flows=500):
 # --------------------------------------------------------------------------- stages in subprocesses
 
 STAGE_CODE = r"""
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, {root!r})
 args = json.loads({args!r})
-t = time.perf_counter()
+from pipeline.stages.barcodes import classify_and_split
+from pipeline.stages.align import align_bam
+from pipeline.stages.datasets import count_bam
+from pipeline.metrics.ionstats import ionstats_for_bam
 stage = args["stage"]
+t = time.perf_counter()
 if stage == "barcodes":
-    from pipeline.stages.barcodes import classify_and_split
     with open(args["kit"]) as fh:
         kit = json.load(fh)
-    r = classify_and_split(args["in"], args["out"], kit, flow_order=args["fo"], library_key="TCAG")
+    r = classify_and_split(args["in"], args["out"], kit, flow_order=args["fo"], library_key="TCAG",
+                           level=args.get("level", 1))
     n = r["total_reads"]
 elif stage == "align":
-    from pipeline.stages.align import align_bam
     r = align_bam(args["in"], args["out"], (args["fasta"], args["mmi"]), threads=2)
     n = r["reads"]
 elif stage == "metrics":
-    from pipeline.metrics.ionstats import ionstats_for_bam
-    s = ionstats_for_bam(args["in"], histogram_length=350)
-    n = s.full.num_reads
+    n = ionstats_for_bam(args["in"], histogram_length=350).full.num_reads
 elif stage == "datasets":
-    from pipeline.stages.datasets import count_bam
     n = count_bam(args["in"])["read_count"]
 dt = time.perf_counter() - t
-print(json.dumps({{"reads": n, "seconds": dt,
-                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+# VmHWM: peak RSS of this process image (ru_maxrss would include the forking parent's)
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(json.dumps({{"reads": n, "seconds": dt, "maxrss_mb": int(hwm) / 1024}}))
 """
 
 
@@ -233,6 +234,9 @@ def bench(n, work):
     rows = {}
     rows["barcodes"] = run_stage(stage="barcodes", **{"in": raw, "out": os.path.join(d, "bc"), "kit": KIT,
                                                        "fo": FLOW_ORDER[:500]})
+    rows["barcodes_level0"] = run_stage(stage="barcodes", **{"in": raw, "out": os.path.join(d, "bc0"), "kit": KIT,
+                                                             "fo": FLOW_ORDER[:500], "level": 0})
+    shutil.rmtree(os.path.join(d, "bc0"), ignore_errors=True)
     bc_bam = os.path.join(d, "bc", "IonXpress_001_rawlib.basecaller.bam")
     rows["datasets"] = run_stage(stage="datasets", **{"in": raw})
     rows["metrics_unmapped"] = run_stage(stage="metrics", **{"in": raw})
@@ -241,6 +245,7 @@ def bench(n, work):
     rows["metrics_aligned"] = run_stage(stage="metrics", **{"in": aligned})
     st_raw = samtools_stats_seconds(raw)
     st_aln = samtools_stats_seconds(aligned)
+    shutil.rmtree(d, ignore_errors=True)
     return rows, st_raw, st_aln
 
 

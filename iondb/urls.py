@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Plugin routes first: they must win over the API's generic detail routes.
     path("", include("plugin.urls")),
+    path("rundb/", include("rundb.urls")),
 ]

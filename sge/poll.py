@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.db.models import F
 from django.utils import timezone
 
 from rundb.models import JobState
@@ -79,13 +80,13 @@ class Poller:
         if st.state == RUNNING:
             return int(row.state == JobState.QUEUED and move(kind, row.pk, JobState.STARTED))
         if st.state == DONE:
-            return int(move(kind, row.pk, JobState.COMPLETED, exit_code=0, message=""))
+            return self._finish(kind, row, JobState.COMPLETED, st, "")
         if st.state == FAILED:
             if st.cancelled or row.cancel_requested:
                 state = JobState.CANCELLED
             else:
                 state = kind.state_for_exit(st.exit_code)
-            return int(move(kind, row.pk, state, exit_code=st.exit_code, message=st.reason))
+            return self._finish(kind, row, state, st, st.reason)
         if st.state == UNKNOWN and st.source != "scheduler":
             first = self._unknown_since.setdefault(key, time.monotonic())
             if time.monotonic() - first >= self.config.lost_grace:
@@ -93,6 +94,16 @@ class Poller:
                 state = JobState.CANCELLED if row.cancel_requested else JobState.ERROR
                 return int(move(kind, row.pk, state, message=f"job {row.grid_engine_jobid} lost: {st.reason}"))
         return 0
+
+    def _finish(self, kind, row, state, st, message) -> int:
+        if not move(kind, row.pk, state, exit_code=st.exit_code, message=message):
+            return 0
+        self._tracked.pop((kind.tag, row.pk), None)  # settled here, final hook already ran
+        if st.exit_code is not None:
+            # It ran, but ended before any poll or callback saw it running: the end time is
+            # the best start time we have (a separate UPDATE never overwrites a real one).
+            kind.model.objects.filter(pk=row.pk, starttime__isnull=True).update(starttime=F("endtime"))
+        return 1
 
     def _timed_out(self, kind, row) -> bool:
         limit = self.config.timeout
@@ -129,11 +140,20 @@ class Poller:
                 st = self.backend.status(jobid, exitcode_file=code_file)
             except JobError:
                 st = None
-            if st is not None and (st.terminal or st.state == UNKNOWN):
-                if st.exit_code is not None:
+            if st is not None and (st.terminal or st.state == UNKNOWN) or now - since > TRACK_LIMIT:
+                if st is not None and st.exit_code is not None:
                     kind.model.objects.filter(pk=key[1], exit_code__isnull=True).update(exit_code=st.exit_code)
                 del self._tracked[key]
-            elif now - since > TRACK_LIMIT:
-                del self._tracked[key]
+                self._after_callback_final(kind, key[1])
             else:
                 self._tracked[key] = (jobid, code_file, since)
+
+    @staticmethod
+    def _after_callback_final(kind, pk):
+        """The row was finished by its job's own callback: run the final-state hook once the
+        job has really ended (its files are complete)."""
+        try:
+            if kind.model.objects.filter(pk=pk, state__in=JobState.FINAL).exists():
+                kind.on_final(pk)
+        except Exception:
+            log.exception("after-final hook of %s %s failed", kind.tag, pk)

@@ -125,10 +125,14 @@ class IonStats:
                 self.add_chunk(chunk)
         return self
 
-    def add_chunk(self, chunk):
+    def add_chunk(self, chunk, select=None):
+        """Accumulate one RecordChunk (``select``: optional boolean mask of records)."""
         if chunk.n == 0:
             return
-        prim = np.flatnonzero((chunk.flag & 0x900) == 0)
+        keep = (chunk.flag & 0x900) == 0
+        if select is not None:
+            keep &= select
+        prim = np.flatnonzero(keep)
         if prim.size == 0:
             return
         L = chunk.l_seq[prim]
@@ -183,6 +187,8 @@ class IonStats:
                 np.clip(src, 0, len(buf) - 1, out=src)
             else:
                 src = qo[None, :] + j
+                if int(qo.max()) + w > len(buf):  # padding cells past the buffer end
+                    np.minimum(src, len(buf) - 1, out=src)
             q = buf[src]
             if lmin < w:
                 tail = q[lmin:]

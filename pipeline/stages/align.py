@@ -114,7 +114,7 @@ def _reg2bin(beg, end):
 _COMP4 = np.array([0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15], dtype=np.uint8)
 
 
-def align_bam(in_bam, out_bam, reference, *, aligner=None, threads=2, sort_memory="256M",
+def align_bam(in_bam, out_bam, reference, *, aligner=None, threads=2, sort_memory="64M",
               chunk_bytes=4 << 20, progress=None):
     """Align an unmapped BAM; write ``out_bam`` coordinate-sorted + ``.bai``.
 

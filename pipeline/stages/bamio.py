@@ -23,10 +23,14 @@ import numpy as np
 
 from .errors import PipelineError
 
-try:  # libdeflate binding; optional, falls back to zlib
+try:  # libdeflate: fastest inflate; optional, falls back to zlib
     import deflate as _libdeflate
 except ImportError:  # pragma: no cover - exercised only without the package
     _libdeflate = None
+try:  # ISA-L: ~3x faster deflate than libdeflate/zlib at levels 1-2; optional
+    from isal import isal_zlib as _isal
+except ImportError:  # pragma: no cover
+    _isal = None
 
 EOF_BLOCK = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 MAX_BLOCK_DATA = 0xFF00  # payload per BGZF block, as htslib
@@ -54,6 +58,10 @@ def _crc32(data):
 
 
 def _deflate_raw(data, level):
+    if level == 0 and _libdeflate is not None:  # stored blocks, ~1 GB/s
+        return _libdeflate.deflate_compress(data, 0)
+    if _isal is not None and level <= 3:
+        return _isal.compress(data, level, wbits=-15)
     if _libdeflate is not None:
         return _libdeflate.deflate_compress(data, level)
     co = zlib.compressobj(level, zlib.DEFLATED, -15)
@@ -159,7 +167,7 @@ class BgzfWriter:
 
     def write(self, data):
         self._buf += data
-        if len(self._buf) >= MAX_BLOCK_DATA * 16:
+        if len(self._buf) >= MAX_BLOCK_DATA * 4:
             self._flush(final=False)
 
     def _flush(self, final):
@@ -305,11 +313,13 @@ class RecordChunk:
         codes[~valid] = 15
         return codes
 
-    def find_tags(self, wanted):
+    def find_tags(self, wanted, *, stop_when_found=False):
         """Locate aux tags. Returns {tag: (value_offset, type_byte)}; offset -1 if absent.
 
         Walks all records' aux fields in lock-step: one numpy step per tag
         position, so cost is (max tags per record) x (a few column ops).
+        ``stop_when_found`` stops a record's walk once every wanted tag was seen
+        (cheap when e.g. RG is the first tag).
         """
         codes = {t: (ord(t[0]) | (ord(t[1]) << 8)) for t in wanted}
         res = {t: (np.full(self.n, -1, dtype=np.int64), np.zeros(self.n, dtype=np.uint8)) for t in wanted}
@@ -342,7 +352,11 @@ class RecordChunk:
             if np.any(size == 0):
                 raise PipelineError("corrupt BAM (unknown aux type)")
             p[idx] = pp + 3 + size
-            idx = idx[p[idx] < self.end[idx]]
+            keep = p[idx] < self.end[idx]
+            if stop_when_found:
+                for t in wanted:
+                    keep &= res[t][0][idx] < 0
+            idx = idx[keep]
         return res
 
     def tag_ints(self, off, typ):

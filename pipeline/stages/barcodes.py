@@ -241,57 +241,75 @@ def rewrite_records(chunk, sel, trim, tail_pool, tail_start, tail_len, extra, ex
     then two aux pieces appended: ``tail_pool[tail_start:tail_start+tail_len]`` (shared
     templates, e.g. the new RG tag) and ``extra[i, :extra_len[i]]`` (per record, e.g. XB).
 
-    Returns (bytes of the new records in ``sel`` order, record sizes, new lengths, trims).
+    Returns (list of byte pieces, record sizes, new lengths, trims), pieces in ``sel``
+    order, 4 per record. Unchanged spans are memoryview slices of the input chunk
+    (no per-byte index arrays: copying is one memcpy in ``b"".join``).
     """
     n = len(sel)
     buf = chunk.buf
     L = chunk.l_seq[sel]
     t = np.minimum(trim, L)
     newL = L - t
-    # sequence: nibble-shift by t
+    # sequence: even trims are a byte copy; odd trims shift every byte by a nibble
     nb_new = (newL + 1) // 2
-    obyte = ranges(np.zeros(n, np.int64), nb_new)
-    orec = np.repeat(np.arange(n), nb_new)
-    so = chunk.seq_off[sel][orec]
-    a = t[orec] + 2 * obyte
-    b = a + 1
-    hi = np.where(a % 2 == 0, buf[so + a // 2] >> 4, buf[so + a // 2] & 15)
-    lo_valid = (2 * obyte + 1) < newL[orec]
-    bidx = np.where(lo_valid, so + b // 2, so)
-    lo = np.where(lo_valid, np.where(b % 2 == 0, buf[bidx] >> 4, buf[bidx] & 15), 0)
-    seq_new = ((hi << 4) | lo).astype(np.uint8)
+    odd = (t % 2) == 1
+    first = chunk.seq_off[sel] + t // 2
+    gi = ranges(first, nb_new)
+    b0 = buf[gi]
+    odd_b = np.repeat(odd, nb_new)
+    if odd_b.any():
+        b1 = buf[np.minimum(gi + 1, len(buf) - 1)]
+        b0 = np.where(odd_b, (b0 << 4) | (b1 >> 4), b0)
+        last = np.cumsum(nb_new) - 1
+        fix = odd & (newL % 2 == 1) & (nb_new > 0)
+        b0[last[fix]] &= 0xF0
+    seq_new = b0.tobytes()
     # aux without RG
-    tags = chunk.find_tags(["RG"])
+    end = chunk.end[sel]
+    tags = chunk.find_tags(["RG"], stop_when_found=True)
     rg_off = tags["RG"][0][sel]
     has_rg = rg_off >= 0
-    rg_start = np.where(has_rg, rg_off - 3, chunk.end[sel])
-    rg_end = chunk.end[sel].copy()
+    rg_start = np.where(has_rg, rg_off - 3, end)
+    rg_end = end.copy()
     if has_rg.any():
         rg_end[has_rg] = chunk.string_ends(rg_off[has_rg]) + 1
     tail_len = np.asarray(tail_len, dtype=np.int64)
     extra_len = np.asarray(extra_len, dtype=np.int64)
-    # fixed header
     fixed = chunk.fixed[sel].copy()
-    namecig = chunk.seq_off[sel] - chunk.name_off[sel]
-    aux1 = rg_start - chunk.aux_off[sel]
-    aux2 = chunk.end[sel] - rg_end
-    rec_len = 36 + namecig + nb_new + newL + aux1 + aux2 + tail_len + extra_len
+    name_off = chunk.name_off[sel]
+    seq_off = chunk.seq_off[sel]
+    qa = chunk.qual_off[sel] + t
+    namecig = seq_off - name_off
+    rec_len = 36 + namecig + nb_new + (rg_start - qa) + (end - rg_end) + tail_len + extra_len
     v = fixed.view("<i4")
     v[:, 0] = (rec_len - 4).astype(np.int32)
     v[:, 5] = newL.astype(np.int32)
-    # gather sources
+    # small per-record pieces are assembled with one numpy gather each:
+    # head = fixed + name + cigar + new seq; tail = shared template + extra
     o_fixed = len(buf)
     o_seq = o_fixed + fixed.size
-    o_pool = o_seq + len(seq_new)
-    o_extra = o_pool + len(tail_pool)
-    src = np.concatenate([buf, fixed.ravel(), seq_new, tail_pool, extra.ravel()])
-    seq_starts = np.cumsum(nb_new) - nb_new
-    starts = np.stack([o_fixed + 36 * np.arange(n), chunk.name_off[sel], o_seq + seq_starts,
-                       chunk.qual_off[sel] + t, chunk.aux_off[sel], rg_end, o_pool + tail_start,
-                       o_extra + extra.shape[1] * np.arange(n)], axis=1)
-    lens = np.stack([np.full(n, 36), namecig, nb_new, newL, aux1, aux2, tail_len, extra_len], axis=1)
-    out = src[ranges(starts.ravel(), lens.ravel())]
-    return out.tobytes(), rec_len, newL, t
+    src = np.concatenate([buf, fixed.ravel(), np.frombuffer(seq_new, np.uint8)])
+    ss = np.cumsum(nb_new) - nb_new
+    hstarts = np.stack([o_fixed + 36 * np.arange(n), name_off, o_seq + ss], axis=1)
+    hlens = np.stack([np.full(n, 36), namecig, nb_new], axis=1)
+    head = src[ranges(hstarts.ravel(), hlens.ravel())].tobytes()
+    hl = 36 + namecig + nb_new
+    hs = np.cumsum(hl) - hl
+    w = extra.shape[1]
+    tsrc = np.concatenate([np.asarray(tail_pool, np.uint8), extra.ravel()])
+    tstarts = np.stack([np.asarray(tail_start, np.int64), len(tail_pool) + w * np.arange(n)], axis=1)
+    tlens = np.stack([tail_len, extra_len], axis=1)
+    tail = tsrc[ranges(tstarts.ravel(), tlens.ravel())].tobytes()
+    tl = tail_len + extra_len
+    ts = np.cumsum(tl) - tl
+    # the big spans (qualities, other tags) are memoryview slices: copied once by join
+    mv = memoryview(chunk.data)
+    pieces = []
+    add = pieces.extend
+    for h0, h1, q0, r0, r1, e, t0, t1 in zip(hs.tolist(), (hs + hl).tolist(), qa.tolist(), rg_start.tolist(),
+                                             rg_end.tolist(), end.tolist(), ts.tolist(), (ts + tl).tolist()):
+        add((head[h0:h1], mv[q0:r0], mv[r1:e], tail[t0:t1]))
+    return pieces, rec_len, newL, t
 
 
 def _q20_counts(chunk, sel, t, newL):
@@ -364,15 +382,14 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
             extra = np.empty((chunk.n, 4), dtype=np.uint8)
             extra[:, :3] = np.frombuffer(b"XBC", np.uint8)
             extra[:, 3] = np.minimum(err[order], 255)
-            data, rec_len, newL, t = rewrite_records(
+            pieces, rec_len, newL, t = rewrite_records(
                 chunk, order, trim[order], rg_pool, rg_start[g_sorted], rg_len[g_sorted],
                 extra, np.where(is_bc, 4, 0))
             q20 = _q20_counts(chunk, order, t, newL)
             bounds = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1], True])
-            byte_ends = np.concatenate([[0], np.cumsum(rec_len)])
-            for s, e in zip(bounds[:-1], bounds[1:]):
+            for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
                 o = out_for(int(g_sorted[s]))
-                o.writer.write_raw(data[byte_ends[s]:byte_ends[e]], e - s)
+                o.writer.write_raw(b"".join(pieces[4 * s:4 * e]), e - s)
                 o.read_count += int(e - s)
                 o.total_bases += int(newL[s:e].sum())
                 o.q20_bases += int(q20[s:e].sum())

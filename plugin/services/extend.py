@@ -2,23 +2,16 @@
 
 The function gets the documented `bucket` (request_get, request_post for POST, user,
 request_method, name, version, config) and its return value is sent back as JSON. It runs in a
-child process with a minimal environment and a time limit; plugin code is never imported into
-the web process.
+child process (services.child) with a time limit; plugin code is never imported into the web
+process.
 """
-import json
 import logging
-import os
 import re
-import signal
-import subprocess
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
 
-from plugin import SDK_PATH
-
-from .config import plugin_python
+from .child import ChildCrashed, ChildTimeout, run_child
 
 log = logging.getLogger(__name__)
 
@@ -62,50 +55,16 @@ def call_extend(plugin, function, bucket, *, timeout=None):
     if not plugin.path or not extend_py.is_file():
         raise ExtendError(404, f"Plugin {plugin.name} has no extend.py")
     timeout = extend_timeout() if timeout is None else timeout
-    request = json.dumps({"extend_py": str(extend_py), "function": function, "bucket": bucket}, default=str)
-    with tempfile.TemporaryDirectory(prefix="ion-extend-") as home:
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": home,
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(SDK_PATH),
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONIOENCODING": "utf-8",
-        }
-        for name in ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"):
-            if os.environ.get(name):
-                env[name] = os.environ[name]
-        proc = subprocess.Popen(
-            [plugin_python(), "-B", str(RUNNER)], cwd=plugin.path, env=env, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-        )
-        try:
-            stdout, stderr = proc.communicate(request.encode("utf-8"), timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            raise ExtendError(504, f"{plugin.name} extend.py {function}() did not answer within {timeout:g} s") from None
-        finally:
-            _kill(proc)
-    lines = stdout.decode("utf-8", "replace").strip().splitlines()
+    request = {"extend_py": str(extend_py), "function": function, "bucket": bucket}
     try:
-        answer = json.loads(lines[-1]) if lines else None
-    except ValueError:
-        answer = None
-    if not isinstance(answer, dict):
-        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
-        raise ExtendError(500, f"{plugin.name} extend.py crashed: " + (" | ".join(tail) or f"exit status {proc.returncode}"))
+        answer, stderr = run_child(RUNNER, request, cwd=plugin.path, timeout=timeout)
+    except ChildTimeout:
+        raise ExtendError(504, f"{plugin.name} extend.py {function}() did not answer within {timeout:g} s") from None
+    except ChildCrashed as exc:
+        raise ExtendError(500, f"{plugin.name} extend.py crashed: {exc}") from None
     if answer.get("missing"):
         raise ExtendError(404, f"{plugin.name} extend.py has no function {function}()")
     if not answer.get("ok"):
-        log.warning("extend.py %s.%s failed:\n%s", plugin.name, function, stderr.decode("utf-8", "replace")[-4000:])
+        log.warning("extend.py %s.%s failed:\n%s", plugin.name, function, stderr[-4000:])
         raise ExtendError(500, f"{plugin.name} extend.py {function}() failed: {answer.get('error')}")
     return answer.get("result")
-
-
-def _kill(proc):
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()

@@ -27,6 +27,7 @@ from .config import effective_config, net_location, plan_user_input
 from .launch_script import exit_code_path, launch_script_name, render_launch_script, write_script
 from .reportinfo import COMPOSITE, block_ids, plugin_out_dir, pluginresult_dir, report_type
 from .startplugin import build_startplugin, write_json_atomic
+from .validation import validation_messages
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +182,7 @@ def launch_plugin(
         plan_config=plan_user_input(result, plugin.name) if run_mode == "pipeline" else None,
     )
 
+    messages = validation_messages(plugin, config, run_mode)  # may run plugin code: outside the transaction
     pr, created = _resolve_plugin_result(result, plugin, user, pluginresult)
     out_root = plugin_out_dir(result)
     made = []
@@ -194,7 +196,6 @@ def launch_plugin(
             if not pr.apikey or not pr.plugin_result_jobs.filter(state__in=ACTIVE).exists():
                 pr.regenerate_apikey()
             pr.config = config
-            messages = _validate(plugin, config)
             pr.validation_errors = {"validation_errors": messages} if messages else {}
             pr.save(update_fields=["apikey", "config", "validation_errors"])
             pr.launched_jobs = []
@@ -242,13 +243,6 @@ def launch_plugin(
         plugin.name, result.pk, pr.pk, [j.pk for j in pr.launched_jobs],
     )
     return pr
-
-
-def _validate(plugin, config):
-    meta = plugin.metadata or {}
-    if meta.get("requires_configuration") and not config:
-        return [f"{plugin.name} requires configuration before execution."]
-    return []
 
 
 def _ensure_dir(path, mode, made):

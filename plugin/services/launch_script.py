@@ -212,7 +212,7 @@ def render_launch_script(*, plugin, pluginresult, job, startplugin, run_level, e
         "startplugin_json": body,
         "command": plugin_command(plugin, python),
     }
-    return _engine.get_template(TEMPLATE_NAME).render(Context(context))
+    return _engine.get_template(TEMPLATE_NAME).render(Context(context, autoescape=False))
 
 
 def write_script(path, text):

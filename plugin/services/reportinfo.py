@@ -13,7 +13,11 @@ def report_dir(result):
 
 
 def url_root(result):
-    """Web path of the report folder, e.g. /output/Home/Auto_x_001 (no trailing slash)."""
+    """Web path of the report folder, e.g. /output/Home/Auto_x_001 (no trailing slash); the
+    same rule as the API's reportLink: Results.reportLink's folder when set."""
+    link = result.reportLink or ""
+    if link:
+        return (link if link.endswith("/") else link.rsplit("/", 1)[0] + "/").rstrip("/")
     web = (result.reportstorage.webServerPath or settings.ION_REPORT_WEB_ROOT or "/output").rstrip("/")
     return f"{web}/{report_dir(result).name}"
 

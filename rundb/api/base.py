@@ -30,6 +30,7 @@ from tastypie import fields as tp
 from tastypie import http
 from tastypie.bundle import Bundle
 from tastypie.constants import ALL_WITH_RELATIONS
+from tastypie.fields import NOT_PROVIDED
 from tastypie.exceptions import (
     BadRequest,
     ImmediateHttpResponse,
@@ -426,6 +427,14 @@ class IonResource(ModelResource):
         }
         schema["ordering"] = [name for name in self.fields if name != "resource_uri" and self.is_orderable(name)]
         schema["default_limit"] = self._meta.limit
+        for info in schema["fields"].values():
+            default = info.get("default")
+            if isinstance(default, NOT_PROVIDED) or default is NOT_PROVIDED:
+                info["default"] = "No default provided."
+            elif callable(default):
+                info["default"] = "computed when created"
+            elif isinstance(default, (dt.datetime, dt.date)):
+                info["default"] = default.isoformat()
         return schema
 
     # -------------------------------------------------------------- dehydrate
@@ -451,6 +460,8 @@ class IonResource(ModelResource):
                 steps.append(step)
             elif method is not None or field.attribute is None:
                 steps.append(Step(name, "method", field, method=method))
+            elif "__" in field.attribute:
+                steps.append(Step(name, "path", field, attr=field.attribute.split("__"), conv=converter_for(field)))
             else:
                 steps.append(Step(name, "attr", field, attr=field.attribute, conv=converter_for(field)))
         return steps
@@ -520,7 +531,8 @@ class IonResource(ModelResource):
             data = {}
             bundle = None
             if need_bundle:
-                bundle = Bundle(obj=obj, data=data, request=request)
+                bundle = Bundle(obj=obj, request=request)
+                bundle.data = data  # Bundle() would swap an empty dict for a new one
                 bundle.page = page
             for step in steps:
                 kind = step.kind
@@ -531,6 +543,13 @@ class IonResource(ModelResource):
                     data[step.name] = value
                 elif kind == "uri":
                     data[step.name] = self.uri_for_pk(obj.pk)
+                elif kind == "path":
+                    value = obj
+                    for part in step.attr:
+                        value = getattr(value, part, None)
+                        if value is None:
+                            break
+                    data[step.name] = value if value is None or step.conv is None else step.conv(value)
                 elif kind == "one_fk":
                     fk = getattr(obj, step.conv)
                     data[step.name] = None if fk is None else step.res.uri_for_pk(fk)

@@ -9,6 +9,7 @@ import decimal
 import json
 import uuid
 
+from django.utils.functional import Promise
 from tastypie.bundle import Bundle
 from tastypie.exceptions import BadRequest
 from tastypie.serializers import Serializer
@@ -25,6 +26,8 @@ def json_default(value):
         return str(value)
     if isinstance(value, Bundle):
         return value.data
+    if isinstance(value, Promise):  # lazy translation strings (help texts)
+        return str(value)
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     if isinstance(value, bytes):

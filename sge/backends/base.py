@@ -50,7 +50,7 @@ JOB_WRAPPER = (
 
 # SGE rejects / : @ \ * ? and whitespace in -N; a leading digit makes qsub
 # read the name as a job id in -hold_jid.  Names also end up in file names.
-_JOB_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
+_JOB_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}")
 
 
 class JobError(Exception):
@@ -85,7 +85,7 @@ class JobListing:
 
 
 def validate_job_name(name: str) -> str:
-    if not isinstance(name, str) or not _JOB_NAME_RE.match(name):
+    if not isinstance(name, str) or not _JOB_NAME_RE.fullmatch(name):
         raise InvalidJobName(
             f"invalid job name {name!r}: use 1-200 of [A-Za-z0-9_.-], starting with a letter or '_'")
     return name

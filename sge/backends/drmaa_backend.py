@@ -217,12 +217,15 @@ class DrmaaBackend(Backend):
         except d.errors.ExitTimeoutException:
             # FAILED while still in the queue: an error state such as Eqw.
             return JobStatus(FAILED, None, "job in error state (see qstat -j)", "scheduler", cancelled)
-        except d.errors.DrmaaException:
-            info = None
+        except Exception as exc:  # python-drmaa raises plain Exception for code 24 (NO_RUSAGE)
+            info = exc
         code = read_exitcode(code_file)
         if code is not None:
             return status_from_exitcode(code, "exitcode-file", cancelled)
-        if info is None:
+        if isinstance(info, Exception):
+            if "code 24" in str(info):  # deleted before it ran: SGE has no usage to report
+                reason = "terminated" if cancelled else "ended without running"
+                return JobStatus(FAILED, None, reason, "scheduler", cancelled)
             return self._post_mortem(jobid, code_file, cancelled, rec)
         if info.hasExited:
             return status_from_exitcode(int(info.exitStatus), "scheduler", cancelled)

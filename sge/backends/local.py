@@ -98,7 +98,7 @@ class LocalBackend(Backend):
     def _reap(self) -> None:
         for jobid, proc in list(self._children.items()):
             if proc.poll() is not None:
-                del self._children[jobid]
+                self._children.pop(jobid, None)  # may race with another thread: no KeyError
 
     def _runner_alive(self, jobid, rec) -> bool:
         self._reap()

@@ -1,27 +1,10 @@
 """Helpers for tests that start the project's own processes (settings, Celery worker, make)."""
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-
-# Everything settings.py reads, so a subprocess starts from a known environment.
-SETTINGS_ENV = [
-    "DATABASE_URL", "DATABASE_TEST_NAME", "DATABASE_CONN_MAX_AGE", "REDIS_URL", "CELERY_QUEUE", "SECRET_KEY",
-    "DEBUG", "ALLOWED_HOSTS", "LOG_LEVEL", "ION_VAR_DIR", "ION_RESULTS_ROOT", "ION_PLUGIN_ROOT", "ION_REPORT_ROOT",
-    "ION_REPORT_WEB_ROOT", "ION_JOB_BACKEND", "ION_SGE_QUEUE", "ION_API_URL", "ION_NET_LOCATION",
-]
-
-
-def clean_env(**overrides):
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
-    env["DJANGO_SETTINGS_MODULE"] = "iondb.settings"
-    env.update({k: str(v) for k, v in overrides.items()})
-    return env
+from infra_env import ROOT, clean_env
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import sys
 import uuid
 
 import pytest
-from conftest import ROOT, clean_env
+from infra_env import ROOT, clean_env
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 

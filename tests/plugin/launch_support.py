@@ -116,7 +116,7 @@ def create_report(
         selectedPlugins=selected_plugins or {}, barcodedSamples=barcoded_samples or {},
         targetRegionBedFile="", hotSpotRegionBedFile="", sseBedFile="",
     )
-    sample = Sample.objects.create(name="sample1", displayedName="sample 1", externalId="EXT-1")
+    sample, _ = Sample.objects.get_or_create(name="sample1", externalId="EXT-1", defaults={"displayedName": "sample 1"})
     sample.experiments.add(exp)
     result = Results.objects.create(
         experiment=exp, eas=eas, reportstorage=storage, resultsName=name, reference=reference,

@@ -79,3 +79,18 @@ def test_plugin_media_served_safely(client, admin_auth, zips):
     assert client.get("/pluginMedia/Foo/missing.css", **admin_auth).status_code == 404
     assert client.get("/pluginMedia/Nope/app.css", **admin_auth).status_code == 404
     assert client.get("/pluginMedia/Foo/css/app.css").status_code == 401
+
+
+def test_install_file_already_in_scratch(client, admin_auth, zips):
+    import json
+    import shutil
+
+    scratch = Path(settings.ION_PLUGIN_ROOT) / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    shutil.copy(zips("Foo"), scratch / "Foo.zip")
+    resp = client.post(URL, json.dumps({"file": "Foo.zip"}), content_type="application/json", **admin_auth)
+    assert resp.status_code == 201, resp.content
+    assert not (scratch / "Foo.zip").exists()  # the upload is always removed
+    for bad in ("../Foo.zip", "missing.zip", ".hidden"):
+        r = client.post(URL, json.dumps({"file": bad}), content_type="application/json", **admin_auth)
+        assert r.status_code == 400

@@ -40,9 +40,10 @@ def jobdir(tmp_path):
     return JobDir(d)
 
 
-def _cleanup(backend, prefix):
+def _cleanup(backend, prefix=None):
+    """Terminate what a test left queued or running (all of a private local store)."""
     for job in backend.list_jobs():
-        if job.name.startswith(prefix):
+        if prefix is None or job.name.startswith(prefix):
             try:
                 backend.terminate(job.jobid)
             except Exception:  # already gone
@@ -54,7 +55,7 @@ def local_backend(tmp_path, jobdir):
     from sge.backends.local import LocalBackend
     backend = LocalBackend(state_dir=tmp_path / "state", term_grace=3.0)
     yield backend
-    _cleanup(backend, jobdir.prefix)
+    _cleanup(backend)
     backend.close()
 
 

@@ -101,11 +101,13 @@ def test_job_that_finished_with_no_session_open_is_resolved(sge_available, tmp_p
         second.close()
 
 
-def test_qacct_decides_when_no_exitcode_file(drmaa_backend, jobdir, tmp_path):
-    jid = drmaa_backend.submit(jobdir.script("acct", "exit 6"), **jobdir.submit_args("acct"), hold=False)
+def test_qacct_decides_when_no_exitcode_file(sge_available, jobdir, tmp_path):
+    first = db.DrmaaBackend(state_dir=tmp_path / "state")
+    jid = first.submit(jobdir.script("acct", "exit 6"), **jobdir.submit_args("acct"), hold=False)
+    first.close()
     wait_until(lambda: jobdir.exitcode_file("acct").exists(), 60, 0.2, "exit-code file")
     jobdir.exitcode_file("acct").unlink()
-    # A backend with an empty job store and no session history for this job.
+    # A new session and an empty job store: only the accounting file knows.
     other = db.DrmaaBackend(state_dir=tmp_path / "other-state")
     try:
         wait_until(lambda: jid not in {j.jobid for j in other.list_jobs()}, 30, 0.2, "job gone")

@@ -27,7 +27,9 @@ export PYTHONUNBUFFERED=1
 
 ION_PLUGIN_PYTHON={{ python_q }}
 ION_CALLBACK={{ callback_q }}
-ION_EXITCODE_FILE={{ exitcode_q }}
+# The job backend names the exit-code file (and rewrites it with our exit status); same path.
+ION_EXITCODE_FILE="${ION_JOB_EXITCODE_FILE:-}"
+[ -n "$ION_EXITCODE_FILE" ] || ION_EXITCODE_FILE={{ exitcode_q }}
 export ION_API_URL={{ api_url_q }}
 export ION_PLUGINRESULT={{ pr_pk }}
 export ION_JOB={{ job_pk }}
@@ -47,7 +49,7 @@ ion_finish() {  # ion_finish <exit code> <state> <message>
     echo "end time=$(date)"
     echo "pluginelapsedtime: {{ plugin_name }},$((end - ION_START))"
     ion_store
-    echo "$code" > "$ION_EXITCODE_FILE.tmp" && mv -f "$ION_EXITCODE_FILE.tmp" "$ION_EXITCODE_FILE"
+    printf '%d\n' "$code" > "$ION_EXITCODE_FILE.tmp.$$" && mv -f "$ION_EXITCODE_FILE.tmp.$$" "$ION_EXITCODE_FILE"
     ion_status "$state"
     echo "{{ plugin_name }}: finished with state $state (exit code $code)"
     exit "$code"

@@ -18,7 +18,7 @@ from rundb.models import (
     dnaBarcode,
 )
 
-from ..base import IonMeta, IonResource
+from ..base import ComputedField, IonMeta, IonResource
 
 
 class ChipResource(IonResource):
@@ -115,6 +115,13 @@ class QCTypeResource(IonResource):
 
 
 class SampleGroupTypeResource(IonResource):
+    sampleSets = fields.ToManyField("rundb.api.resources.sample.SampleSetResource", "sampleSets",
+                                    null=True, readonly=True)
+    sampleAnnotation_set = ComputedField("list")
+
     class Meta(IonMeta):
         queryset = SampleGroupType_CV.objects.all()
         resource_name = "samplegrouptype_cv"
+
+    def dehydrate_sampleAnnotation_set(self, bundle):
+        return []  # sample annotations are not modelled

@@ -202,10 +202,10 @@ def eas_references(eas):
 
 class CompositeLibMetricsResource(IonResource):
     class Meta(ReadOnlyMeta):
-        queryset = LibMetrics.objects.only("id", "report_id", "q20_bases", "i100Q20_reads",
-                                           "q20_mean_alignment_length", "aveKeyCounts")
+        queryset = LibMetrics.objects.only("id", "report_id", "i100Q20_reads", "q20_mean_alignment_length",
+                                           "aveKeyCounts")
         resource_name = "compositelibmetrics"
-        fields = ["id", "q20_bases", "i100Q20_reads", "q20_mean_alignment_length", "aveKeyCounts"]
+        fields = ["id", "i100Q20_reads", "q20_mean_alignment_length", "aveKeyCounts"]
         embedded = True
 
 

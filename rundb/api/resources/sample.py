@@ -59,7 +59,7 @@ class SampleSetResource(IonResource):
                                            "SampleGroupType_CV", null=True, blank=True)
     samples = fields.ToManyField("rundb.api.resources.sample.SampleSetItemResource", "samples",
                                  null=True, blank=True, readonly=True)
-    libraryPrepInstrumentData = ComputedField("related")
+    libraryPrepInstrumentData = ComputedField("dict")
     sampleCount = ComputedField("integer")
     sampleGroupTypeName = ComputedField("string")
     libraryPrepTypeDisplayedName = ComputedField("string")

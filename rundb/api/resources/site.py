@@ -90,9 +90,10 @@ class PublisherResource(IonResource):
 
 class ContentUploadResource(IonResource):
     publisher = fields.ToOneField(PublisherResource, "publisher", null=True, blank=True)
+    pub = fields.CharField(attribute="publisher__name", null=True, readonly=True)
 
     class Meta(IonMeta):
-        queryset = ContentUpload.objects.all()
+        queryset = ContentUpload.objects.select_related("publisher")
         resource_name = "contentupload"
 
 

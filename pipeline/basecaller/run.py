@@ -1,0 +1,365 @@
+"""Basecall a run from flowgrams: ``1.wells`` + bead mask -> unmapped BAMs + BaseCaller.json.
+
+Steps per chunk of bead wells (row bands of the chip, bounded memory):
+key normalisation and keypass -> phase-corrected homopolymer calls -> per-base QVs ->
+key trim, 3' adapter trim (ZA), quality trim (library reads only), minimum length ->
+``rawlib.basecaller.bam`` (library beads) / ``rawtf.basecaller.bam`` (test fragments).
+CF/IE/DR are estimated first from up to ``training_reads`` keypass library reads unless
+given. Barcodes are not classified here: barcoded reads keep barcode + barcode adapter at
+their 5' end (classification is a separate pipeline stage).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..formats.bfmask import MaskBit, bfmask_stats, read_bfmask, write_bfmask_stats
+from ..formats.ubam import UnmappedBamWriter, tag_int, tag_int16_array, tag_string
+from ..formats.wells import WellsReader
+from .estimate import estimate_phasing
+from .flowspace import (DEFAULT_3PRIME_ADAPTER, DEFAULT_LIBRARY_KEY, DEFAULT_TF_KEY,
+                        decode_bytes, encode, key_flow_vector)
+from .quality import find_adapter, flow_qualities, quality_trim_lengths, well_noise
+from .solver import solve_flowgrams
+
+VERSION = "1.0"
+READ_DETAIL_KEYS = ("valid", "polyclonal", "high_ppf", "short", "failed_keypass",
+                    "high_residual", "adapter_trim", "barcode_trim", "quality_trim",
+                    "quality_filter", "tag_trim", "extra_trim", "bkgmodel_high_ppf",
+                    "bkgmodel_polyclonal", "bkgmodel_keypass")
+
+
+class BasecallerInputError(ValueError):
+    """The basecaller inputs are missing or inconsistent."""
+
+
+@dataclass
+class BasecallerConfig:
+    run_id: str = "ABCDE"
+    library_key: str = DEFAULT_LIBRARY_KEY
+    tf_key: str = DEFAULT_TF_KEY
+    adapter: str = DEFAULT_3PRIME_ADAPTER
+    phasing: tuple | None = None          # (CF, IE, DR); None = estimate
+    training_reads: int = 400
+    fit_flows: int = 160
+    chunk_wells: int = 4000
+    min_length: int = 25
+    trim_qual_window: int = 30
+    trim_qual_cutoff: float = 15.0
+    min_key_amplitude: float = 0.3        # fraction of the median key 1-mer amplitude
+    max_hp: int = 12
+    max_iter: int = 8
+    zm_extra_flows: int = 16
+    sample: str = "none"
+    library: str = ""
+    platform: str = "PGM"
+    chip_type: str = ""
+    sequencing_center: str = ""
+    date: str = ""
+    bam_level: int = 1
+
+
+@dataclass
+class BasecallResult:
+    out_dir: Path
+    library_bam: Path
+    tf_bam: Path
+    basecaller_json: Path
+    bfmask_stats: Path
+    phasing: tuple
+    counts: dict = field(default_factory=dict)
+
+
+def _empty_details():
+    return {k: 0 for k in READ_DETAIL_KEYS}
+
+
+class _KeyModel:
+    def __init__(self, key: str, flow_order: str):
+        vec = key_flow_vector(key, flow_order)
+        self.key = key
+        self.hp = vec[:-1].astype(np.int16)          # the last key flow may hold template
+        self.one = np.nonzero(self.hp == 1)[0]
+        if self.one.size == 0:
+            raise BasecallerInputError(f"key {key!r} has no 1-mer flows in this flow order")
+
+
+def _normalise(raw: np.ndarray, km: _KeyModel, ref_amplitude: float | None):
+    """Key normalisation and keypass; returns (normalised, passed mask, amplitude)."""
+    amp = raw[:, km.one].mean(axis=1)
+    safe = np.where(np.abs(amp) > 1e-6, amp, 1e-6)
+    M = raw / safe[:, None]
+    rounded = np.rint(M[:, :km.hp.size])
+    passed = np.all(rounded == km.hp[None, :], axis=1) & (amp > 0)
+    if ref_amplitude is not None:
+        passed &= amp >= ref_amplitude
+    return M.astype(np.float32), passed, amp
+
+
+def _read_names(run_id: str, rows: np.ndarray, cols: np.ndarray):
+    return np.array([f"{run_id}:{r:05d}:{c:05d}" for r, c in zip(rows.tolist(), cols.tolist())],
+                    dtype="S")
+
+
+class _GroupWriter:
+    """Calls one bead class (library or TF) and writes its BAM."""
+
+    def __init__(self, path, header, km: _KeyModel, fo_codes, cfg: BasecallerConfig,
+                 quality_trim: bool):
+        self.km = km
+        self.fo = fo_codes
+        self.cfg = cfg
+        self.quality_trim = quality_trim
+        self.details = _empty_details()
+        self.bases = {"initial": 0, "adapter_trim": 0, "quality_trim": 0, "final": 0}
+        self.writer = UnmappedBamWriter(path, header, level=cfg.bam_level)
+        self.rg = header["RG"][0]["ID"]
+
+    def process(self, raw, rows, cols, phasing, ref_amp):
+        cfg, km, fo = self.cfg, self.km, self.fo
+        if raw.shape[0] == 0:
+            return
+        M, passed, _ = _normalise(raw, km, ref_amp)
+        self.details["failed_keypass"] += int((~passed).sum())
+        M, rows, cols = M[passed], rows[passed], cols[passed]
+        n = M.shape[0]
+        if n == 0:
+            return
+        F = M.shape[1]
+        sol = solve_flowgrams(M, fo, km.hp, *phasing, max_iter=cfg.max_iter, max_hp=cfg.max_hp)
+        calls = sol.calls
+        sigma = well_noise(sol.measured, sol.predicted, km.hp.size, min(F, 100))
+        qv_flow = flow_qualities(sol.corrected, calls, sol.inphase, sigma)
+        counts = calls.astype(np.int64).ravel()
+        flat_codes = np.repeat(np.tile(fo, n), counts).astype(np.uint8)
+        flat_qv = np.repeat(qv_flow.ravel(), counts)
+        flat_flow = np.repeat(np.tile(np.arange(F, dtype=np.int32), n), counts)
+        total = calls.sum(axis=1).astype(np.int64)
+        starts = np.zeros(n, dtype=np.int64)
+        np.cumsum(total[:-1], out=starts[1:])
+        nkb = len(km.key)
+        tmpl_len = np.maximum(total - nkb, 0)
+        self.bases["initial"] += int(tmpl_len.sum())
+
+        # 3' adapter: searched in the template bases (after the key).
+        ascii_all = decode_bytes(flat_codes).tobytes()
+        adapter = cfg.adapter.encode("ascii")
+        adapter_pos = np.full(n, -1, dtype=np.int64)
+        if adapter:
+            s0 = (starts + nkb).tolist()
+            tl = tmpl_len.tolist()
+            for i in range(n):
+                adapter_pos[i] = find_adapter(ascii_all[s0[i]:s0[i] + tl[i]], adapter)
+        found = adapter_pos >= 0
+        after_adapter = np.where(found, adapter_pos, tmpl_len)
+        self.bases["adapter_trim"] += int((tmpl_len - after_adapter).sum())
+
+        if self.quality_trim and n:
+            width = int(after_adapter.max()) if n else 0
+            pos_in = np.arange(width)[None, :]
+            src = starts[:, None] + nkb + pos_in
+            valid = pos_in < after_adapter[:, None]
+            qpad = np.zeros((n, width), dtype=np.uint8)
+            qpad[valid] = flat_qv[src[valid]]
+            final = quality_trim_lengths(qpad, after_adapter, window=cfg.trim_qual_window,
+                                         cutoff=cfg.trim_qual_cutoff)
+        else:
+            final = after_adapter.copy()
+        self.bases["quality_trim"] += int((after_adapter - final).sum())
+
+        ok = final >= cfg.min_length
+        primer_dimer = ~ok & found & (adapter_pos < cfg.min_length)
+        qual_short = ~ok & ~primer_dimer & (after_adapter >= cfg.min_length)
+        self.details["adapter_trim"] += int(primer_dimer.sum())
+        self.details["quality_trim"] += int(qual_short.sum())
+        self.details["short"] += int((~ok & ~primer_dimer & ~qual_short).sum())
+        self.details["valid"] += int(ok.sum())
+        keep = np.nonzero(ok)[0]
+        if keep.size == 0:
+            return
+        self.bases["final"] += int(final[keep].sum())
+
+        # Per-base selection of the kept template bases.
+        read_of_base = np.repeat(np.arange(n), total)
+        pos_in_read = np.arange(flat_codes.size) - starts[read_of_base]
+        sel = ok[read_of_base] & (pos_in_read >= nkb) & (pos_in_read < nkb + final[read_of_base])
+        seq = flat_codes[sel]
+        qual = flat_qv[sel]
+        lengths = final[keep]
+        first_flow = flat_flow[np.minimum(starts[keep] + nkb, flat_flow.size - 1)]
+        last_idx = starts[keep] + nkb + lengths - 1
+        last_flow = flat_flow[np.minimum(last_idx, flat_flow.size - 1)]
+        # ZM: 128 x normalised signal from flow 0 to the last base flow + a few.
+        zm_n = np.minimum(last_flow + 1 + cfg.zm_extra_flows, F).astype(np.int64)
+        zm_mask = np.arange(F)[None, :] < zm_n[:, None]
+        zm = np.clip(np.rint(sol.measured[keep] * 128.0), -16383, 16383).astype(np.int16)
+        tags = [tag_string("RG", self.rg, keep.size),
+                tag_int("ZF", first_flow),
+                tag_int("ZA", adapter_pos[keep], found[keep]),
+                tag_int16_array("ZM", zm[zm_mask], zm_n)]
+        self.writer.write_batch(_read_names(cfg.run_id, rows[keep], cols[keep]), seq, lengths,
+                                qual, tags)
+
+    def close(self):
+        self.writer.close()
+
+
+def _header(rg_id, key, flow_order, cfg: BasecallerConfig, description: str):
+    date = cfg.date or _dt.datetime.now().replace(microsecond=0).isoformat()
+    rg = {"ID": rg_id, "SM": cfg.sample or "none", "PL": "IONTORRENT", "KS": key,
+          "FO": flow_order, "DT": date, "DS": description,
+          "PU": f"{cfg.platform}/{cfg.chip_type}".rstrip("/")}
+    if cfg.library:
+        rg["LB"] = cfg.library
+    if cfg.sequencing_center:
+        rg["CN"] = cfg.sequencing_center
+    return {"HD": {"VN": "1.4", "SO": "unsorted"}, "RG": [rg],
+            "PG": [{"ID": "bc", "PN": "BaseCaller", "VN": VERSION,
+                    "CL": "pipeline.basecaller"}]}
+
+
+def _bead_classes(mask, rows: int, cols: int):
+    if mask is None:
+        lib = np.ones((rows, cols), dtype=bool)
+        return lib, np.zeros_like(lib)
+    lib = (mask & MaskBit.LIB) != 0
+    tf = (mask & MaskBit.TF) != 0
+    return lib & ~tf, tf
+
+
+def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None,
+                 config: BasecallerConfig | None = None, **overrides) -> BasecallResult:
+    """Basecall ``<input_dir>/1.wells`` with ``<input_dir>/analysis.bfmask.bin`` into
+    ``out_dir``. Keyword overrides set fields of :class:`BasecallerConfig`."""
+    cfg = config or BasecallerConfig()
+    for k, v in overrides.items():
+        if not hasattr(cfg, k):
+            raise TypeError(f"unknown basecaller option {k!r}")
+        setattr(cfg, k, v)
+    if len(cfg.run_id) == 0 or ":" in cfg.run_id:
+        raise BasecallerInputError("run_id must be a non-empty string without ':'")
+    input_dir = Path(input_dir)
+    wells_path = Path(wells_path) if wells_path else input_dir / "1.wells"
+    if mask_path is None:
+        cand = input_dir / "analysis.bfmask.bin"
+        mask_path = cand if cand.exists() else None
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    with WellsReader(wells_path) as wells:
+        if not wells.flow_order:
+            raise BasecallerInputError(f"{wells_path}: no flow order recorded in the file")
+        flow_order = wells.flow_order
+        mask = read_bfmask(mask_path) if mask_path else None
+        if mask is not None and mask.shape != (wells.rows, wells.cols):
+            raise BasecallerInputError(
+                f"bead mask {mask_path} is {mask.shape[0]}x{mask.shape[1]} but 1.wells is "
+                f"{wells.rows}x{wells.cols}")
+        fo = encode(flow_order)
+        lib_km = _KeyModel(cfg.library_key, flow_order)
+        tf_km = _KeyModel(cfg.tf_key, flow_order)
+        lib_mask, tf_mask = _bead_classes(mask, wells.rows, wells.cols)
+        beads_per_row = max(1.0, float((lib_mask | tf_mask).sum()) / max(1, wells.rows))
+        band = max(1, int(cfg.chunk_wells / beads_per_row))
+
+        def bands():
+            for r0 in range(0, wells.rows, band):
+                r1 = min(wells.rows, r0 + band)
+                data = wells.read_rows(r0, r1)
+                yield r0, r1, data
+
+        # Reference key amplitude (median over library beads of the first band(s)) and,
+        # unless given, the phasing estimate from the first keypass library reads.
+        train, amps = [], []
+        need = cfg.training_reads if cfg.phasing is None else 0
+        for r0, r1, data in bands():
+            sel = lib_mask[r0:r1]
+            raw = data[sel]
+            if raw.size == 0:
+                continue
+            M, passed, amp = _normalise(raw, lib_km, None)
+            amps.append(amp[passed])
+            if need:
+                train.append(M[passed][: need - sum(t.shape[0] for t in train)])
+            if sum(a.size for a in amps) >= 1000 and sum(t.shape[0] for t in train) >= need:
+                break
+        all_amp = np.concatenate(amps) if amps else np.zeros(0)
+        ref_amp = cfg.min_key_amplitude * float(np.median(all_amp)) if all_amp.size else None
+        if cfg.phasing is None:
+            tr = np.concatenate(train) if train else np.zeros((0, wells.flows), np.float32)
+            if tr.shape[0] >= 20:
+                est = estimate_phasing(tr, fo, lib_km.hp, fit_flows=cfg.fit_flows)
+                phasing = est.as_tuple()
+                training = est.training_reads
+            else:
+                phasing, training = (0.0, 0.0, 0.0), 0
+        else:
+            phasing, training = tuple(float(x) for x in cfg.phasing), 0
+
+        lib_w = _GroupWriter(out / "rawlib.basecaller.bam",
+                             _header(cfg.run_id, cfg.library_key, flow_order, cfg, "library"),
+                             lib_km, fo, cfg, quality_trim=True)
+        tf_w = _GroupWriter(out / "rawtf.basecaller.bam",
+                            _header(f"{cfg.run_id}.TF", cfg.tf_key, flow_order, cfg,
+                                    "test fragments"),
+                            tf_km, fo, cfg, quality_trim=False)
+        try:
+            for r0, r1, data in bands():
+                for group, sel in ((lib_w, lib_mask[r0:r1]), (tf_w, tf_mask[r0:r1])):
+                    rr, cc = np.nonzero(sel)
+                    raw = data[rr, cc]
+                    for i in range(0, rr.size, cfg.chunk_wells):
+                        j = slice(i, i + cfg.chunk_wells)
+                        group.process(raw[j], rr[j] + r0, cc[j], phasing, ref_amp)
+        finally:
+            lib_w.close()
+            tf_w.close()
+        rows, cols = wells.rows, wells.cols
+
+    filtered = {}
+    for kind, g in (("lib", lib_w), ("tf", tf_w)):
+        d = g.details
+        filtered[kind] = {"short": d["short"] + d["adapter_trim"] + d["quality_trim"],
+                          "keypass": d["failed_keypass"], "ppf": d["high_ppf"],
+                          "residual": d["high_residual"], "valid": d["valid"]}
+    stats_mask = mask if mask is not None else np.full((rows, cols), MaskBit.BEAD | MaskBit.LIVE
+                                                       | MaskBit.LIB, dtype=np.uint16)
+    stats_path = out / "analysis.bfmask.stats"
+    write_bfmask_stats(stats_path, bfmask_stats(stats_mask, filtered=filtered))
+
+    lib_d = lib_w.details
+    report = {
+        "BaseCaller": {"version": VERSION, "run_id": cfg.run_id, "flow_order": flow_order,
+                       "num_flows": len(flow_order), "library_key": cfg.library_key,
+                       "tf_key": cfg.tf_key, "block_row_offset": 0, "block_col_offset": 0,
+                       "block_row_size": rows, "block_col_size": cols,
+                       "start_time": cfg.date or None},
+        "Phasing": {"CF": phasing[0], "IE": phasing[1], "DR": phasing[2],
+                    "training_reads": training,
+                    "estimated": cfg.phasing is None},
+        "Filtering": {
+            "ReadDetails": {"lib": lib_d, "tf": tf_w.details},
+            "BaseDetails": lib_w.bases,
+            "LibraryReport": {
+                "filtered_polyclonal": lib_d["polyclonal"] + lib_d["bkgmodel_polyclonal"],
+                "filtered_primer_dimer": lib_d["adapter_trim"] + lib_d["barcode_trim"]
+                + lib_d["tag_trim"],
+                "filtered_low_quality": sum(lib_d[k] for k in (
+                    "high_ppf", "short", "failed_keypass", "high_residual", "quality_trim",
+                    "quality_filter", "extra_trim", "bkgmodel_high_ppf", "bkgmodel_keypass")),
+                "final_library_reads": lib_d["valid"],
+            },
+        },
+    }
+    json_path = out / "BaseCaller.json"
+    tmp = json_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(report, indent=2))
+    os.replace(tmp, json_path)
+    return BasecallResult(out, out / "rawlib.basecaller.bam", out / "rawtf.basecaller.bam",
+                          json_path, stats_path, phasing,
+                          {"lib": lib_d, "tf": tf_w.details})

@@ -1,0 +1,133 @@
+"""Optional instrument/on-instrument-analysis files (notes §2.3, §3.2, §3.3).
+
+Every reader returns None when its file is absent: the metrics needing it are
+then None and their figures are skipped — never an error. A file that exists
+but cannot be parsed raises PipelineError (it is corrupt, not optional).
+"""
+import json
+import os
+import statistics
+
+import numpy as np
+
+from pipeline.stages.errors import PipelineError
+
+BFMASK_BITS = {
+    "empty": 1 << 0, "bead": 1 << 1, "live": 1 << 2, "dud": 1 << 3, "reference": 1 << 4, "tf": 1 << 5,
+    "lib": 1 << 6, "pinned": 1 << 7, "ignore": 1 << 8, "washout": 1 << 9, "exclude": 1 << 10,
+    "keypass": 1 << 11,
+}
+
+
+def find_file(dirs, *names):
+    """First existing ``dir/name`` over the given dirs and names, or None."""
+    for d in dirs:
+        if not d:
+            continue
+        for n in names:
+            p = os.path.join(d, n)
+            if os.path.isfile(p):
+                return p
+    return None
+
+
+def _convert(v):
+    v = v.strip()
+    if v == "NA":
+        return -1
+    try:
+        return float(v) if "." in v else int(v)
+    except ValueError:
+        return v
+
+
+def read_bfmask_stats(path):
+    """``Key = value`` lines (section headers ignored) -> {key: int|float|str}; None if absent."""
+    if not path or not os.path.exists(path):
+        return None
+    out = {}
+    with open(path, errors="replace") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line or line.startswith(("[", "#", ";")) or "=" not in line:
+                continue
+            k, v = line.split("=", 1)
+            out[k.strip()] = _convert(v)
+    return out
+
+
+def read_basecaller_json(path):
+    if not path or not os.path.exists(path):
+        return None
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise PipelineError(f"{os.path.basename(path)}: unreadable JSON ({exc})") from None
+
+
+def phasing(basecaller_json):
+    """(CF, IE, DR) as fractions, or None when any is missing."""
+    try:
+        ph = basecaller_json["Phasing"]
+        return float(ph["CF"]), float(ph["IE"]), float(ph["DR"])
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def read_details(basecaller_json, kind, key, default=None):
+    try:
+        return basecaller_json["Filtering"]["ReadDetails"][kind][key]
+    except (TypeError, KeyError):
+        return default
+
+
+def read_bfmask_bin(path):
+    """(rows, cols) uint16 flags array of ``analysis.bfmask.bin``; None if absent."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if len(head) < 8:
+            raise PipelineError(f"{os.path.basename(path)}: truncated bead mask")
+        rows, cols = np.frombuffer(head, "<u4")
+        data = np.fromfile(fh, dtype="<u2", count=int(rows) * int(cols))
+    if data.size != int(rows) * int(cols):
+        raise PipelineError(f"{os.path.basename(path)}: truncated bead mask ({data.size} of {rows * cols} wells)")
+    return data.reshape(int(rows), int(cols))
+
+
+def read_nuke_trace(path):
+    """``avgNukeTrace_<key>.txt`` -> {nucleotide: [values]} (the labelled 1-mer lines); None if absent."""
+    if not path or not os.path.exists(path):
+        return None
+    traces = {}
+    with open(path, errors="replace") as fh:
+        for line in fh:
+            f = line.split()
+            if len(f) < 2 or not f[0].isalpha():
+                continue
+            try:
+                traces[f[0].upper()] = [float(x) for x in f[1:]]
+            except ValueError:
+                raise PipelineError(f"{os.path.basename(path)}: bad trace line {f[0]}") from None
+    return traces
+
+
+def key_peak(traces):
+    """int(median of per-trace maxima), as raw_peak_signal; None without traces."""
+    if not traces:
+        return None
+    peaks = [max(v) for v in traces.values() if v]
+    return int(statistics.median(peaks)) if peaks else None
+
+
+def write_raw_peak_signal(path, library=None, test_fragment=None):
+    lines = []
+    if test_fragment is not None:
+        lines.append(f"Test Fragment = {test_fragment}")
+    if library is not None:
+        lines.append(f"Library = {library}")
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + ("\n" if lines else ""))
+    return path

@@ -1,0 +1,59 @@
+"""The ``v1`` API: every resource registered, and the anonymous root listing."""
+from django.views.decorators.csrf import csrf_exempt
+from tastypie.api import Api
+from tastypie.exceptions import BadRequest
+
+from .base import check_format, error_response, json_response
+from .resources import catalog, experiment, metrics, plan, plugin, results, sample, site, system, users
+
+RESOURCES = [
+    catalog.ApplicationGroupResource, catalog.ChipResource, catalog.DnaBarcodeResource,
+    catalog.FlowOrderResource, catalog.KitInfoResource, catalog.KitPartResource, catalog.LibraryKeyResource,
+    catalog.QCTypeResource, catalog.ReferenceGenomeResource, catalog.RunTypeResource,
+    catalog.SampleGroupTypeResource, catalog.TemplateResource, catalog.ThreePrimeAdapterResource,
+    experiment.ExperimentResource, experiment.ExperimentAnalysisSettingsResource,
+    metrics.AnalysisMetricsResource, metrics.LibMetricsResource, metrics.QualityMetricsResource,
+    metrics.TFMetricsResource,
+    plan.PlannedExperimentResource, plan.PlannedExperimentQCResource,
+    plugin.PluginResource, plugin.PluginResultResource, plugin.PluginResultJobResource,
+    results.ResultsResource, results.CompositeExperimentResource, results.CompositeResultResource,
+    sample.ProjectResource, sample.SampleResource, sample.SampleSetResource, sample.SampleSetItemResource,
+    site.ContentResource, site.ContentUploadResource, site.EventLogResource, site.FileServerResource,
+    site.GlobalConfigResource, site.LocationResource, site.MessageResource, site.PublisherResource,
+    site.RigResource,
+    system.SoftwareInfoResource, system.TorrentSuiteResource,
+    users.AccountResource, users.UserResource,
+]
+
+
+class IonApi(Api):
+    def top_level(self, request, api_name=None):
+        """``GET /rundb/api/v1/``: no authentication; ``{name: {list_endpoint, schema}}``."""
+        try:
+            check_format(request)
+        except BadRequest as exc:
+            return error_response(str(exc))
+        if request.method not in ("GET", "HEAD"):
+            response = error_response(f"Method {request.method} is not allowed here; allowed: GET.", 405)
+            response["Allow"] = "GET"
+            return response
+        prefix = request.path if request.path.endswith("/") else request.path + "/"
+        return json_response({
+            name: {"list_endpoint": f"{prefix}{name}/", "schema": f"{prefix}{name}/schema/"}
+            for name in sorted(self._registry)
+        })
+
+    def wrap_view(self, view):
+        return csrf_exempt(super().wrap_view(view))
+
+
+def build_api():
+    from .base import resource_instance
+
+    api = IonApi(api_name="v1")
+    for cls in RESOURCES:
+        api.register(resource_instance(cls), canonical=True)
+    return api
+
+
+v1_api = build_api()

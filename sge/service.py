@@ -1,0 +1,207 @@
+"""The job service: one long-lived process that owns the backend (one DRMAA session under
+SGE) and drives every grid job row (PluginResultJob, AnalysisJob) from Queued to a final state.
+
+    python manage.py jobservice [--backend sge|local] [--once]
+
+Loop (every ION_JOB_DB_POLL s, default 0.25):
+  1. stop requests   -> delete the grid job, Cancelled                (cancel.py)
+  2. new Queued rows -> submit on hold, store the id, release         (submit.py)
+  3. every ION_JOB_STATUS_POLL s: status of submitted jobs -> states  (poll.py)
+  4. at start-up and every ION_JOB_RECONCILE_INTERVAL s: the
+     scheduler's job list against the rows (orphans, holds, leftovers) (reconcile.py)
+Steps 1 and 2 cost two indexed queries when there is nothing to do. The database is the
+source of truth and the service keeps nothing that a restart would need: a job that ended
+while the service was down is settled from its exit-code file (or qacct) on the next poll.
+
+Only one service may drive a database: a lock file (keyed by the database identity) under
+the job state directory refuses a second one.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+import time
+
+from django.db import Error as DatabaseError
+from django.db import close_old_connections
+
+from .backends.base import default_state_dir
+from .cancel import Canceller
+from .jobkinds import KINDS, Naming, job_name_prefix
+from .poll import Poller
+from .reconcile import Reconciler, settle_unsubmitted_started
+from .service_config import ServiceConfig
+from .submit import Submitter
+
+log = logging.getLogger("sge.service")
+
+
+class ServiceAlreadyRunning(RuntimeError):
+    pass
+
+
+class JobService:
+    def __init__(self, backend, *, config: ServiceConfig | None = None, kinds=KINDS, prefix=None,
+                 stop_event: threading.Event | None = None):
+        self.backend = backend
+        self.config = config or ServiceConfig.from_settings()
+        self.kinds = tuple(kinds)
+        self.naming = Naming(job_name_prefix(prefix), self.kinds)
+        self.submitter = Submitter(backend, self.naming, self.config)
+        self.poller = Poller(backend, self.config)
+        self.canceller = Canceller(backend)
+        self.reconciler = Reconciler(backend, self.naming)
+        self._stop = stop_event or threading.Event()
+        self._next_poll = 0.0
+        self._next_reconcile = 0.0
+        self._lock_fh = None
+
+    # -- lifetime ---------------------------------------------------------------------------
+    def stop(self, *_args) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def acquire_lock(self, state_dir=None) -> str:
+        """Refuse to run beside another service on the same database (released on exit,
+        including SIGKILL, by the kernel)."""
+        root = os.path.join(state_dir or default_state_dir(), "service")
+        os.makedirs(root, exist_ok=True)
+        path = os.path.join(root, f"{self.naming.prefix}.lock")
+        fh = open(path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            other = fh.read().strip()
+            fh.close()
+            raise ServiceAlreadyRunning(
+                f"another job service ({other or 'unknown pid'}) already drives this database (lock {path})")
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
+        self._lock_fh = fh
+        return path
+
+    def release_lock(self) -> None:
+        if self._lock_fh is not None:
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    # -- passes -----------------------------------------------------------------------------
+    def reconcile(self) -> dict:
+        counts = self.reconciler.run(self.kinds)
+        counts["errored"] = settle_unsubmitted_started(self.kinds, self.config.lost_grace)
+        self._next_reconcile = time.monotonic() + self.config.reconcile_interval
+        return counts
+
+    def poll(self) -> int:
+        changed = self.poller.run(self.kinds)
+        self._next_poll = time.monotonic() + self.config.status_poll
+        return changed
+
+    def tick(self) -> dict:
+        """Stop requests, submissions, and (when due) polling and reconciliation."""
+        close_old_connections()  # a long-lived process must notice dropped/expired connections
+        out = {"cancelled": self.canceller.run(self.kinds), "submitted": self.submitter.run(self.kinds)}
+        now = time.monotonic()
+        if now >= self._next_poll:
+            out["changed"] = self.poll()
+        if now >= self._next_reconcile:
+            out["reconciled"] = self.reconcile()
+        return out
+
+    def run_once(self) -> dict:
+        """Reconcile, then one full pass (for `--once`, cron-style use and tests)."""
+        reconciled = self.reconcile()
+        self._next_poll = 0.0
+        return dict(self.tick(), reconciled=reconciled)
+
+    def run(self) -> None:
+        """Loop until stop() (SIGTERM/SIGINT in the management command)."""
+        log.info("job service started: backend %s, job names %s_*, db poll %ss, status poll %ss",
+                 self.backend.name, self.naming.prefix, self.config.db_poll, self.config.status_poll)
+        # Start-up: settle what happened while no service ran before submitting anything new
+        # (an orphan of a crash is adopted, not submitted a second time).
+        self._next_poll = self._next_reconcile = 0.0
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self.reconcile()
+                break
+            except DatabaseError as exc:
+                failures += 1
+                log.warning("database error at start-up (%s); retrying", exc)
+                self._close_db()
+            except Exception:
+                failures += 1
+                log.exception("start-up reconciliation failed")
+            self._stop.wait(min(10.0, self.config.db_poll * 2 ** failures))
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self.tick()
+                failures = 0
+            except DatabaseError as exc:
+                failures += 1
+                log.warning("database error (%s); retrying", exc)
+                self._close_db()
+            except Exception:
+                failures += 1
+                log.exception("job service pass failed")
+            # Back off while something keeps failing, up to 10 s.
+            delay = self.config.db_poll if not failures else min(10.0, self.config.db_poll * 2 ** failures)
+            self._stop.wait(delay)
+        log.info("job service stopping")
+
+    @staticmethod
+    def _close_db():
+        from django.db import connections
+        for conn in connections.all():
+            try:
+                conn.close()
+            except DatabaseError:
+                pass
+
+
+def install_signal_handlers(stop_event: threading.Event) -> None:
+    """SIGTERM / SIGINT end the loop; the caller then closes the backend (DRMAA session)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop_event.set())
+
+
+def open_backend(name: str):
+    """The backend named *name*; under SGE the DRMAA session is opened here, once."""
+    from .backends import get_backend
+    if name in ("sge", "drmaa"):
+        # Our own SIGTERM handler closes the session after the loop; no second handler.
+        return get_backend(name, install_signal_handler=False)
+    return get_backend(name)
+
+
+def serve(backend_name: str, *, once: bool = False, config: ServiceConfig | None = None) -> None:
+    """Run the service until stopped (or one pass with *once*); always closes the backend."""
+    stop_event = threading.Event()
+    install_signal_handlers(stop_event)  # before the session opens, so no signal can leak it
+    backend = open_backend(backend_name)
+    try:
+        service = JobService(backend, config=config, stop_event=stop_event)
+        service.acquire_lock()
+        try:
+            if once:
+                result = service.run_once()
+                log.info("one pass: %s", result)
+            else:
+                service.run()
+        finally:
+            service.release_lock()
+    finally:
+        backend.close()

@@ -1,0 +1,148 @@
+"""Every field the SDK reference lists for a resource is present with the reference's JSON type."""
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from rundb import models as m
+
+from . import factories
+
+RESOURCES = [
+    "experiment", "results", "compositeexperiment", "compositeresult", "plannedexperiment",
+    "experimentanalysissettings", "libmetrics", "qualitymetrics", "analysismetrics", "tfmetrics", "plugin",
+    "pluginresult", "PluginResultJob", "dnabarcode", "chip", "kitinfo", "kitpart", "librarykey",
+    "threeprimeadapter", "floworder", "runtype", "referencegenome", "rig", "fileserver", "location",
+    "globalconfig", "project", "sample", "sampleset", "samplesetitem", "applicationgroup", "user", "eventlog",
+    "message", "content", "torrentsuite", "template", "qctype", "plannedexperimentqc", "samplegrouptype_cv",
+    "publisher", "contentupload",
+]
+
+
+@pytest.fixture
+def world(db, api, admin, catalog):
+    user = admin[0]
+    user.last_login = timezone.now()
+    user.save()
+    exp = factories.experiment()
+    res = factories.result(exp)
+    project = m.Project.objects.create(name="demo", creator=user)
+    res.projects.add(project)
+    eas = m.ExperimentAnalysisSettings.objects.create(experiment=exp, reference="hg19", barcodeKitName="IonXpress",
+                                                      date=timezone.now())
+    res.eas = eas
+    res.save()
+    exp.repResult = res
+    exp.save()
+    plug = factories.plugin()
+    factories.plugin_result(res, plug, user)
+    sample = m.Sample.objects.create(name="s1", displayedName="s1")
+    sample.experiments.add(exp)
+    sset = m.SampleSet.objects.create(displayedName="set1", SampleGroupType_CV=m.SampleGroupType_CV.objects.first())
+    m.SampleSetItem.objects.create(sample=sample, sampleSet=sset, dnabarcode=m.dnaBarcode.objects.first())
+    m.ReferenceGenome.objects.create(name="hg19", short_name="hg19")
+    loc = m.Location.objects.create(name="Home", defaultlocation=True)
+    m.Rig.objects.create(name="S16", location=loc)
+    m.FileServer.objects.create(name="Home", filesPrefix="/results/", location=loc)
+    m.EventLog.objects.create(text="hello", object_pk=res.pk, username="ionadmin")
+    m.Message.objects.create(body="hi")
+    pub = m.Publisher.objects.create(name="BED")
+    up = m.ContentUpload.objects.create(publisher=pub, file_path="/x.bed")
+    m.Content.objects.create(publisher=pub, contentupload=up, file="/x.bed", path="/hg19/x.bed")
+    m.Template.objects.create(name="TF_C", key="ATCG", sequence="TACG")
+    response = api.post("plannedexperiment/", {
+        "planName": "spec_plan", "chipType": "520", "templatingKitName": "Ion 520/530 Kit-OT2", "sample": "s2",
+        "project": "demo",
+    })
+    assert response.status_code == 201, response.content
+    return res
+
+
+def _example_object(spec):
+    ex = spec.get("example_response")
+    if isinstance(ex, dict) and isinstance(ex.get("objects"), list):
+        return ex["objects"][0] if ex["objects"] else {}
+    return ex if isinstance(ex, dict) else {}
+
+
+def _type_ok(value, field, example, ours):
+    kind = field["type"]
+    if value is None:
+        return field["nullable"] or kind in ("related",) or field.get("readonly")
+    sample = example.get(field["name"], "__absent__")
+    # The reference types JSON columns as "string" while showing objects: follow the example,
+    # or our schema when the reference's example has no row.
+    if isinstance(sample, (dict, list)) and isinstance(value, type(sample)):
+        return True
+    if kind == "string" and ours.get(field["name"], {}).get("type") == "dict" and isinstance(value, (dict, list)):
+        return True
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "datetime":
+        return isinstance(value, str) and datetime.datetime.fromisoformat(value).tzinfo is not None
+    if kind == "dict":
+        return isinstance(value, dict)
+    if kind == "list":
+        return isinstance(value, list)
+    if kind == "related":
+        return isinstance(value, (str, list, dict))
+    raise AssertionError(f"unknown spec type {kind}")
+
+
+def _problems(name, api, api_spec):
+    spec = api_spec.get(name)
+    if spec is None:
+        return []
+    if name == "torrentsuite":
+        body = api.get("torrentsuite/").json()
+    else:
+        listing = api.get(f"{name}/", {"limit": 1})
+        if listing.status_code != 200:
+            return [f"{name}: list gave {listing.status_code} {listing.content[:200]!r}"]
+        objects = listing.json()["objects"]
+        if not objects:
+            return [f"{name}: no object to check"]
+        body = api.get(objects[0]["resource_uri"]).json()
+        if body.get("resource_uri") != objects[0]["resource_uri"]:
+            return [f"{name}: detail resource_uri differs from the list's"]
+    example = _example_object(spec)
+    ours = api.get(f"{name}/schema/").json()["fields"]
+    problems = [f"{name}.{f['name']} missing" for f in spec["fields"] if f["name"] not in body]
+    problems += [
+        f"{name}.{f['name']}: spec type {f['type']}, got {body[f['name']]!r}"
+        for f in spec["fields"] if f["name"] in body and not _type_ok(body[f["name"]], f, example, ours)
+    ]
+    return problems
+
+
+def test_every_spec_field_has_the_spec_type(api, api_spec, world):
+    """One pass over all resources (one data set), reporting every problem at once."""
+    problems = [p for name in RESOURCES for p in _problems(name, api, api_spec)]
+    assert not problems, "\n".join(problems)
+
+
+def test_bigint_columns_are_strings(api, world):
+    lib = api.get("libmetrics/").json()["objects"][0]
+    assert lib["total_mapped_reads"] == "14055892515"
+    qm = api.get("qualitymetrics/").json()["objects"][0]
+    assert qm["q0_bases"] == "14055892515"
+    pr = api.get("pluginresult/").json()["objects"][0]
+    assert (pr["size"], pr["inodes"]) == ("32843", "7")
+
+
+def test_nesting_follows_the_reference(api, world):
+    res = api.get(f"results/{world.pk}/").json()
+    assert res["reportstorage"]["resource_uri"] == "" and res["reportstorage"]["webServerPath"] == "/output"
+    exp = api.get(res["experiment"]).json()
+    assert exp["eas_set"][0]["resource_uri"].startswith("/rundb/api/v1/experimentanalysissettings/")
+    assert exp["log"] == {"runtype": "AMPS"} and exp["runtype"] == "AMPS"
+    pr = api.get("pluginresult/").json()["objects"][0]
+    assert pr["plugin_result_jobs"][0]["state"] == "Completed"
+    kit = api.get("kitinfo/").json()["objects"][0]
+    assert kit["parts"][0]["kit"] == kit["resource_uri"]
