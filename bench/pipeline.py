@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pipeline.py            # 100k reads
     .venv/bin/python bench/pipeline.py 100000 1000000
+    .venv/bin/python bench/pipeline.py --short-zm 100000   # 8-flow ZM: smaller records
 
 For each size: generates a barcoded run (own fast numpy generator: Ion-like
 reads = barcode + adapter + template from a random 1 Mb genome with
@@ -104,7 +105,7 @@ def _reads_batch(rng, genome, n, kit, first_index):
     return out, total
 
 
-def write_unmapped(path, n, genome, *, seed=1, batch=50_000, flows=500):
+def write_unmapped(path, n, genome, *, seed=1, batch=50_000, flows=500, full_zm=True):
     rng = np.random.default_rng(seed)
     kit = _kit()
     header = (f"@HD\tVN:1.4\tSO:unsorted\n@RG\tID:{RUN_ID}\tSM:bench\tKS:{KEY}\tFO:{FLOW_ORDER[:flows]}\t"
@@ -123,7 +124,7 @@ def write_unmapped(path, n, genome, *, seed=1, batch=50_000, flows=500):
             seqb = encode_seq_bytes(codes, L)
             pos_in = ranges(np.zeros(m, np.int64), L)
             qual = np.clip(36 - pos_in * 0.07 + rng.normal(0, 3, pos_in.size), 5, 40).astype(np.uint8)
-            nflow = np.minimum((L * 2.1).astype(np.int64) + 16, flows)
+            nflow = np.minimum((L * 2.1).astype(np.int64) + 16, flows) if full_zm else np.full(m, 8, np.int64)
             zm = (rng.integers(0, 3, int(nflow.sum())) * 128 + rng.normal(0, 14, int(nflow.sum()))).astype(np.int16)
             zstart = np.cumsum(nflow) - nflow
             zm[(zstart[:, None] + np.arange(8)).ravel()] = np.tile(key_zm, m) + \
@@ -216,7 +217,7 @@ def samtools_stats_seconds(path):
     return time.perf_counter() - t
 
 
-def bench(n, work):
+def bench(n, work, zm=True):
     d = os.path.join(work, f"n{n}")
     os.makedirs(d, exist_ok=True)
     fasta = os.path.join(work, "ref.fa")
@@ -229,7 +230,7 @@ def bench(n, work):
         genome = np.frombuffer(b"".join(l.strip() for l in open(fasta, "rb") if not l.startswith(b">")), np.uint8)
     raw = os.path.join(d, "rawlib.basecaller.bam")
     t = time.perf_counter()
-    write_unmapped(raw, n, genome)
+    write_unmapped(raw, n, genome, full_zm=zm)
     print(f"  generated {n} reads in {time.perf_counter() - t:.1f}s ({os.path.getsize(raw) / 1e6:.0f} MB)")
     rows = {}
     rows["barcodes"] = run_stage(stage="barcodes", **{"in": raw, "out": os.path.join(d, "bc"), "kit": KIT,
@@ -250,13 +251,16 @@ def bench(n, work):
 
 
 def main(argv):
-    sizes = [int(a) for a in argv[1:]] or [100_000]
+    zm = "--short-zm" not in argv
+    sizes = [int(a) for a in argv[1:] if not a.startswith("--")] or [100_000]
+    print(f"reads carry a {'full (~2.1 flows/base + 16)' if zm else 'short (8 key flows)'} ZM flowgram tag; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     work = tempfile.mkdtemp(prefix="bench-pipeline-")
     results = {}
     try:
         for n in sizes:
             print(f"== {n} reads")
-            rows, st_raw, st_aln = bench(n, work)
+            rows, st_raw, st_aln = bench(n, work, zm=zm)
             results[n] = rows
             for name, r in rows.items():
                 print(f"  {name:18s} {r['reads']:>9d} reads {r['seconds']:7.2f}s "

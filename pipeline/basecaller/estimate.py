@@ -37,14 +37,18 @@ def fit_phasing_to_calls(measured: np.ndarray, calls: np.ndarray, fo_codes: np.n
     T = calls.shape[0]
     h = calls[:, :last_flow]
     y = measured[:, first_flow:last_flow].astype(np.float64)
-    h4 = np.concatenate([h, h, h, h])
     mse = np.inf
     for _ in range(steps):
-        params = np.repeat(theta[None, :], 4, axis=0)
-        params[1:, :] += np.diag(_STEP)
-        per_row = np.repeat(params, T, axis=0)
-        P = simulate_flowgrams(h4, fo_codes[:last_flow], per_row[:, 0], per_row[:, 1],
-                               per_row[:, 2])[:, first_flow:last_flow].astype(np.float64)
+        # Base point and one perturbation per parameter (scalar-parameter simulations
+        # are much cheaper than one stacked simulation with per-row parameters).
+        sims = []
+        for k in range(4):
+            th = theta.copy()
+            if k:
+                th[k - 1] += _STEP[k - 1]
+            sims.append(simulate_flowgrams(h, fo_codes[:last_flow], *th)
+                        [:, first_flow:last_flow].astype(np.float64))
+        P = np.concatenate(sims)
         P0 = P[:T]
         r = (y - P0).ravel()
         mse = float(np.mean(r * r))

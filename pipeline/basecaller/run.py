@@ -45,7 +45,7 @@ class BasecallerConfig:
     tf_key: str = DEFAULT_TF_KEY
     adapter: str = DEFAULT_3PRIME_ADAPTER
     phasing: tuple | None = None          # (CF, IE, DR); None = estimate
-    training_reads: int = 400
+    training_reads: int = 300
     fit_flows: int = 160
     chunk_wells: int = 4000
     min_length: int = 25

@@ -63,49 +63,66 @@ def read_bfmask(path) -> np.ndarray:
     return data.reshape(rows, cols).astype(np.uint16)
 
 
+_WASHOUT_PAIRS = (("washout_dud", MaskBit.DUD), ("washout_reference", MaskBit.REFERENCE),
+                  ("washout_live", MaskBit.LIVE), ("washout_tf", MaskBit.TF),
+                  ("washout_lib", MaskBit.LIB))
+
+
 def mask_counts(mask: np.ndarray) -> dict:
-    """Popcount of every bit, keyed by lower-case bit name."""
-    return {bit.name.lower(): int(np.count_nonzero(mask & bit)) for bit in MaskBit}
+    """Popcount of every bit keyed by lower-case bit name, plus washout pair counts."""
+    counts = {bit.name.lower(): int(np.count_nonzero(mask & bit)) for bit in MaskBit}
+    washout = (mask & MaskBit.WASHOUT) != 0
+    for name, bit in _WASHOUT_PAIRS:
+        counts[name] = int(np.count_nonzero(washout & ((mask & bit) != 0)))
+    return counts
 
 
-def _both(mask, a, b) -> int:
-    return int(np.count_nonzero(((mask & a) > 0) & ((mask & b) > 0)))
+def add_counts(total: dict, more: dict) -> dict:
+    for k, v in more.items():
+        total[k] = total.get(k, 0) + v
+    return total
 
 
 def bfmask_stats(mask: np.ndarray, *, start_row: int = 0, start_col: int = 0,
                  filtered: dict | None = None) -> dict:
-    """The ``analysis.bfmask.stats`` key/value pairs (ordered) for a mask.
+    """The ``analysis.bfmask.stats`` key/value pairs (ordered) for a mask."""
+    rows, cols = mask.shape
+    return bfmask_stats_from_counts(mask_counts(mask), rows, cols, start_row=start_row,
+                                    start_col=start_col, filtered=filtered)
+
+
+def bfmask_stats_from_counts(c: dict, rows: int, cols: int, *, start_row: int = 0,
+                             start_col: int = 0, filtered: dict | None = None) -> dict:
+    """Stats from :func:`mask_counts` totals (lets a streaming writer skip the full mask).
 
     ``filtered`` optionally adds the basecaller filter lines, e.g.
     ``{"lib": {"short": 3, "keypass": 10, "ppf": 0, "residual": 0, "valid": 900}, "tf": {...}}``.
     """
-    c = mask_counts(mask)
-    rows, cols = mask.shape
-    bead, tf, lib = c["bead"], c["tf"], c["lib"]
+    bead, tf, lib = c.get("bead", 0), c.get("tf", 0), c.get("lib", 0)
     stats = {
         "Start Row": start_row,
         "Start Column": start_col,
         "Width": cols,
         "Height": rows,
         "Total Wells": rows * cols,
-        "Excluded Wells": c["exclude"],
-        "Empty Wells": c["empty"],
-        "Pinned Wells": c["pinned"],
-        "Ignored Wells": c["ignore"],
+        "Excluded Wells": c.get("exclude", 0),
+        "Empty Wells": c.get("empty", 0),
+        "Pinned Wells": c.get("pinned", 0),
+        "Ignored Wells": c.get("ignore", 0),
         "Bead Wells": bead,
-        "Dud Beads": c["dud"],
-        "Reference Beads": c["reference"],
-        "Live Beads": c["live"],
+        "Dud Beads": c.get("dud", 0),
+        "Reference Beads": c.get("reference", 0),
+        "Live Beads": c.get("live", 0),
         "Test Fragment Beads": tf,
         "Library Beads": lib,
         "Percent Template-Positive Library Beads":
             "NA" if bead - tf <= 0 else round(100.0 * lib / (bead - tf), 2),
-        "Washout Wells": c["washout"],
-        "Washout Dud": _both(mask, MaskBit.WASHOUT, MaskBit.DUD),
-        "Washout Reference": _both(mask, MaskBit.WASHOUT, MaskBit.REFERENCE),
-        "Washout Live": _both(mask, MaskBit.WASHOUT, MaskBit.LIVE),
-        "Washout Test Fragment": _both(mask, MaskBit.WASHOUT, MaskBit.TF),
-        "Washout Library": _both(mask, MaskBit.WASHOUT, MaskBit.LIB),
+        "Washout Wells": c.get("washout", 0),
+        "Washout Dud": c.get("washout_dud", 0),
+        "Washout Reference": c.get("washout_reference", 0),
+        "Washout Live": c.get("washout_live", 0),
+        "Washout Test Fragment": c.get("washout_tf", 0),
+        "Washout Library": c.get("washout_lib", 0),
     }
     for kind, label in (("tf", "TF"), ("lib", "Lib")):
         f = (filtered or {}).get(kind)

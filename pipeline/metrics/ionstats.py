@@ -32,6 +32,7 @@ _MAX_MATRIX = 1 << 21  # cells per padded quality matrix (bounds memory: 16 MB o
 _PAD_QV = 255  # sentinel quality of padding cells (also BAM's "missing quality")
 _ERR_PADDED = ERR_TABLE.copy()
 _ERR_PADDED[_PAD_QV] = 1e300
+_KS = np.arange(1, 4097, dtype=np.int32)[:, None]
 _QCONS = np.array([1, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0], dtype=np.int64)  # M I D N S H P = X
 _RCONS = np.array([1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0], dtype=np.int64)
 _ALNMATCH = np.array([1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0], dtype=bool)
@@ -112,7 +113,7 @@ class IonStats:
         self.read_groups = {}
 
     # ------------------------------------------------------------------ driving
-    def add_bam(self, path, *, chunk_bytes=4 << 20):
+    def add_bam(self, path, *, chunk_bytes=8 << 20):
         with BamReader(path, chunk_bytes=chunk_bytes) as bam:
             rgs = bam.read_groups()
             self.read_groups.update(rgs)
@@ -201,10 +202,12 @@ class IonStats:
             else:
                 np.cumsum(e, axis=0, out=e)
             e /= np.arange(1, w + 1, dtype=np.float64)[:, None]
+            # longest k with e_k/k <= t  ==  max over k of k * [e_k/k <= t]
+            ks = _KS[:w] if w <= len(_KS) else np.arange(1, w + 1, dtype=np.int32)[:, None]
             ok = e <= 0.02
-            q17[a:b] = np.where(ok.any(axis=0), w - np.argmax(ok[::-1], axis=0), 0)
+            q17[a:b] = (ok * ks).max(axis=0)
             np.less_equal(e, 0.01, out=ok)
-            q20[a:b] = np.where(ok.any(axis=0), w - np.argmax(ok[::-1], axis=0), 0)
+            q20[a:b] = (ok * ks).max(axis=0)
         qcount[_PAD_QV] = 0  # padding (and missing 0xFF qualities) are not bases with a QV
         self.qv[:63] += qcount[:63]
         self.qv[63] += qcount[63:].sum()
@@ -489,6 +492,6 @@ class IonStats:
         return s
 
 
-def ionstats_for_bam(path, *, histogram_length=400, key="TCAG", flow_order=None, chunk_bytes=4 << 20):
+def ionstats_for_bam(path, *, histogram_length=400, key="TCAG", flow_order=None, chunk_bytes=8 << 20):
     """Convenience: stream one BAM into a fresh :class:`IonStats`."""
     return IonStats(histogram_length, key=key, flow_order=flow_order).add_bam(path, chunk_bytes=chunk_bytes)

@@ -20,7 +20,6 @@ OP_M, OP_X, OP_D, OP_I = 0, 1, 2, 3
 # Error kinds per slot (a slot is one template base, or one inserted base after it).
 K_MATCH, K_SUB, K_DEL, K_INS, K_HP_OVER, K_HP_UNDER = 0, 1, 2, 3, 4, 5
 _KIND_OP = np.array([OP_M, OP_X, OP_D, OP_I, OP_I, OP_D], dtype=np.int8)
-_CIGAR_CHAR = np.array(list("MMDI"))
 
 
 @dataclass
@@ -108,143 +107,182 @@ class ErrorResult:
     called: np.ndarray        # flat called insert bases
     called_len: np.ndarray    # per read
     qual: np.ndarray          # flat QVs of the called bases
-    slot_kind: np.ndarray     # flat error kind per slot (template or inserted base)
-    slot_rid: np.ndarray      # read of each slot
-    slot_called_pos: np.ndarray  # for called slots: position in the called read;
-                                 # for deletions: position of the next called base
+    ev_rid: np.ndarray        # sparse error events: read,
+    ev_kind: np.ndarray       # kind (K_SUB, K_INS, K_DEL, K_HP_OVER, K_HP_UNDER),
+    ev_cpos: np.ndarray       # position in the called read (of the substituted/inserted
+                              # base; for deletions: of the next called base)
+
+
+_NOISE_TABLE_SIZE = 1 << 14
+
+
+def noise_table(rng, sd: float) -> np.ndarray:
+    return rng.normal(0.0, sd, _NOISE_TABLE_SIZE).astype(np.float32)
+
+
+def table_noise(rng, table: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Gaussian-like noise for a ragged batch: each read reads the shared table from a
+    random offset (far cheaper than drawing one normal per element)."""
+    rid, pos = ragged_positions(lengths)
+    off = rng.integers(0, table.size, lengths.size)
+    return table[(off[rid] + pos) & (table.size - 1)]
 
 
 def apply_errors(rng, tmpl: np.ndarray, lengths: np.ndarray, em: ErrorModel,
                  qm: QualityModel) -> ErrorResult:
-    """Apply substitutions, indels and homopolymer errors to the flat templates."""
+    """Apply substitutions, indels and homopolymer errors to the flat templates.
+
+    Events are sparse, so they are drawn sparsely: candidate positions at the maximal rate,
+    thinned by the position-dependent multiplier. A homopolymer event drawn on any base of
+    a run is moved to the run's last base, so a run of length L is hit with probability
+    proportional to L.
+    """
     lengths = np.asarray(lengths, dtype=np.int64)
-    T = tmpl.size
-    rid, k = ragged_positions(lengths)
-    mult = 1.0 + em.slope * k / 100.0
-    # Homopolymer runs of the templates.
-    newrun = np.ones(T, dtype=bool)
-    if T > 1:
-        newrun[1:] = (tmpl[1:] != tmpl[:-1]) | (rid[1:] != rid[:-1])
-    run_start = np.nonzero(newrun)[0]
-    run_len = np.diff(np.append(run_start, T))
-    run_last = run_start + run_len - 1
-    p_hp = np.clip(em.hp_rate * run_len * mult[run_last], 0.0, 0.5)
-    hp_event = rng.random(run_start.size) < p_hp
-    over = rng.random(run_start.size) < 0.5
-    hp_over = run_last[hp_event & over]
-    hp_under = run_last[hp_event & ~over]
-    hp_under = hp_under[k[hp_under] > 0]          # a read never starts with a deletion
-    affected = np.zeros(T, dtype=bool)
-    affected[hp_over] = True
-    affected[hp_under] = True
-    u = rng.random(T)
-    ps, pi, pd = em.sub_rate * mult, em.ins_rate * mult, em.del_rate * mult
-    sub = ~affected & (u < ps)
-    ins = ~affected & (u >= ps) & (u < ps + pi)
-    dele = ~affected & (u >= ps + pi) & (u < ps + pi + pd) & (k > 0)
+    n, T = lengths.size, int(tmpl.size)
+    starts = exclusive_cumsum(lengths)
+    rates = np.array([em.sub_rate, em.ins_rate, em.del_rate, em.hp_rate], dtype=np.float64)
+    rtot = float(rates.sum())
+    kmax = int(lengths.max(initial=0))
+    mmax = 1.0 + em.slope * kmax / 100.0
+    ncand = int(rng.binomial(T, min(1.0, rtot * mmax))) if T and rtot > 0 else 0
+    pos = np.unique(rng.integers(0, max(T, 1), ncand)) if ncand else np.zeros(0, np.int64)
+    rid = np.searchsorted(starts, pos, side="right") - 1
+    k = pos - starts[rid]
+    keep = rng.random(pos.size) < (1.0 + em.slope * k / 100.0) / mmax
+    pos, rid, k = pos[keep], rid[keep], k[keep]
+    if pos.size:
+        typ = rng.choice(4, size=pos.size, p=rates / rtot)
+    else:
+        typ = np.zeros(0, dtype=np.int64)
+    kind = np.array([K_SUB, K_INS, K_DEL, K_HP_OVER], dtype=np.int8)[typ]
+    # Homopolymer events: move to the run's last base; half of them are under-calls.
+    hp = np.nonzero(typ == 3)[0]
+    if hp.size:
+        e = pos[hp].copy()
+        end = starts[rid[hp]] + lengths[rid[hp]] - 1
+        for _ in range(64):
+            step = (e < end) & (tmpl[np.minimum(e + 1, T - 1)] == tmpl[e])
+            if not step.any():
+                break
+            e[step] += 1
+        pos[hp] = e
+        k[hp] = e - starts[rid[hp]]
+        kind[hp[rng.random(hp.size) < 0.5]] = K_HP_UNDER
+    # A read never starts with a deletion; one event per base.
+    ok = ~(((kind == K_DEL) | (kind == K_HP_UNDER)) & (k == 0))
+    pos, rid, k, kind = pos[ok], rid[ok], k[ok], kind[ok]
+    order = np.argsort(pos, kind="stable")
+    pos, rid, k, kind = pos[order], rid[order], k[order], kind[order]
+    first = np.ones(pos.size, dtype=bool)
+    first[1:] = pos[1:] != pos[:-1]
+    pos, rid, k, kind = pos[first], rid[first], k[first], kind[first]
 
-    kind_a = np.full(T, K_MATCH, dtype=np.int8)
-    kind_a[sub] = K_SUB
-    kind_a[dele] = K_DEL
-    kind_a[hp_under] = K_HP_UNDER
-    code_a = tmpl.copy()
-    code_a[sub] = (tmpl[sub] + rng.integers(1, 4, int(sub.sum()))) % 4
-    kind_b = np.full(T, -1, dtype=np.int8)
-    kind_b[ins] = K_INS
-    kind_b[hp_over] = K_HP_OVER
-    code_b = tmpl.copy()
-    code_b[ins] = (tmpl[ins] + rng.integers(1, 4, int(ins.sum()))) % 4
+    src = tmpl.copy()
+    sub = pos[kind == K_SUB]
+    src[sub] = (tmpl[sub] + rng.integers(1, 4, sub.size)) % 4
+    counts = np.ones(T, dtype=np.int64)
+    is_del = (kind == K_DEL) | (kind == K_HP_UNDER)
+    is_ins = (kind == K_INS) | (kind == K_HP_OVER)
+    counts[pos[is_del]] = 0
+    counts[pos[is_ins]] = 2
+    called = np.repeat(src, counts).astype(np.uint8)
+    cend = np.cumsum(counts)               # called index just after each template base
+    ins_new = pos[kind == K_INS]
+    called[cend[ins_new] - 1] = (tmpl[ins_new] + rng.integers(1, 4, ins_new.size)) % 4
+    delta = np.zeros(pos.size, dtype=np.int64)
+    delta[is_ins] = 1
+    delta[is_del] = -1
+    called_len = lengths + np.bincount(rid, weights=delta, minlength=n).astype(np.int64)
+    cstart = exclusive_cumsum(called_len)
+    # Called-read position of each event (for deletions: the next called base).
+    gpos = np.where(is_del, cend[pos], cend[pos] - 1)
+    ev_cpos = gpos - cstart[rid]
 
-    kind = np.stack([kind_a, kind_b], axis=1).ravel()
-    code = np.stack([code_a, code_b], axis=1).ravel()
-    valid = kind >= 0
-    kind, code = kind[valid], code[valid]
-    slot_rid = np.repeat(rid, 2)[valid]
-    is_called = _KIND_OP[kind] != OP_D
-    called = code[is_called].astype(np.uint8)
-    called_rid = slot_rid[is_called]
-    called_len = np.bincount(called_rid, minlength=lengths.size).astype(np.int64)
-    # Position of each slot's called base (or of the next one, for deletions).
-    before = np.cumsum(is_called) - is_called
-    slot_called_pos = before - exclusive_cumsum(called_len)[slot_rid]
-
-    # Quality values.
+    # Quality values: linear profile + noise; low around every error.
     _, cpos = ragged_positions(called_len)
-    frac = np.minimum(cpos / qm.span, 1.0)
-    q = qm.start + (qm.end - qm.start) * frac + rng.normal(0.0, qm.sd, cpos.size)
-    low = np.zeros(called.size, dtype=bool)
-    err_called = (kind[is_called] != K_MATCH)
-    low[err_called] = True
-    # Around a deletion: the called bases on both sides (same read) look uncertain.
-    d_slots = np.nonzero(~is_called)[0]
-    for idx in (before[d_slots], before[d_slots] - 1):
-        ok = (idx >= 0) & (idx < called.size)
-        ok[ok] &= called_rid[idx[ok]] == slot_rid[d_slots[ok]]
-        low[idx[ok]] = True
-    q[low] = rng.integers(qm.error_low, qm.error_high + 1, int(low.sum()))
+    profile = qm.start + (qm.end - qm.start) * np.minimum(cpos / qm.span, 1.0)
+    q = profile.astype(np.float32) + table_noise(rng, noise_table(rng, qm.sd), called_len)
+    low = [gpos[~is_del]]
+    for side in (gpos[is_del] - 1, gpos[is_del]):
+        r = rid[is_del]
+        inside = (side >= cstart[r]) & (side < cstart[r] + called_len[r])
+        low.append(side[inside])
+    low = np.concatenate(low)
+    q[low] = rng.integers(qm.error_low, qm.error_high + 1, low.size)
     qual = np.clip(np.rint(q), 2, 41).astype(np.uint8)
-    return ErrorResult(called, called_len, qual, kind, slot_rid, slot_called_pos)
+    return ErrorResult(called, called_len, qual, rid, kind, ev_cpos)
 
 
 def truncate_and_describe(er: ErrorResult, kept: np.ndarray, reverse: np.ndarray):
     """Per-read error counts, reference span and CIGAR (reference orientation) of the
     first ``kept[i]`` called bases of each read."""
     n = kept.size
-    op = _KIND_OP[er.slot_kind]
-    keep_slot = er.slot_called_pos < kept[er.slot_rid]
-    kind = er.slot_kind[keep_slot]
-    rid = er.slot_rid[keep_slot]
-    op = op[keep_slot]
+    keep = er.ev_cpos < kept[er.ev_rid]
+    rid, kind, cpos = er.ev_rid[keep], er.ev_kind[keep], er.ev_cpos[keep]
     counts = {}
     for name, kinds in (("n_sub", (K_SUB,)), ("n_ins", (K_INS, K_HP_OVER)),
                         ("n_del", (K_DEL, K_HP_UNDER)), ("n_hp", (K_HP_OVER, K_HP_UNDER))):
-        sel = np.isin(kind, kinds)
-        counts[name] = np.bincount(rid[sel], minlength=n)
-    span = np.bincount(rid[op != OP_I], minlength=n).astype(np.int64)
-    cig_op = np.where(op == OP_X, OP_M, op)
-    cigars = _cigar_strings(cig_op, rid, n, reverse)
+        counts[name] = np.bincount(rid[np.isin(kind, kinds)], minlength=n)
+    span = (kept - counts["n_ins"] + counts["n_del"]).astype(np.int64)
+    cigars = [f"{m}M" if m else "" for m in kept.tolist()]
+    indel = kind != K_SUB
+    rid, kind, cpos = rid[indel], kind[indel], cpos[indel]
+    if rid.size:
+        bounds = np.searchsorted(rid, np.arange(n + 1)).tolist()
+        rev = reverse.tolist()
+        kl = kept.tolist()
+        ops = _KIND_OP[kind].tolist()
+        cp = cpos.tolist()
+        for i in np.unique(rid).tolist():
+            toks = []
+            cur = 0
+            for j in range(bounds[i], bounds[i + 1]):
+                c, op = cp[j], ops[j]
+                if c > cur:
+                    _push(toks, c - cur, "M")
+                if op == OP_I:
+                    _push(toks, 1, "I")
+                    cur = c + 1
+                else:
+                    _push(toks, 1, "D")
+                    cur = c
+            if kl[i] > cur:
+                _push(toks, kl[i] - cur, "M")
+            if rev[i]:
+                toks.reverse()
+            cigars[i] = "".join(f"{ln}{o}" for ln, o in toks)
     return counts, span, cigars
 
 
-def _cigar_strings(op: np.ndarray, rid: np.ndarray, n: int, reverse: np.ndarray) -> list:
-    if op.size == 0:
-        return [""] * n
-    brk = np.ones(op.size, dtype=bool)
-    brk[1:] = (op[1:] != op[:-1]) | (rid[1:] != rid[:-1])
-    starts = np.nonzero(brk)[0]
-    run_len = np.diff(np.append(starts, op.size))
-    run_op = op[starts]
-    run_rid = rid[starts]
-    tokens = [f"{l}{c}" for l, c in zip(run_len.tolist(), _CIGAR_CHAR[run_op].tolist())]
-    per_read = np.bincount(run_rid, minlength=n)
-    bounds = np.append(0, np.cumsum(per_read)).tolist()
-    rev = reverse.tolist()
-    out = []
-    for i in range(n):
-        toks = tokens[bounds[i]:bounds[i + 1]]
-        if rev[i]:
-            toks = toks[::-1]
-        out.append("".join(toks))
-    return out
+def _push(toks, length, op):
+    if toks and toks[-1][1] == op:
+        toks[-1][0] += length
+    else:
+        toks.append([length, op])
 
 
-def q_lengths(qual: np.ndarray, lengths: np.ndarray, max_rate: float) -> np.ndarray:
-    """Largest k with (sum of error probabilities of the first k bases) / k <= max_rate
-    (0 if none); the cumulative sum runs sequentially in float64, 5' to 3'."""
+_ERR_PROB = np.power(10.0, -np.arange(256, dtype=np.float64) / 10.0)
+
+
+def q_lengths(qual: np.ndarray, lengths: np.ndarray, *max_rates: float):
+    """For each rate: largest k with (sum of error probabilities of the first k bases) / k
+    <= rate (0 if none). The cumulative sum runs sequentially in float64, 5' to 3'."""
+    lengths = np.asarray(lengths, dtype=np.int64)
     n = lengths.size
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    width = int(lengths.max()) if n else 0
-    if width == 0:
-        return np.zeros(n, dtype=np.int64)
+    width = int(lengths.max(initial=0))
+    if n == 0 or width == 0:
+        return [np.zeros(n, dtype=np.int64) for _ in max_rates]
     q = np.zeros((n, width), dtype=np.float64)
-    place_ragged(q, np.power(10.0, -qual.astype(np.float64) / 10.0), lengths,
-                 np.zeros(n, dtype=np.int64))
-    csum = np.cumsum(q, axis=1)
-    k = np.arange(1, width + 1, dtype=np.float64)
-    ok = (csum / k <= max_rate) & (np.arange(width)[None, :] < lengths[:, None])
-    last = width - 1 - np.argmax(ok[:, ::-1], axis=1)
-    return np.where(ok.any(axis=1), last + 1, 0).astype(np.int64)
+    place_ragged(q, _ERR_PROB[qual], lengths, np.zeros(n, dtype=np.int64))
+    np.cumsum(q, axis=1, out=q)
+    q /= np.arange(1, width + 1, dtype=np.float64)
+    inside = np.arange(width)[None, :] < lengths[:, None]
+    out = []
+    for rate in max_rates:
+        ok = (q <= rate) & inside
+        last = width - 1 - np.argmax(ok[:, ::-1], axis=1)
+        out.append(np.where(ok.any(axis=1), last + 1, 0).astype(np.int64))
+    return out
 
 
 def molecule_flows(key_codes: np.ndarray, prefix_flat, prefix_len, insert_flat, insert_len,
@@ -270,5 +308,5 @@ def flowgram_tag(flows: np.ndarray, last_flow: np.ndarray, F: int, rng, sigma: f
     hp = flow_vector_from_flows(flows, F).astype(np.float32)
     count = np.minimum(last_flow.astype(np.int64) + 1 + extra, F)
     mask = np.arange(F)[None, :] < count[:, None]
-    vals = hp[mask] + rng.normal(0.0, sigma, int(mask.sum())).astype(np.float32)
+    vals = hp[mask] + table_noise(rng, noise_table(rng, sigma), count)
     return np.clip(np.rint(vals * 128.0), -16383, 16383).astype(np.int16), count

@@ -159,7 +159,8 @@ def align_bam(in_bam, out_bam, reference, *, aligner=None, threads=2, sort_memor
         _unlink(tmp)
         raise
     try:
-        pysam.sort("-m", sort_memory, "-@", str(max(0, threads - 1)), "-o", out_bam, tmp)
+        # -l 1: fast deflate for the final BAM (about 2x faster than the default level, ~10% larger)
+        pysam.sort("-m", sort_memory, "-l", "1", "-@", str(max(0, threads - 1)), "-o", out_bam, tmp)
         pysam.index(out_bam)
     except pysam.utils.SamtoolsError as exc:
         raise PipelineError(f"sorting/indexing {out_bam} failed: {exc}") from None
@@ -268,6 +269,8 @@ def _rebuild(chunk, hits, tid):
     v16[:, 7] = bins
     v16[:, 8] = cig_n
     v16[:, 9] = flag
+    # head (fixed, name, cigar, seq, qual) and tail (MD, NM) by numpy gathers; the
+    # original aux (often the bulk: ZM) as memoryview slices joined once
     parts = [buf, fixed.ravel(), cigar, seq_new, qual_new, md_pool, nm_mat.ravel()]
     offs = np.cumsum([0] + [len(p) for p in parts])
     src = np.concatenate(parts)
@@ -275,10 +278,24 @@ def _rebuild(chunk, hits, tid):
     sstart = np.cumsum(nb) - nb
     qstart = np.cumsum(L) - L
     mstart = np.cumsum(md_len) - md_len
-    starts = np.stack([offs[1] + 36 * np.arange(n), chunk.name_off, offs[2] + cstart, offs[3] + sstart,
-                       offs[4] + qstart, chunk.aux_off, offs[5] + mstart, offs[6] + 7 * np.arange(n)], axis=1)
-    lens = np.stack([np.full(n, 36), namelen, 4 * cig_n, nb, L, aux_len, md_len, nm_len], axis=1)
-    return src[ranges(starts.ravel(), lens.ravel())].tobytes(), int(mi.size)
+    hstarts = np.stack([offs[1] + 36 * np.arange(n), chunk.name_off, offs[2] + cstart, offs[3] + sstart,
+                        offs[4] + qstart], axis=1)
+    hlens = np.stack([np.full(n, 36), namelen, 4 * cig_n, nb, L], axis=1)
+    head = src[ranges(hstarts.ravel(), hlens.ravel())].tobytes()
+    tstarts = np.stack([offs[5] + mstart, offs[6] + 7 * np.arange(n)], axis=1)
+    tlens = np.stack([md_len, nm_len], axis=1)
+    tail = src[ranges(tstarts.ravel(), tlens.ravel())].tobytes()
+    hl = hlens.sum(axis=1)
+    hs = np.cumsum(hl) - hl
+    tl = tlens.sum(axis=1)
+    ts = np.cumsum(tl) - tl
+    mv = memoryview(chunk.data)
+    pieces = []
+    add = pieces.extend
+    for h0, h1, a0, a1, t0, t1 in zip(hs.tolist(), (hs + hl).tolist(), chunk.aux_off.tolist(), chunk.end.tolist(),
+                                      ts.tolist(), (ts + tl).tolist()):
+        add((head[h0:h1], mv[a0:a1], tail[t0:t1]))
+    return b"".join(pieces), int(mi.size)
 
 
 def _unlink(path):

@@ -386,10 +386,11 @@ _INT_TYPES = {ord("c"): "<i1", ord("C"): "<u1", ord("s"): "<i2", ord("S"): "<u2"
 class BamReader:
     """Header + record chunks of a BAM file; raises PipelineError on bad input."""
 
-    def __init__(self, path, *, chunk_bytes=4 << 20):
+    def __init__(self, path, *, chunk_bytes=4 << 20, max_records=16384):
         self.path = str(path)
         self.name = os.path.basename(self.path)
         self.chunk_bytes = chunk_bytes
+        self.max_records = max_records  # bounds per-record arrays when records are small
         self._bgzf = BgzfReader(self.path)
         self._pieces = self._bgzf.pieces(chunk_bytes)
         self._rest = b""
@@ -438,27 +439,33 @@ class BamReader:
         self._rest = b""
         pieces = self._pieces
         done = False
+        limit = self.max_records or (1 << 62)
         while not done:
-            try:
-                piece = next(pieces)
-                data = data + piece if data else piece
-            except StopIteration:
-                done = True
-            offs = []
-            append = offs.append
-            off, end = 0, len(data)
-            while off + 4 <= end:
-                bs = unpack(data, off)[0]
-                if bs < 32:
-                    raise PipelineError(f"{self.name}: corrupt BAM (bad record size {bs})")
-                nxt = off + 4 + bs
-                if nxt > end:
+            if len(data) < self.chunk_bytes:
+                try:
+                    piece = next(pieces)
+                    data = data + piece if data else piece
+                except StopIteration:
+                    done = True
+            while True:
+                offs = []
+                append = offs.append
+                off, end = 0, len(data)
+                while off + 4 <= end and len(offs) < limit:
+                    bs = unpack(data, off)[0]
+                    if bs < 32:
+                        raise PipelineError(f"{self.name}: corrupt BAM (bad record size {bs})")
+                    nxt = off + 4 + bs
+                    if nxt > end:
+                        break
+                    append(off)
+                    off = nxt
+                if offs:
+                    yield RecordChunk(data, offs)
+                data = data[off:]
+                # a full chunk of records: parse the rest of this buffer before reading more
+                if len(offs) < limit or (not done and len(data) < self.chunk_bytes):
                     break
-                append(off)
-                off = nxt
-            if offs:
-                yield RecordChunk(data, offs)
-            data = data[off:]
         if data:
             raise PipelineError(f"{self.name}: truncated BAM (incomplete last record)")
 

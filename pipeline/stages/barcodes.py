@@ -236,89 +236,98 @@ def _make_header(in_header, rg_fields):
     return "\n".join(head + [rg_line(rg_fields)] + rest) + "\n"
 
 
-def rewrite_records(chunk, sel, trim, tail_pool, tail_start, tail_len, extra, extra_len):
-    """Rebuild records ``sel`` with ``trim`` 5' bases removed and the RG tag dropped,
-    then two aux pieces appended: ``tail_pool[tail_start:tail_start+tail_len]`` (shared
-    templates, e.g. the new RG tag) and ``extra[i, :extra_len[i]]`` (per record, e.g. XB).
+def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len):
+    """Rebuild every record of ``chunk`` (input order): ``trim`` 5' bases removed, the RG
+    tag dropped, and two aux pieces appended: ``tail_pool[tail_start:+tail_len]`` (shared
+    templates, e.g. the new RG tag) and ``extra[i, :extra_len[i]]`` (e.g. XB).
 
-    Returns (list of byte pieces, record sizes, new lengths, trims), pieces in ``sel``
-    order, 4 per record. Unchanged spans are memoryview slices of the input chunk
-    (no per-byte index arrays: copying is one memcpy in ``b"".join``).
+    Done as edits of a copy of the chunk's bytes — a deletion mask (trimmed qualities,
+    the old RG tag, dropped sequence bytes), in-place header/sequence rewrites and a
+    masked scatter of the appended tags — so the cost is a few passes over the buffer,
+    with no per-record Python work (np.insert is slower than this mask scatter). Returns (new bytes, record starts, record lengths,
+    new read lengths, effective trims).
     """
-    n = len(sel)
+    n = chunk.n
     buf = chunk.buf
-    L = chunk.l_seq[sel]
+    lo, hi = int(chunk.off[0]), int(chunk.end[-1])
+    arr = buf[lo:hi].copy()
+    L = chunk.l_seq
     t = np.minimum(trim, L)
     newL = L - t
-    # sequence: even trims are a byte copy; odd trims shift every byte by a nibble
+    nb_old = (L + 1) // 2
     nb_new = (newL + 1) // 2
+    seq_off = chunk.seq_off - lo
     odd = (t % 2) == 1
-    first = chunk.seq_off[sel] + t // 2
-    gi = ranges(first, nb_new)
-    b0 = buf[gi]
-    odd_b = np.repeat(odd, nb_new)
-    if odd_b.any():
+    # odd trims: every sequence byte shifts by a nibble -> rewrite the first nb_new bytes
+    oi = np.flatnonzero(odd & (nb_new > 0))
+    if oi.size:
+        first = chunk.seq_off[oi] + t[oi] // 2
+        gi = ranges(first, nb_new[oi])
+        b0 = buf[gi]
         b1 = buf[np.minimum(gi + 1, len(buf) - 1)]
-        b0 = np.where(odd_b, (b0 << 4) | (b1 >> 4), b0)
-        last = np.cumsum(nb_new) - 1
-        fix = odd & (newL % 2 == 1) & (nb_new > 0)
-        b0[last[fix]] &= 0xF0
-    seq_new = b0.tobytes()
-    # aux without RG
-    end = chunk.end[sel]
+        nbytes = (b0 << 4) | (b1 >> 4)
+        last = np.cumsum(nb_new[oi]) - 1
+        fix = (newL[oi] % 2) == 1
+        nbytes[last[fix]] &= 0xF0
+        arr[ranges(seq_off[oi], nb_new[oi])] = nbytes
+    # deletions: sequence bytes, trimmed qualities, old RG tag
+    seq_del_start = np.where(odd, seq_off + nb_new, seq_off)
+    seq_del_len = nb_old - nb_new
     tags = chunk.find_tags(["RG"], stop_when_found=True)
-    rg_off = tags["RG"][0][sel]
+    rg_off = tags["RG"][0]
     has_rg = rg_off >= 0
-    rg_start = np.where(has_rg, rg_off - 3, end)
-    rg_end = end.copy()
+    rg_start = np.where(has_rg, rg_off - 3, chunk.end)
+    rg_end = chunk.end.copy()
     if has_rg.any():
         rg_end[has_rg] = chunk.string_ends(rg_off[has_rg]) + 1
+    keep = np.ones(hi - lo, dtype=bool)
+    dstarts = np.stack([seq_del_start, chunk.qual_off - lo, rg_start - lo], axis=1)
+    dlens = np.stack([seq_del_len, t, rg_end - rg_start], axis=1)
+    keep[ranges(dstarts.ravel(), dlens.ravel())] = False
+    deleted = dlens.sum(axis=1)
     tail_len = np.asarray(tail_len, dtype=np.int64)
     extra_len = np.asarray(extra_len, dtype=np.int64)
-    fixed = chunk.fixed[sel].copy()
-    name_off = chunk.name_off[sel]
-    seq_off = chunk.seq_off[sel]
-    qa = chunk.qual_off[sel] + t
-    namecig = seq_off - name_off
-    rec_len = 36 + namecig + nb_new + (rg_start - qa) + (end - rg_end) + tail_len + extra_len
-    v = fixed.view("<i4")
-    v[:, 0] = (rec_len - 4).astype(np.int32)
-    v[:, 5] = newL.astype(np.int32)
-    # small per-record pieces are assembled with one numpy gather each:
-    # head = fixed + name + cigar + new seq; tail = shared template + extra
-    o_fixed = len(buf)
-    o_seq = o_fixed + fixed.size
-    src = np.concatenate([buf, fixed.ravel(), np.frombuffer(seq_new, np.uint8)])
-    ss = np.cumsum(nb_new) - nb_new
-    hstarts = np.stack([o_fixed + 36 * np.arange(n), name_off, o_seq + ss], axis=1)
-    hlens = np.stack([np.full(n, 36), namecig, nb_new], axis=1)
-    head = src[ranges(hstarts.ravel(), hlens.ravel())].tobytes()
-    hl = 36 + namecig + nb_new
-    hs = np.cumsum(hl) - hl
+    add_len = tail_len + extra_len
+    rec_len = 4 + chunk.block_size - deleted + add_len
+    # fixed fields: block_size, l_seq
+    o = (chunk.off - lo)[:, None]
+    arr[o + np.arange(4)] = np.ascontiguousarray((rec_len - 4).astype("<i4")).view(np.uint8).reshape(n, 4)
+    arr[o + 20 + np.arange(4)] = np.ascontiguousarray(newL.astype("<i4")).view(np.uint8).reshape(n, 4)
+    # appended tags, inserted at each record's (compacted) end
     w = extra.shape[1]
     tsrc = np.concatenate([np.asarray(tail_pool, np.uint8), extra.ravel()])
     tstarts = np.stack([np.asarray(tail_start, np.int64), len(tail_pool) + w * np.arange(n)], axis=1)
     tlens = np.stack([tail_len, extra_len], axis=1)
-    tail = tsrc[ranges(tstarts.ravel(), tlens.ravel())].tobytes()
-    tl = tail_len + extra_len
-    ts = np.cumsum(tl) - tl
-    # the big spans (qualities, other tags) are memoryview slices: copied once by join
-    mv = memoryview(chunk.data)
-    pieces = []
-    add = pieces.extend
-    for h0, h1, q0, r0, r1, e, t0, t1 in zip(hs.tolist(), (hs + hl).tolist(), qa.tolist(), rg_start.tolist(),
-                                             rg_end.tolist(), end.tolist(), ts.tolist(), (ts + tl).tolist()):
-        add((head[h0:h1], mv[q0:r0], mv[r1:e], tail[t0:t1]))
-    return pieces, rec_len, newL, t
+    ins_vals = tsrc[ranges(tstarts.ravel(), tlens.ravel())]
+    starts = np.cumsum(rec_len) - rec_len
+    # scatter: appended bytes at each record's end, the kept bytes everywhere else
+    out = np.empty(int(rec_len.sum()), dtype=np.uint8)
+    slot = np.ones(len(out), dtype=bool)
+    ins_idx = ranges(starts + rec_len - add_len, add_len)
+    slot[ins_idx] = False
+    out[ins_idx] = ins_vals
+    out[slot] = arr[keep]
+    return out.tobytes(), starts, rec_len, newL, t
 
 
-def _q20_counts(chunk, sel, t, newL):
-    q = chunk.buf[ranges(chunk.qual_off[sel] + t, newL)] >= 20
-    if q.size == 0:
-        return np.zeros(len(sel), np.int64)
-    cs = np.concatenate([[0], np.cumsum(q, dtype=np.int64)])
-    ends = np.cumsum(newL)
-    return cs[ends] - cs[ends - newL]
+def _q20_counts(chunk, t, newL):
+    """Bases with QV >= 20 (0xFF = missing excluded) in each trimmed read.
+
+    Qualities are a small part of big records (flowgram tags): then gather just them;
+    otherwise one compare over the chunk's bytes + a segmented sum is cheaper.
+    """
+    lo, hi = int(chunk.off[0]), int(chunk.end[-1])
+    if 4 * int(newL.sum()) < hi - lo:
+        ok = (chunk.buf[ranges(chunk.qual_off + t, newL)] - np.uint8(20)) < 235
+        cs = np.zeros(len(ok) + 1, np.int64)
+        np.cumsum(ok, out=cs[1:])
+        e = np.cumsum(newL)
+        return cs[e] - cs[e - newL]
+    ok = ((chunk.buf[lo:hi] - np.uint8(20)) < 235).view(np.uint8)  # uint8 wrap: 20..254 -> 0..234
+    qs = chunk.qual_off + t - lo
+    bounds = np.stack([qs, qs + newL], axis=1).ravel()
+    sums = np.add.reduceat(ok, np.minimum(bounds, hi - lo - 1), dtype=np.int64)[0::2]
+    return np.where(newL > 0, sums, 0)
 
 
 def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", run_id=None,
@@ -376,25 +385,29 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
             codes = chunk.seq_codes(sel_all, 0, clf.prefix_bases)
             bc, err, trim = clf.classify(codes)
             grp = np.where(bc >= 0, bc, len(names) - 1)
-            order = np.argsort(grp, kind="stable")
-            g_sorted = grp[order]
-            is_bc = g_sorted < len(names) - 1
+            is_bc = grp < len(names) - 1
             extra = np.empty((chunk.n, 4), dtype=np.uint8)
             extra[:, :3] = np.frombuffer(b"XBC", np.uint8)
-            extra[:, 3] = np.minimum(err[order], 255)
-            pieces, rec_len, newL, t = rewrite_records(
-                chunk, order, trim[order], rg_pool, rg_start[g_sorted], rg_len[g_sorted],
-                extra, np.where(is_bc, 4, 0))
-            q20 = _q20_counts(chunk, order, t, newL)
-            bounds = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1], True])
-            for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-                o = out_for(int(g_sorted[s]))
-                o.writer.write_raw(b"".join(pieces[4 * s:4 * e]), e - s)
-                o.read_count += int(e - s)
-                o.total_bases += int(newL[s:e].sum())
-                o.q20_bases += int(q20[s:e].sum())
-                if g_sorted[s] < len(names) - 1:
-                    eh = np.bincount(np.minimum(err[order][s:e], 2), minlength=3)
+            extra[:, 3] = np.minimum(err, 255)
+            data, starts, rec_len, newL, t = rewrite_records(
+                chunk, trim, rg_pool, rg_start[grp], rg_len[grp], extra, np.where(is_bc, 4, 0))
+            q20 = _q20_counts(chunk, t, newL)
+            # group the records: runs of consecutive same-group records become one slice
+            mv = memoryview(data)
+            ends = starts + rec_len
+            for g in np.unique(grp).tolist():
+                sel = np.flatnonzero(grp == g)
+                brk = np.flatnonzero(np.diff(sel) != 1)
+                r0 = sel[np.r_[0, brk + 1]]
+                r1 = sel[np.r_[brk, len(sel) - 1]]
+                o = out_for(int(g))
+                o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(), ends[r1].tolist())]),
+                                   len(sel))
+                o.read_count += int(len(sel))
+                o.total_bases += int(newL[sel].sum())
+                o.q20_bases += int(q20[sel].sum())
+                if g < len(names) - 1:
+                    eh = np.bincount(np.minimum(err[sel], 2), minlength=3)
                     o.errors_hist = [x + int(y) for x, y in zip(o.errors_hist, eh)]
             done += chunk.n
             if progress:

@@ -57,7 +57,7 @@ def count_bam(path, *, chunk_bytes=8 << 20):
 
 
 def _rg_values(chunk, idx):
-    off = chunk.find_tags(["RG"])["RG"][0][idx]
+    off = chunk.find_tags(["RG"], stop_when_found=True)["RG"][0][idx]
     has = off >= 0
     inv = np.zeros(len(idx), dtype=np.int64)
     labels = []
@@ -70,7 +70,10 @@ def _rg_values(chunk, idx):
         w = int(ln.max()) if ln.size else 0
         mat = chunk.buf[np.minimum(o[:, None] + np.arange(max(w, 1)), len(chunk.buf) - 1)].copy()
         mat[np.arange(max(w, 1))[None, :] >= ln[:, None]] = 0
-        u, k = np.unique(mat, axis=0, return_inverse=True)
+        if (mat == mat[0]).all():  # usual case: one read group per file
+            u, k = mat[:1], np.zeros(len(mat), dtype=np.int64)
+        else:
+            u, k = np.unique(mat, axis=0, return_inverse=True)
         base = len(labels)
         labels += [bytes(r).rstrip(b"\0").decode("ascii", "replace") for r in u]
         inv[has] = base + k.ravel()

@@ -103,7 +103,9 @@ def run_stages(run_dir, report_dir, *, barcode_kit=None, reference=None, flow_or
     inp = find_inputs(run_dir)
     first_bam = inp["rawlib"] or next(iter(inp["classified"].values()))
     info = _header_info(first_bam)
-    run_id = run_id or info["run_id"] or "RUN00"
+    # read groups: ours when we write the BAMs (classification), else those in the instrument's files
+    run_id = (run_id or info["run_id"] or "RUN00") if (inp["rawlib"] and barcode_kit is not None) \
+        else (info["run_id"] or run_id or "RUN00")
     flow_order = flow_order or info["flow_order"]
     key = (library_key or "TCAG").upper()
     n_flows = flows or (len(flow_order) if flow_order else None)

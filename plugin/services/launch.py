@@ -26,7 +26,7 @@ from .barcodes_json import _reference_fields, build_barcodes_json
 from .config import effective_config, net_location, plan_user_input
 from .launch_script import exit_code_path, launch_script_name, render_launch_script, write_script
 from .reportinfo import COMPOSITE, block_ids, plugin_out_dir, pluginresult_dir, report_type
-from .startplugin import build_startplugin, write_json_atomic
+from .startplugin import _eas, build_startplugin, write_json_atomic
 from .validation import validation_messages
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def _other_active_jobs(result, pr):
 
 
 def _job_specs(result, plugin, pr, levels, block_id):
-    """One spec per job, in launch order, with its own-run holds filled in."""
+    """One spec per job, in launch order (BLOCK: one per block of a composite report)."""
     composite = report_type(result) == COMPOSITE
     blocks = ([block_id] if block_id else block_ids(result)) if composite else []
     specs = []
@@ -213,7 +213,7 @@ def launch_plugin(
             if has_feature(plugin, EXPORT):
                 session_wide = _other_active_jobs(result, pr)
             barcodes = build_barcodes_json(result)
-            genome = _reference_fields(result.reference or "").get("reference_fullpath", "")
+            genome = _reference_fields(_reference_of(result)).get("reference_fullpath", "")
             previous = _latest_job(pr, ACTIVE)
             block_jobs = list(pr.plugin_result_jobs.filter(run_level="block", state__in=ACTIVE))
             for spec in specs:
@@ -243,6 +243,12 @@ def launch_plugin(
         plugin.name, result.pk, pr.pk, [j.pk for j in pr.launched_jobs],
     )
     return pr
+
+
+def _reference_of(result):
+    eas = _eas(result)
+    ref = (result.reference or (eas.reference if eas is not None else "") or "").strip()
+    return "" if ref.lower() == "none" else ref
 
 
 def _ensure_dir(path, mode, made):

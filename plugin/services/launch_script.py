@@ -174,10 +174,6 @@ def _sge_lines(plugin):
     return [line.rstrip() for line in text.splitlines() if line.startswith("#$")]
 
 
-def _legacy_version(plugin):
-    return plugin.version
-
-
 def render_launch_script(*, plugin, pluginresult, job, startplugin, run_level, exit_code_file, genome_fasta=""):
     """The launch script text of one job."""
     runinfo = startplugin["runinfo"]
@@ -190,7 +186,7 @@ def render_launch_script(*, plugin, pluginresult, job, startplugin, run_level, e
         value = os.environ.get(name)
         if value and re.fullmatch(r"[\w./:@,+-]+", value):
             lines.append(f'export {name}="${{{name}:-{value}}}"')
-    body = json.dumps(startplugin, indent=2, sort_keys=False)
+    body = json.dumps(startplugin, indent=2, default=str)
     tag = f"ION_STARTPLUGIN_{secrets.token_hex(8)}"
     context = {
         "plugin_name": plugin.name,
@@ -199,7 +195,7 @@ def render_launch_script(*, plugin, pluginresult, job, startplugin, run_level, e
         "job_pk": int(job.pk),
         "pr_pk": int(pluginresult.pk),
         "sge_lines": _sge_lines(plugin),
-        "version_q": shlex.quote(_legacy_version(plugin)),
+        "version_q": shlex.quote(plugin.version),
         "results_dir_q": shlex.quote(runinfo["results_dir"]),
         "export_lines": "\n".join(lines),
         "sdk_path_q": shlex.quote(str(SDK_PATH)),

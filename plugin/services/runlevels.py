@@ -120,8 +120,11 @@ def launch_runlevel(result, runlevel, *, block_id=None, user=None):
                     result, plugin, user=user, run_mode="pipeline", run_level=runlevel,
                     pluginresult=existing, block_id=bid,
                 )
-            except (PluginLaunchError, OSError) as exc:
-                log.error("plugin %s failed to launch at %s on report %s: %s", plugin.name, runlevel, result.pk, exc)
+            except PluginLaunchError as exc:
+                log.error("plugin %s not launched at %s on report %s: %s", plugin.name, runlevel, result.pk, exc)
+                continue
+            except Exception:  # the pipeline must carry on with the other plugins
+                log.exception("plugin %s failed to launch at %s on report %s", plugin.name, runlevel, result.pk)
                 continue
             if pr not in launched:
                 launched.append(pr)

@@ -209,6 +209,65 @@ def related_pairs_query(model, attribute, ids):
     raise TypeError(f"{model.__name__}.{attribute} is not a to-many relation")
 
 
+_PAIR_SQL = {}
+UNION_CHUNK = 1000  # = max_limit, so a page never needs two queries
+
+
+def pair_sql_parts(model, attribute):
+    """(table, owner column, related column, sort column, descending) for a to-many relation
+    whose default order is by primary key, or None (then the ORM path is used)."""
+    key = (model, attribute)
+    if key in _PAIR_SQL:
+        return _PAIR_SQL[key]
+    parts = None
+    try:
+        rel = model_relation(model, attribute)
+    except Exception:
+        rel = None
+    if isinstance(rel, ManyToOneRel):
+        related = rel.related_model
+        ordering = list(related._meta.ordering)
+        pk = related._meta.pk
+        by_pk = ordering in ([], ["pk"], ["-pk"]) or (ordering in (["id"], ["-id"]) and pk.name == "id")
+        if by_pk:
+            desc = bool(ordering) and ordering[0].startswith("-")
+            parts = (related._meta.db_table, rel.field.column, pk.column, pk.column, desc)
+    elif isinstance(rel, (ManyToManyField, ManyToManyRel)):
+        fwd = rel if isinstance(rel, ManyToManyField) else rel.field
+        through = fwd.remote_field.through
+        src, dst = fwd.m2m_field_name(), fwd.m2m_reverse_field_name()
+        if isinstance(rel, ManyToManyRel):
+            src, dst = dst, src
+        parts = (through._meta.db_table, through._meta.get_field(src).column, through._meta.get_field(dst).column,
+                 through._meta.pk.column, False)
+    _PAIR_SQL[key] = parts
+    return parts
+
+
+def pairs_union(model, attributes, ids):
+    """Rows (relation index, owner pk, related pk, sort key) for several relations at once."""
+    from django.db import connections
+
+    connection = connections[model._default_manager.db]
+    quote = connection.ops.quote_name
+    rows = []
+    for start in range(0, len(ids), UNION_CHUNK):
+        chunk = list(ids[start:start + UNION_CHUNK])
+        marks = ", ".join(["%s"] * len(chunk))
+        selects, params = [], []
+        for index, attribute in enumerate(attributes):
+            table, owner, related, sort, _ = pair_sql_parts(model, attribute)
+            selects.append(
+                f"SELECT {index} AS k, {quote(owner)} AS o, {quote(related)} AS r, {quote(sort)} AS s "
+                f"FROM {quote(table)} WHERE {quote(owner)} IN ({marks})"
+            )
+            params.extend(chunk)
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            rows.extend(cursor.fetchall())
+    return rows
+
+
 def related_objects(model, attribute, ids, queryset=None):
     """{owner_pk: [related objects]} for many owners: one query (reverse FK) or two (M2M)."""
     rel = model_relation(model, attribute)

@@ -40,6 +40,12 @@ class ApiClient:
         return self.client.delete(self._url(path), **{**self.headers, **extra})
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 costs ~0.5 s per user on a shared CI core; tests do not need slow hashes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin(db):
     return factories.user("ionadmin", superuser=True)

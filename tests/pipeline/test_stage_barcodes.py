@@ -53,6 +53,8 @@ def test_classify_trim_and_write(tmp_path, kit):  # check 24
     assert ds["nomatch"]["read_count"] == 2
     assert ds["IonXpress_001"]["barcode_errors_hist"] == [1, 1, 0]
     assert ds["IonXpress_001"]["total_bases"] == 2 * len(TEMPLATE)
+    assert ds["IonXpress_001"]["Q20_bases"] == 2 * len(TEMPLATE)  # QV 30 and 25
+    assert ds["nomatch"]["Q20_bases"] == 45 and ds["nomatch"]["total_bases"] == 45
     hdr, recs = read_all(ds["IonXpress_001"]["path"])
     rg = hdr["RG"][0]
     assert rg["ID"] == "ABCDE.IonXpress_001" and rg["KS"] == "TCAGCTAAGGTAACGAT" and rg["SM"] == "S1"

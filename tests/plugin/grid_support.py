@@ -90,7 +90,7 @@ class ServiceProcess:
             DATABASE_URL=db_url(), DATABASE_CONN_MAX_AGE="0", ION_JOB_BACKEND=self.backend,
             ION_JOB_STATE_DIR=str(self.workdir / "jobstate"), ION_JOB_NAME_PREFIX=self.prefix,
             ION_JOB_DB_POLL="0.1", ION_JOB_STATUS_POLL="0.5", ION_JOB_RECONCILE_INTERVAL="5",
-            ION_JOB_LOST_GRACE="60", ION_VAR_DIR=str(self.workdir / "var"),
+            ION_JOB_LOST_GRACE="60", ION_VAR_DIR=str(self.workdir / "var"), ION_LOCAL_SLOTS="8",
             ION_RESULTS_ROOT=str(settings.ION_RESULTS_ROOT), PYTHONUNBUFFERED="1",
         )
         env.pop("DATABASE_TEST_NAME", None)

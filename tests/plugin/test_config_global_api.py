@@ -5,7 +5,6 @@ import pytest
 
 from launch_support import admin_auth, admin_user, create_report, fast_hasher, install, zips  # noqa: F401
 from plugin.services.launch import launch_plugin
-from rundb.models import Plugin
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,5 @@
 """POST /rundb/api/v1/plugin/install/ (multipart `file`), uninstall and rescan over HTTP."""
 import io
-import os
-import stat
-import zipfile
 from pathlib import Path
 
 import pytest

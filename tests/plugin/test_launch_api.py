@@ -1,6 +1,5 @@
 """POST /rundb/api/v1/results/<pk>/plugin/: a run, its folder and files, and its job row."""
 import json
-import os
 import stat
 from pathlib import Path
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from launch_support import create_report, fast_hasher, install, zips  # noqa: F401
 from plugin.services.launch import launch_plugin
 from plugin.services.launch_script import exit_code_path
-from rundb.models import JobState, PluginResult, PluginResultJob
+from rundb.models import JobState
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +50,18 @@ def _launch(zip_path, **kwargs):
     user = get_user_model().objects.get(username="runner")
     pr = launch_plugin(result, plugin, user=user, **kwargs)
     return pr, pr.launched_jobs[0]
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead; it only waits for its (now gone) parent to be reaped by init.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
 
 
 def _run(job, *, env=None, timeout=60):
@@ -128,21 +140,32 @@ def test_legacy_failing_command_is_error(live, zips):
     assert not (Path(job.work_dir) / "after.txt").exists()
 
 
-def test_sigterm_cancels_and_stops_the_plugin(live, zips):
-    body = 'open("running", "w").close()\nimport time\ntime.sleep(60)\nopen("not_reached", "w").close()'
+@pytest.mark.parametrize("sig,code,state", [
+    (signal.SIGTERM, 143, JobState.CANCELLED),
+    (signal.SIGUSR1, 124, JobState.TIMED_OUT),
+    (signal.SIGINT, 130, JobState.ERROR),
+])
+def test_signal_stops_the_plugin_and_records_state(live, zips, sig, code, state):
+    body = 'open("running", "w").write(str(os.getpid()))\nimport time\ntime.sleep(60)\nopen("not_reached", "w").close()'
     _pr, job = _launch(zips("Foo", body))
     env = {"PATH": os.environ["PATH"]}
     proc = subprocess.Popen(["bash", job.script_path], env=env, start_new_session=True)
     folder = Path(job.work_dir)
     deadline = time.monotonic() + 30
-    while not (folder / "running").exists() and time.monotonic() < deadline:
+    while not ((folder / "running").exists() and (folder / "running").read_text()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 143
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) == code
     job.refresh_from_db()
-    assert job.state == JobState.CANCELLED
+    assert job.state == state
+    assert exit_code_path(job).read_text() == f"{code}\n"
+    plugin_pid = int((folder / "running").read_text())
+    deadline = time.monotonic() + 10
+    while _alive(plugin_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(plugin_pid), "the plugin process must be stopped too"
     assert not (folder / "not_reached").exists()
-    assert exit_code_path(job).read_text() == "143\n"
+    assert "pluginelapsedtime" in (folder / "drmaa_stdout.txt").read_text()
 
 
 def test_started_callback_seen_while_running(live, zips):

@@ -6,7 +6,7 @@ import pytest
 
 from launch_support import admin_auth, admin_user, create_report, fast_hasher, install, zips  # noqa: F401
 from plugin.services.launch import launch_plugin
-from rundb.models import JobState, Plugin, PluginResultJob
+from rundb.models import JobState, PluginResultJob
 
 pytestmark = pytest.mark.django_db
 

@@ -54,9 +54,9 @@ ion_finish() {  # ion_finish <exit code> <state> <message>
     echo "{{ plugin_name }}: finished with state $state (exit code $code)"
     exit "$code"
 }
-ion_signal() {  # forward the signal to the plugin, then record the outcome
-    local state=$1 code=$2 sig=$3 message=$4
-    [ -n "$ION_PLUGIN_PID" ] && kill -"$sig" "$ION_PLUGIN_PID" 2>/dev/null
+ion_signal() {  # stop the plugin (TERM: background jobs ignore INT), then record the outcome
+    local state=$1 code=$2 message=$3
+    [ -n "$ION_PLUGIN_PID" ] && kill -TERM "$ION_PLUGIN_PID" 2>/dev/null
     ion_finish "$code" "$state" "$message"
 }
 # Legacy launch.sh helpers (the original wrapper defined them around the inlined body).
@@ -81,9 +81,9 @@ rm -f "$ION_EXITCODE_FILE"
 
 ion_status Started
 
-trap 'ion_signal Cancelled 143 TERM "Plugin terminated by request (TERM)"' TERM
-trap 'ion_signal Error 130 INT "Execution interrupted (INT)"' INT
-trap 'ion_signal "Timed Out" 124 USR1 "Plugin exceeded its run time limit (USR1)"' USR1
+trap 'ion_signal Cancelled 143 "Plugin terminated by request (TERM)"' TERM
+trap 'ion_signal Error 130 "Execution interrupted (INT)"' INT
+trap 'ion_signal "Timed Out" 124 "Plugin exceeded its run time limit (USR1)"' USR1
 
 echo "{{ plugin_name }}: starting execution of plugin code"
 {{ command }} </dev/null &

@@ -1,6 +1,5 @@
 """Installed plugins, plugin runs on reports (pluginresult) and their grid jobs (PluginResultJob)."""
 import os
-from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -206,8 +205,8 @@ class PluginResultResource(IonResource):
 
     def dehydrate_path(self, bundle):
         result = bundle.obj.result
-        base = PurePosixPath(result.reportstorage.dirPath) / report_folder(result, result.reportstorage)
-        return str(base / OUTPUT_FOLDER / self._folder(bundle.obj))
+        base = f"{result.reportstorage.dirPath.rstrip('/')}/{report_folder(result, result.reportstorage)}"
+        return f"{base}/{OUTPUT_FOLDER}/{self._folder(bundle.obj)}"
 
     def dehydrate_URL(self, bundle):
         result = bundle.obj.result

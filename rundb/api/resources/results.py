@@ -1,7 +1,5 @@
 """Analysis reports (results) and the read models of the data pages
 (compositeexperiment, compositeresult)."""
-from pathlib import PurePosixPath
-
 from django.db.models import Q
 from tastypie import fields
 
@@ -68,7 +66,7 @@ class ResultsResource(IonResource):
     pluginStore = ComputedField("dict")
 
     class Meta(IonMeta):
-        queryset = Results.objects.select_related("reportstorage")
+        queryset = Results.objects.all()
         resource_name = "results"
 
     # -- query parameters of our own
@@ -90,6 +88,11 @@ class ResultsResource(IonResource):
 
     # -- batch loads for computed fields
     def prefetch_page(self, objs, page):
+        storages = page.extra.get("objects", {}).get("reportstorage")
+        if storages is None:
+            wanted = {o.reportstorage_id for o in objs}
+            storages = {s.pk: s for s in ReportStorage.objects.filter(pk__in=wanted)}
+        page.extra["storages"] = storages
         exp_ids = {o.experiment_id for o in objs if o.experiment_id}
         info = {}
         if exp_ids:
@@ -106,17 +109,24 @@ class ResultsResource(IonResource):
         else:
             page.extra["plugins"] = {}
 
+    def _storage(self, bundle):
+        # Already loaded (once per page) for the nested ``reportstorage``.
+        storage = bundle.page.extra.get("storages", {}).get(bundle.obj.reportstorage_id)
+        if storage is None:
+            storage = bundle.obj.reportstorage
+            bundle.page.extra.setdefault("storages", {})[storage.pk] = storage
+        return storage
+
     def dehydrate_filesystempath(self, bundle):
         obj = bundle.obj
-        storage = obj.reportstorage
-        return str(PurePosixPath(storage.dirPath) / report_folder(obj, storage))
+        return f"{self._storage(bundle).dirPath.rstrip('/')}/{report_folder(obj, None)}"
 
     def dehydrate_bamLink(self, bundle):
         obj = bundle.obj
         exp = bundle.page.extra["experiments"].get(obj.experiment_id)
         if exp is None:
             return "False"
-        return f"{report_web_root(obj, obj.reportstorage)}download_links/{exp[0]}_{obj.resultsName}.bam"
+        return f"{report_web_root(obj, self._storage(bundle))}download_links/{exp[0]}_{obj.resultsName}.bam"
 
     def dehydrate_planShortID(self, bundle):
         exp = bundle.page.extra["experiments"].get(bundle.obj.experiment_id)

@@ -1,0 +1,63 @@
+"""List endpoints use the same number of queries for 5 and 50 rows (no N+1)."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rundb import models as m
+
+from . import factories
+
+
+@pytest.fixture
+def many(db, admin, catalog):
+    user = admin[0]
+    plug = factories.plugin()
+    project = m.Project.objects.create(name="demo", creator=user)
+    qc = m.QCType.objects.first()
+    for i in range(50):
+        exp = factories.experiment(f"run_{i}")
+        res = factories.result(exp)
+        res.projects.add(project)
+        m.ExperimentAnalysisSettings.objects.create(experiment=exp, barcodedSamples={"s": {"barcodes": ["x"]}})
+        factories.plugin_result(res, plug, user)
+        sample = m.Sample.objects.create(name=f"s{i}")
+        sample.experiments.add(exp)
+        plan = m.PlannedExperiment.objects.create(planName=f"plan{i}")
+        plan.projects.add(project)
+        m.PlannedExperimentQC.objects.create(plannedExperiment=plan, qcType=qc, threshold=3)
+        kit = m.KitInfo.objects.create(kitType="LibraryKit", name=f"kit{i}", uid=f"K{i}")
+        m.KitPart.objects.create(kit=kit, barcode=f"B{i}")
+        sset = m.SampleSet.objects.create(displayedName=f"set{i}")
+        m.SampleSetItem.objects.create(sample=sample, sampleSet=sset)
+        loc = m.Location.objects.create(name=f"loc{i}")
+        m.Rig.objects.create(name=f"rig{i}", location=loc)
+
+
+RESOURCES = ["results", "results?plugin=true", "experiment", "compositeexperiment", "compositeresult",
+             "pluginresult", "PluginResultJob", "plugin", "plannedexperiment", "kitinfo", "libmetrics", "sample",
+             "sampleset", "samplesetitem", "project", "rig", "user", "dnabarcode", "chip", "applicationgroup",
+             "runtype", "experimentanalysissettings"]
+
+
+def count(api, path, limit):
+    sep = "&" if "?" in path else "?"
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.get(f"/rundb/api/v1/{path.replace('?', '/?', 1) if '?' in path else path + '/'}{sep}limit={limit}")
+    assert response.status_code == 200, response.content[:300]
+    return len(ctx.captured_queries), len(response.json()["objects"])
+
+
+@pytest.mark.parametrize("path", RESOURCES)
+def test_queries_do_not_grow_with_limit(api, many, path):
+    small, n_small = count(api, path, 5)
+    large, n_large = count(api, path, 50)
+    assert n_large > n_small or n_large == n_small < 5
+    assert small == large, f"{path}: {small} queries for 5 rows, {large} for 50"
+    assert large <= 10, f"{path}: {large} queries"
+
+
+def test_results_detail_query_budget(api, many):
+    res = m.Results.objects.first()
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get(f"results/{res.pk}/").status_code == 200
+    assert len(ctx.captured_queries) <= 10
