@@ -1,8 +1,7 @@
-"""Analysis pipeline and run ingest (numpy/pysam; no Django imports at module level).
+"""Analysis pipeline and run ingest (numpy/pysam; plain Python, no Django at import time).
 
-Sub-packages:
-    simulate    synthetic instrument runs (run folder + truth) for tests and benchmarks
-    basecaller  numpy flowgram basecaller: 1.wells + bead mask -> unmapped BAM
-    formats     readers/writers of instrument/pipeline file formats (BAM, 1.wells, bfmask, ...)
-    ingest      explog parsing and run-folder crawling
+Among the sub-packages: ``simulate`` (synthetic instrument runs + truth for tests and
+benchmarks), ``basecaller`` (numpy flowgram basecaller: 1.wells + bead mask -> unmapped
+BAM), ``formats`` (readers/writers of BAM, 1.wells, bfmask, key traces), ``ingest``
+(explog parsing, run-folder crawling) and the analysis stages.
 """

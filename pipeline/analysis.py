@@ -224,7 +224,8 @@ def barcode_samples(eas):
 
 def _bam_flow_order(run_dir):
     """FO of the first read group of the run's first basecaller BAM, or None."""
-    import pysam
+    from pipeline.stages.bamio import BamReader
+    from pipeline.stages.errors import PipelineError
 
     folder = Path(run_dir) / "basecaller_results"
     candidates = [folder / "rawlib.basecaller.bam"] + sorted(folder.glob("*_rawlib.basecaller.bam"))
@@ -232,12 +233,13 @@ def _bam_flow_order(run_dir):
         if not path.is_file():
             continue
         try:
-            with pysam.AlignmentFile(str(path), "rb", check_sq=False) as bam:
-                for rg in bam.header.to_dict().get("RG", []):
-                    if rg.get("FO"):
-                        return rg["FO"]
-        except (OSError, ValueError):
+            with BamReader(str(path), chunk_bytes=1 << 16) as bam:
+                groups = bam.read_groups()
+        except (PipelineError, OSError, ValueError):
             return None  # a broken BAM is reported by the stages with a precise reason
+        for rg in groups.values():
+            if rg.get("FO"):
+                return rg["FO"]
         return None
     return None
 
@@ -421,7 +423,8 @@ def basecall_wells(result, inputs, say):
     if eas is not None and eas.threePrimeAdapter:
         from rundb.models import ThreePrimeAdapter
 
-        adapter = ThreePrimeAdapter.objects.filter(name=eas.threePrimeAdapter).values_list("sequence", flat=True).first()
+        adapters = ThreePrimeAdapter.objects.filter(name=eas.threePrimeAdapter)
+        adapter = adapters.values_list("sequence", flat=True).first()
         if adapter:
             config.adapter = adapter.upper()
     say(BASE_CALLING)

@@ -38,7 +38,6 @@ STATUS_COMPLETE = "complete"
 STATUS_ERROR = "error"
 LINE_WIDTH = 60
 SHORT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
-_IUPAC = set(b"ACGTUNRYKMSWBDHV")
 _NOT_IUPAC = re.compile(rb"[^ACGTUNRYKMSWBDHV]")
 
 
@@ -151,10 +150,12 @@ def install_reference(short_name, fasta, *, name=None, version="", species="", s
     short_name = str(short_name or "").strip()
     if not SHORT_NAME_RE.match(short_name):
         raise ReferenceInstallError(
-            f"bad short name {short_name!r}: use letters, digits, '_', '.', '-' (up to 100, not starting with a symbol)")
+            f"bad short name {short_name!r}: use letters, digits, '_', '.', '-' "
+            "(up to 100, not starting with a symbol)")
     existing = ReferenceGenome.objects.filter(short_name=short_name).order_by("pk").first()
     if existing is not None and not replace:
-        raise ReferenceInstallError(f"reference {short_name!r} is already installed (use replace/--force to rebuild it)")
+        raise ReferenceInstallError(
+            f"reference {short_name!r} is already installed (use replace/--force to rebuild it)")
     root = reference_root()
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{short_name}.", dir=root))

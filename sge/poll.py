@@ -35,9 +35,12 @@ TRACK_LIMIT = 30.0  # s to keep asking about a job whose row was finished by its
 
 
 class Poller:
-    def __init__(self, backend, config):
+    def __init__(self, backend, config, between=None):
         self.backend = backend
         self.config = config
+        # Called between rows of a long pass, so new submissions and stop requests are not
+        # held up while hundreds of jobs are polled (the service passes its quick pass here).
+        self.between = between or (lambda: None)
         self._unknown_since = {}  # (tag, pk) -> monotonic time first seen unknown
         self._tracked = {}        # (tag, pk) -> (jobid, exit-code file, monotonic time seen final)
 
@@ -54,6 +57,7 @@ class Poller:
         changed = 0
         active = set()
         for row in rows:
+            self.between()
             key = (kind.tag, row.pk)
             active.add(key)
             code_file = kind.exitcode_file(row)
@@ -134,6 +138,7 @@ class Poller:
         for key, (jobid, code_file, since) in list(self._tracked.items()):
             if key in active_keys:
                 continue
+            self.between()
             kind = by_tag[key[0]]
             since = since or now
             try:

@@ -51,12 +51,14 @@ class JobService:
         self.kinds = tuple(kinds)
         self.naming = Naming(job_name_prefix(prefix), self.kinds)
         self.submitter = Submitter(backend, self.naming, self.config)
-        self.poller = Poller(backend, self.config)
+        self.poller = Poller(backend, self.config, between=self._quick_if_due)
         self.canceller = Canceller(backend)
         self.reconciler = Reconciler(backend, self.naming)
         self._stop = stop_event or threading.Event()
         self._next_poll = 0.0
         self._next_reconcile = 0.0
+        self._next_quick = 0.0
+        self._in_quick = False
         self._lock_fh = None
 
     # -- lifetime ---------------------------------------------------------------------------
@@ -106,10 +108,28 @@ class JobService:
         self._next_poll = time.monotonic() + self.config.status_poll
         return changed
 
+    def quick(self) -> dict:
+        """Stop requests and submissions: what must never wait long."""
+        self._in_quick = True
+        try:
+            out = {"cancelled": self.canceller.run(self.kinds), "submitted": self.submitter.run(self.kinds)}
+        finally:
+            self._in_quick = False
+        self._next_quick = time.monotonic() + self.config.db_poll
+        return out
+
+    def _quick_if_due(self) -> None:
+        if not self._in_quick and time.monotonic() >= self._next_quick:
+            try:
+                self.quick()
+            except Exception:  # the interrupted pass goes on; the main loop retries and logs
+                self._next_quick = time.monotonic() + self.config.db_poll
+                log.exception("submission pass between polls failed")
+
     def tick(self) -> dict:
         """Stop requests, submissions, and (when due) polling and reconciliation."""
         close_old_connections()  # a long-lived process must notice dropped/expired connections
-        out = {"cancelled": self.canceller.run(self.kinds), "submitted": self.submitter.run(self.kinds)}
+        out = self.quick()
         now = time.monotonic()
         if now >= self._next_poll:
             out["changed"] = self.poll()

@@ -73,22 +73,27 @@ def base_flows(codes: np.ndarray, fo_codes: np.ndarray, table: np.ndarray | None
         table = next_flow_table(fo_codes)
     F = fo_codes.size
     n, L = codes.shape
-    out = np.full((n, L), F, dtype=np.int32)
-    if L == 0:
-        return out
-    prev_flow = table[0, codes[:, 0]]
-    out[:, 0] = prev_flow
-    prev_code = codes[:, 0]
+    # Work column by column on transposed (contiguous) copies: one column = one base
+    # position of every read.
+    out_t = np.full((L, n), F, dtype=np.int32)
+    if L == 0 or n == 0:
+        return out_t.T
+    codes_t = np.ascontiguousarray(codes.T).astype(np.int32)
+    flat = table.ravel()
+    width = table.shape[1]
+    prev_flow = flat[codes_t[0]]
+    out_t[0] = prev_flow
+    prev_code = codes_t[0]
     for k in range(1, L):
-        cur = codes[:, k]
-        nxt = table[np.minimum(prev_flow + 1, F), cur]
+        cur = codes_t[k]
+        nxt = flat[np.minimum(prev_flow + 1, F) * width + cur]
         flow = np.where(cur == prev_code, prev_flow, nxt)
         flow[cur == PAD] = F
-        out[:, k] = flow
-        if np.all(flow >= F):
+        out_t[k] = flow
+        if k % 16 == 0 and flow.min() >= F:
             break
         prev_flow, prev_code = flow, cur
-    return out
+    return out_t.T
 
 
 def flow_vector_from_flows(flows_of_bases: np.ndarray, F: int) -> np.ndarray:

@@ -131,3 +131,37 @@ def write_raw_peak_signal(path, library=None, test_fragment=None):
     with open(path, "w") as fh:
         fh.write("\n".join(lines) + ("\n" if lines else ""))
     return path
+
+
+def wells_ionogram(path, key="TCAG", flow_order=None, *, flows=32, max_wells=20000):
+    """Mean key-normalized signal of the first ``flows`` flows over up to ``max_wells``
+    wells of a ``1.wells`` file (HDF5 dataset ``wells`` [rows, cols, flows]); only wells
+    whose key 1-mer flows average > 0.3 (beads) count. None if absent/unusable."""
+    if not path or not os.path.exists(path):
+        return None
+    from .ionstats import snr_walk
+    try:
+        import h5py
+        with h5py.File(path, "r") as fh:
+            ds = fh["wells"]
+            rows, cols, nflows = ds.shape
+            fo = flow_order
+            if not fo:
+                fo = ds.attrs.get("FlowOrder", b"")
+                fo = fo.decode() if isinstance(fo, bytes) else str(fo)
+            r = max(1, min(rows, max_wells // max(cols, 1)))
+            data = np.asarray(ds[:r, :, :min(flows, nflows)], dtype=np.float64)
+            lo, hi = ds.attrs.get("convert_low"), ds.attrs.get("convert_high")
+            if ds.dtype == np.uint16 and lo is not None and hi is not None:
+                data = lo + data * (hi - lo) / 65535.0
+    except (OSError, KeyError, ValueError) as exc:
+        raise PipelineError(f"{os.path.basename(path)}: unreadable wells file ({exc})") from None
+    ones = [f for f, _, one in snr_walk(key, fo) if one and f < data.shape[2]]
+    if not ones:
+        return None
+    x = data.reshape(-1, data.shape[2])
+    norm = x[:, ones].mean(axis=1)
+    keep = norm > 0.3
+    if not keep.any():
+        return None
+    return (x[keep] / norm[keep, None]).mean(axis=0)

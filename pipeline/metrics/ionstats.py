@@ -147,12 +147,12 @@ class IonStats:
         self._quality(chunk, prim, L, rev)
         self._snr(chunk, prim, tags)
         mapped = ((chunk.flag[prim] & 4) == 0) & (chunk.refid[prim] >= 0) & (chunk.n_cigar[prim] > 0)
-        md_off, md_typ = tags["MD"][0][prim], tags["MD"][1][prim]
+        md_off, md_typ, md_size = tags["MD"][0][prim], tags["MD"][1][prim], tags["MD"][2][prim]
         sel = mapped & (md_off >= 0) & (md_typ == ord("Z"))
         if mapped.any():
             self.has_alignment = True
         if sel.any():
-            self._alignment(chunk, prim[sel], md_off[sel])
+            self._alignment(chunk, prim[sel], md_off[sel], md_size[sel] - 1)
 
     # ------------------------------------------------------------------ quality
     def _quality(self, chunk, idx, L, rev):
@@ -165,13 +165,18 @@ class IonStats:
         float64 additions as the C++ loop, hence identical rounding.
         """
         n = len(L)
-        order = np.argsort(L, kind="stable")
+        # sort by (strand, length): each bucket has one orientation and similar lengths
+        order = np.lexsort((L, rev))
         Ls = L[order]
+        rs = rev[order]
         buf = chunk.buf
         q17 = np.zeros(n, dtype=np.int64)
         q20 = np.zeros(n, dtype=np.int64)
         qcount = np.zeros(256, dtype=np.int64)
-        for a, b in _buckets(Ls):
+        n_fwd = int((~rs).sum())
+        spans = [(a, b) for a, b in _buckets(Ls[:n_fwd])] + \
+                [(n_fwd + a, n_fwd + b) for a, b in _buckets(Ls[n_fwd:])]
+        for a, b in spans:
             w = int(Ls[b - 1])
             if w == 0:
                 continue
@@ -180,12 +185,10 @@ class IonStats:
             lmin = int(Lsub[0])
             qo = chunk.qual_off[idx[sub]]
             j = np.arange(w)[:, None]
-            r = rev[sub]
-            if r.any():
-                base = np.where(r, qo + Lsub - 1, qo)
-                step = np.where(r, -1, 1)
-                src = base[None, :] + j * step[None, :]
-                np.clip(src, 0, len(buf) - 1, out=src)
+            if rs[a]:  # reverse strand: walk the stored qualities backwards
+                src = (qo + Lsub - 1)[None, :] - j
+                if int((qo + Lsub - w).min()) < 0:
+                    np.maximum(src, 0, out=src)
             else:
                 src = qo[None, :] + j
                 if int(qo.max()) + w > len(buf):  # padding cells past the buffer end
@@ -287,7 +290,7 @@ class IonStats:
         return self.ionogram_sum / self.ionogram_reads
 
     # ------------------------------------------------------------------ alignment
-    def _alignment(self, chunk, idx, md_off):
+    def _alignment(self, chunk, idx, md_off, md_len):
         n = len(idx)
         buf = chunk.buf
         L = chunk.l_seq[idx]
@@ -311,8 +314,6 @@ class IonStats:
         last_f = np.maximum.reduceat(np.where(is_m, qstart + lens - 1, -1), first_op)
         valid &= last_f >= 0
         # MD strings
-        md_end = chunk.string_ends(md_off)
-        md_len = md_end - md_off
         flat = ranges(md_off, md_len)
         c = buf[flat]
         crec = np.repeat(np.arange(n), md_len)

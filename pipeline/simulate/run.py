@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from .tfs import TEST_FRAGMENTS, write_tf_files
 from .truth import TruthWriter
 
 MIN_ADAPTER_SEEN = 6        # adapter bases that must be sequenced for the adapter to be found
+EXTRA_FLOWS = 40            # flowgrams are simulated this far past the last flow
 FILLER_LEN = 80
 BAM_TRUTH_COLUMNS = ("name", "kind", "read_group", "barcode", "contig", "pos", "strand",
                      "insert_len", "read_len", "prefix_len", "adapter_found", "bc_errors",
@@ -204,7 +204,7 @@ def simulate_run(out_dir, *, reads: int = 1000, barcodes=None, barcode_kit=None,
     if chosen:
         prefixes += nomatch_prefixes(chosen, library_key, full_order, prefix_rng)
     tail = adapter + "".join(prefix_rng.choice(list("ACGT"), FILLER_LEN))
-    ctx = _Ctx(ref=ref, fo=fo, F=flows, full_order=full_order, em=em, qm=qm,
+    ctx = _Ctx(ref=ref, fo=fo, F=flows, flow_cycle=flow_cycle, full_order=full_order, em=em, qm=qm,
                lib_key=encode(library_key), tf_key=encode(tf_key), tail=encode(tail),
                prefixes=prefixes, n_bc=n_bc, chosen=chosen, weights=weights,
                nomatch_fraction=nomatch_fraction if chosen else 0.0,
@@ -591,6 +591,7 @@ def _simulate_wells(*, seed, layout, band_rows, ctx, run_dir, truth_dir, full_or
     truth_path = truth_dir / "truth.tsv.gz"
     truth = TruthWriter(truth_path, WELLS_TRUTH_COLUMNS)
     bad_key = encode(_broken_key(library_key, full_order))
+    fo_ext = encode(expand_flow_order(ctx.flow_cycle, F + EXTRA_FLOWS))
     layout_rng, read_rng, noise_rng = _rng(seed, 1), _rng(seed, 2), _rng(seed, 4)
     per_barcode = {b["id_str"]: 0 for b in ctx.chosen}
     nomatch_count = 0
@@ -629,14 +630,16 @@ def _simulate_wells(*, seed, layout, band_rows, ctx, run_dir, truth_dir, full_or
                         pid = _prefix_batch(read_rng, ctx, n)
                         key = bad_key if kind == C.BADKEY else ctx.lib_key
                     pflat, plen, _ = _prefix_arrays(read_rng, ctx, pid, 0.0)
-                    mol, flows = molecule_flows(key, pflat, plen, tmpl, L, ctx.tail, ctx.fo)
-                    hp = flow_vector_from_flows(flows, F)
+                    # Simulate past the last flow: copies running ahead (carry forward)
+                    # need the template beyond it.
+                    mol, flows = molecule_flows(key, pflat, plen, tmpl, L, ctx.tail, fo_ext)
+                    hp = flow_vector_from_flows(flows, fo_ext.size)
                     if jitter > 0:
                         j = np.exp(read_rng.normal(0.0, jitter, (3, n)))
                         par = (cf * j[0], ie * j[1], dr * j[2])
                     else:
                         par = (cf, ie, dr)
-                    P = simulate_flowgrams(hp, ctx.fo, *par)
+                    P = simulate_flowgrams(hp, fo_ext, *par)[:, :F]
                     if kind == C.DUD:
                         P *= 0.05
                     sig = np.sqrt(noise ** 2 + (0.03 * P) ** 2)

@@ -49,6 +49,7 @@ def cached_basecall(run: SimulatedRun, **kwargs):
                               out / "BaseCaller.json", out / "analysis.bfmask.stats",
                               tuple(d["phasing"]), d["counts"])
     kwargs.setdefault("run_id", run.run_id)
+    kwargs.setdefault("training_reads", 200)
     res = basecall_run(run.run_dir / "sigproc_results", out, **kwargs)
     marker.write_text(json.dumps({"phasing": list(res.phasing), "counts": res.counts}))
     return res
@@ -56,7 +57,7 @@ def cached_basecall(run: SimulatedRun, **kwargs):
 
 # A small, low-noise flowgram run shared by the basecaller tests.
 SMALL_WELLS_RUN = dict(
-    fmt="wells", reads=1200, tf_reads=40, flows=140, seed=5, genome_size=20_000,
+    fmt="wells", reads=800, tf_reads=30, flows=140, seed=5, genome_size=20_000,
     insert_mean=70.0, insert_sd=20.0, insert_min=30, cf=0.008, ie=0.005, dr=0.0015,
     noise=0.05, bad_key_fraction=0.02, dud_fraction=0.02,
     barcode_kit=[("IonXpress_001", "CTAAGGTAAC", "GAT"), ("IonXpress_002", "TAAGGAGAAC", "GAT")],

@@ -14,6 +14,7 @@ minimap2 from the reference sequence held in the index) and ``NM``. Only the
 primary hit is kept. Sorting is pysam.sort with a per-thread memory cap
 (``-m``), so memory stays bounded whatever the read count.
 """
+import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -57,7 +58,14 @@ def build_index(fasta, mmi, preset=PRESET):
 
 
 def fasta_lengths(fasta):
-    """[(name, length)] from ``<fasta>.fai`` if present, else by streaming the FASTA."""
+    """[(name, length)] from ``<fasta>.fai`` if present, else by streaming the FASTA once
+    (cached per file path/size/mtime: a whole genome takes a while)."""
+    st = os.stat(fasta)
+    return list(_fasta_lengths(str(fasta), st.st_size, st.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _fasta_lengths(fasta, _size, _mtime):
     fai = str(fasta) + ".fai"
     if os.path.exists(fai):
         out = []
@@ -66,7 +74,7 @@ def fasta_lengths(fasta):
                 f = line.split("\t")
                 if len(f) >= 2:
                     out.append((f[0], int(f[1])))
-        return out
+        return tuple(out)
     out, name, n = [], None, 0
     with open(fasta, "rb") as fh:
         for line in fh:
@@ -78,7 +86,7 @@ def fasta_lengths(fasta):
                 n += len(line.strip())
     if name is not None:
         out.append((name, n))
-    return out
+    return tuple(out)
 
 
 def load_aligner(reference):
@@ -114,14 +122,26 @@ def _reg2bin(beg, end):
 _COMP4 = np.array([0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15], dtype=np.uint8)
 
 
-def align_bam(in_bam, out_bam, reference, *, aligner=None, threads=2, sort_memory="64M",
+def sort_memory_for(path):
+    """samtools sort ``-m`` per thread: 16 MB, raised for big inputs so that at most
+    ~100 temporary files are merged (uncompressed BAM ~ 3x the input size)."""
+    try:
+        est = 3 * os.path.getsize(path)
+    except OSError:
+        est = 0
+    mb = min(512, max(16, est // (100 << 20)))
+    return f"{mb}M"
+
+
+def align_bam(in_bam, out_bam, reference, *, aligner=None, threads=2, sort_memory=None,
               chunk_bytes=4 << 20, progress=None):
     """Align an unmapped BAM; write ``out_bam`` coordinate-sorted + ``.bai``.
 
     Records are rebuilt at the byte level (bamio), so all original tags are
-    kept verbatim; mappy is the only per-read work. Returns
-    {"path", "reads", "mapped"}.
+    kept verbatim; mappy is the only per-read work. ``sort_memory``: samtools
+    sort ``-m`` (default :func:`sort_memory_for`). Returns {"path", "reads", "mapped"}.
     """
+    sort_memory = sort_memory or sort_memory_for(in_bam)
     ref = normalize_reference(reference)
     aligner = aligner or load_aligner(ref)
     names = list(aligner.seq_names)

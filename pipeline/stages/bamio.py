@@ -314,7 +314,8 @@ class RecordChunk:
         return codes
 
     def find_tags(self, wanted, *, stop_when_found=False):
-        """Locate aux tags. Returns {tag: (value_offset, type_byte)}; offset -1 if absent.
+        """Locate aux tags. Returns {tag: (value_offset, type_byte, value_size)}; offset -1
+        if absent (value_size includes the NUL of Z/H strings).
 
         Walks all records' aux fields in lock-step: one numpy step per tag
         position, so cost is (max tags per record) x (a few column ops).
@@ -322,7 +323,8 @@ class RecordChunk:
         (cheap when e.g. RG is the first tag).
         """
         codes = {t: (ord(t[0]) | (ord(t[1]) << 8)) for t in wanted}
-        res = {t: (np.full(self.n, -1, dtype=np.int64), np.zeros(self.n, dtype=np.uint8)) for t in wanted}
+        res = {t: (np.full(self.n, -1, dtype=np.int64), np.zeros(self.n, dtype=np.uint8),
+                   np.zeros(self.n, dtype=np.int64)) for t in wanted}
         buf = self.buf
         p = self.aux_off.copy()
         idx = np.flatnonzero(p < self.end)
@@ -332,11 +334,13 @@ class RecordChunk:
                 raise PipelineError("corrupt BAM (aux field overruns the record)")
             typ = buf[pp + 2]
             code = buf[pp].astype(np.int64) | (buf[pp + 1].astype(np.int64) << 8)
+            hits = []
             for t, c in codes.items():
                 m = code == c
                 if m.any():
                     res[t][0][idx[m]] = pp[m] + 3
                     res[t][1][idx[m]] = typ[m]
+                    hits.append((t, m))
             size = _TYPE_SIZE[typ].copy()
             zh = (typ == 90) | (typ == 72)
             if zh.any():
@@ -351,6 +355,8 @@ class RecordChunk:
                 size[bt] = 5 + cnt * esz
             if np.any(size == 0):
                 raise PipelineError("corrupt BAM (unknown aux type)")
+            for t, m in hits:
+                res[t][2][idx[m]] = size[m]
             p[idx] = pp + 3 + size
             keep = p[idx] < self.end[idx]
             if stop_when_found:
@@ -359,7 +365,7 @@ class RecordChunk:
             idx = idx[keep]
         return res
 
-    def tag_ints(self, off, typ):
+    def tag_ints(self, off, typ, _size=None):
         """Integer values of tags located by :meth:`find_tags` (0 where absent)."""
         out = np.zeros(len(off), dtype=np.int64)
         for t, dt in _INT_TYPES.items():

@@ -164,20 +164,23 @@ class FlowSpaceClassifier:
         m = codes.shape[0]
         full = np.concatenate([np.broadcast_to(self.key_codes, (m, len(self.key_codes))), codes,
                                np.full((m, 1), 15, np.uint8)], axis=1)
-        last = full.shape[1] - 1
-        rows = np.arange(m)
-        ptr = np.zeros(m, dtype=np.int64)
+        width = full.shape[1]
+        flat = full.ravel()
+        # flat index of each read's next base; the trailing N column stops every walk
+        ptr = np.arange(m, dtype=np.int64) * width
+        stop = ptr + width - 1
         R = np.zeros((m, self.F), dtype=np.int16)
         nfo = len(self.flow_codes)
         for f in range(self.F):
             c = self.flow_codes[f % nfo]
             col = R[:, f]
             while True:
-                hit = full[rows, ptr] == c
+                hit = flat[ptr] == c
                 if not hit.any():
                     break
                 col += hit
-                ptr = np.minimum(ptr + hit, last)
+                ptr += hit
+                np.minimum(ptr, stop, out=ptr)
         return R
 
     def classify(self, codes):
@@ -192,11 +195,12 @@ class FlowSpaceClassifier:
             for f in fs:
                 code = code * base + Rc[:, f]
             D += tab[code]
+        rows = np.arange(m)
         best = np.argmin(D, axis=1)
-        bestd = D[np.arange(m), best]
+        bestd = D[rows, best]
         if D.shape[1] > 1:
-            part = np.partition(D, 1, axis=1)
-            unique = part[:, 1] > part[:, 0]
+            D[rows, best] = np.iinfo(D.dtype).max
+            unique = D.min(axis=1) > bestd  # ties -> no barcode
         else:
             unique = np.ones(m, dtype=bool)
         ok = unique & (bestd <= self.cutoff)
@@ -277,9 +281,7 @@ def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_l
     rg_off = tags["RG"][0]
     has_rg = rg_off >= 0
     rg_start = np.where(has_rg, rg_off - 3, chunk.end)
-    rg_end = chunk.end.copy()
-    if has_rg.any():
-        rg_end[has_rg] = chunk.string_ends(rg_off[has_rg]) + 1
+    rg_end = np.where(has_rg, rg_off + tags["RG"][2], chunk.end)
     keep = np.ones(hi - lo, dtype=bool)
     dstarts = np.stack([seq_del_start, chunk.qual_off - lo, rg_start - lo], axis=1)
     dlens = np.stack([seq_del_len, t, rg_end - rg_start], axis=1)

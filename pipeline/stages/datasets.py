@@ -57,7 +57,8 @@ def count_bam(path, *, chunk_bytes=8 << 20):
 
 
 def _rg_values(chunk, idx):
-    off = chunk.find_tags(["RG"], stop_when_found=True)["RG"][0][idx]
+    found = chunk.find_tags(["RG"], stop_when_found=True)["RG"]
+    off, size = found[0][idx], found[2][idx]
     has = off >= 0
     inv = np.zeros(len(idx), dtype=np.int64)
     labels = []
@@ -65,8 +66,7 @@ def _rg_values(chunk, idx):
         labels.append("")
     if has.any():
         o = off[has]
-        ends = chunk.string_ends(o)
-        ln = ends - o
+        ln = size[has] - 1
         w = int(ln.max()) if ln.size else 0
         mat = chunk.buf[np.minimum(o[:, None] + np.arange(max(w, 1)), len(chunk.buf) - 1)].copy()
         mat[np.arange(max(w, 1))[None, :] >= ln[:, None]] = 0

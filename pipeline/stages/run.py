@@ -249,8 +249,10 @@ def run_stages(run_dir, report_dir, *, barcode_kit=None, reference=None, flow_or
         "bead_density": bead_density(mask_path, report_dir, run_name=run_name, stats=bf_stats) if mask_path else None,
         "barcode_read_counts": barcode_read_counts(counts_fig, os.path.join(report_dir, "barcode_read_counts.png"))
         if kit else None,
-        "ionogram": key_ionogram(bc_total.ionogram, flow_order, os.path.join(report_dir, "key_ionogram.png"),
-                                 key=key),
+        "ionogram": key_ionogram(
+            bc_total.ionogram if bc_total.ionogram is not None
+            else opt.wells_ionogram(opt.find_file(dirs, "1.wells"), key, flow_order),
+            flow_order, os.path.join(report_dir, "key_ionogram.png"), key=key),
         "iontrace_library": key_trace(lib_traces, os.path.join(report_dir, "iontrace_Library.png"), kind="Library"),
         "iontrace_tf": key_trace(tf_traces, os.path.join(report_dir, "iontrace_Test_Fragment.png"),
                                  kind="Test Fragment"),

@@ -269,7 +269,7 @@ def pairs_union(model, attributes, ids):
 
 
 def related_objects(model, attribute, ids, queryset=None):
-    """{owner_pk: [related objects]} for many owners: one query (reverse FK) or two (M2M)."""
+    """{owner_pk: [related objects]} for many owners, in one query."""
     rel = model_relation(model, attribute)
     grouped = {pk: [] for pk in ids}
     if isinstance(rel, ManyToOneRel):
@@ -281,11 +281,13 @@ def related_objects(model, attribute, ids, queryset=None):
         for obj in qs:
             grouped.setdefault(getattr(obj, attname), []).append(obj)
         return grouped
-    pairs = list(related_pairs_query(model, attribute, ids))
-    wanted = {dst for _, dst in pairs}
-    qs = queryset if queryset is not None else rel.related_model._default_manager.all()
-    by_pk = {obj.pk: obj for obj in qs.filter(pk__in=wanted)} if wanted else {}
-    for src, dst in pairs:
-        if dst in by_pk:
-            grouped.setdefault(src, []).append(by_pk[dst])
+    # M2M: one query on the through table, joined to the related rows.
+    fwd = rel if isinstance(rel, ManyToManyField) else rel.field
+    through = fwd.remote_field.through
+    src, dst = fwd.m2m_field_name(), fwd.m2m_reverse_field_name()
+    if isinstance(rel, ManyToManyRel):
+        src, dst = dst, src
+    src_att = through._meta.get_field(src).attname
+    for link in through._default_manager.filter(**{f"{src_att}__in": ids}).select_related(dst).order_by("pk"):
+        grouped.setdefault(getattr(link, src_att), []).append(getattr(link, dst))
     return grouped

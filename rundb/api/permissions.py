@@ -35,6 +35,7 @@ def ionusers_permissions(permission_model=Permission):
 
 
 def ensure_ionusers_group(group_model=Group, permission_model=Permission):
+    """Create or complete the ionusers group (idempotent)."""
     group, _ = group_model.objects.get_or_create(name=IONUSERS_GROUP)
     group.permissions.add(*ionusers_permissions(permission_model))
     return group

@@ -7,7 +7,8 @@ Errors come back as ``{field: [message, ...]}``; the resource answers 400
 ``{"error": {...}}``. Rules (only keys present are checked, except the "new plan" rules):
 
 * new plans: ``planName`` required; new non-template plans also need ``chipType``,
-  ``templatingKitName`` and ``sample`` or ``barcodedSamples`` (not both);
+  ``templatingKitName`` and ``sample`` or ``barcodedSamples``. When both are given (seed 002's
+  barcoded example does this) ``barcodedSamples`` wins and ``sample`` is dropped with a warning;
 * names use letters, digits, space, ``.``, ``-``, ``_``; planName <= 60 chars;
 * ``chipType`` (name or description, any case), ``templatingKitName``, ``sequencekitname``,
   ``librarykitname`` (name or description) must exist in the catalog; stored canonical;
@@ -77,6 +78,8 @@ EXPERIMENT_KEYS = ("autoAnalyze", "usePreBeadfind", "chipType", "flows", "notes"
 
 
 class PlanErrors(dict):
+    """{field: [message, ...]}; the messages keep the original's leading/trailing space."""
+
     def add(self, key, message):
         self.setdefault(key, []).append(f" {message} ")
 
@@ -117,8 +120,8 @@ def _kit(name, kit_types):
 
 
 def normalize(data, plan=None):
-    """Clean a plan body in place (names to canonical values); returns PlanErrors."""
-    errors = PlanErrors()
+    """Clean a plan body in place (names to canonical values); returns (errors, warnings)."""
+    errors, warnings = PlanErrors(), PlanErrors()
     creating = plan is None
     merged_template = to_bool(data.get("isReusable"), plan.isReusable if plan else False)
 
@@ -255,12 +258,12 @@ def normalize(data, plan=None):
             errors.add("barcodeId", f"Barcode kit {data['barcodeId']} not found.")
     has_sample = bool((data.get("sample") or "").strip()) if isinstance(data.get("sample"), str) else bool(data.get("sample"))
     has_barcoded = bool(data.get("barcodedSamples"))
-    if creating and not merged_template:
-        if has_sample and has_barcoded:
-            errors.add("sample", "Provide either sample or barcodedSamples, not both.")
-            errors.add("barcodedSamples", "Provide either sample or barcodedSamples, not both.")
-        elif not has_sample and not has_barcoded:
-            errors.add("sample", "A plan needs sample (non-barcoded) or barcodedSamples (barcoded).")
+    if has_sample and has_barcoded:
+        warnings.add("sample", "sample is ignored: a barcoded plan takes its samples from barcodedSamples.")
+        data["sample"] = ""
+        has_sample = False
+    if creating and not merged_template and not has_sample and not has_barcoded:
+        errors.add("sample", "A plan needs sample (non-barcoded) or barcodedSamples (barcoded).")
     if merged_template and creating and (has_sample or has_barcoded):
         errors.add("sample", "A template cannot carry samples.")
     if has_sample:
@@ -273,7 +276,7 @@ def normalize(data, plan=None):
             errors.add("sample", "A barcoded plan (barcodeId) takes barcodedSamples, not sample.")
     if has_barcoded and isinstance(data.get("barcodedSamples"), dict):
         _check_barcoded(data["barcodedSamples"], barcode_kit, creating, errors)
-    return errors
+    return errors, warnings
 
 
 def _check_barcoded(barcoded, kit, creating, errors):

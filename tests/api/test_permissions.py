@@ -58,6 +58,10 @@ def test_ionusers_may_not_delete_pluginresults(ionuser, admin, db):
 def test_ionusers_group_permissions(db):
     from django.contrib.auth.models import Group
 
+    from rundb.api.permissions import ensure_ionusers_group
+
+    ensure_ionusers_group()  # the migration made it; live-server tests may have flushed it
+
     codenames = set(Group.objects.get(name="ionusers").permissions.values_list("codename", flat=True))
     assert {"add_experiment", "change_results", "delete_plannedexperiment", "add_pluginresult",
             "change_pluginresult"} <= codenames

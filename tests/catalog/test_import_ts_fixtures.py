@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from rundb.catalog import import_fixture_file
-from rundb.catalog.importer import FILE_KEYS, RUNTYPE_GROUPS, SPECS, USER, label_of
+from rundb.catalog.importer import FILE_KEYS, RUNTYPE_GROUPS, SPECS, label_of
 from rundb.models import (
     ApplicationGroup,
     Chip,

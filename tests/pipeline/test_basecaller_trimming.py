@@ -28,7 +28,7 @@ def test_quality_trim():
 
 def test_qv_falls_with_residual():
     calls = np.array([[1, 1, 1, 2]])
-    corrected = np.array([[1.0, 1.2, 1.45, 2.0]], dtype=np.float32)
-    qv = flow_qualities(corrected, calls, np.ones((1, 4), np.float32), np.array([0.08]))
+    corrected = np.array([[1.0, 1.3, 1.45, 2.0]], dtype=np.float32)
+    qv = flow_qualities(corrected, calls, np.ones((1, 4), np.float32), np.array([0.15]))
     assert qv[0, 0] > qv[0, 1] > qv[0, 2]
     assert qv[0, 0] == 40

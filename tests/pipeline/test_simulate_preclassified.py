@@ -48,4 +48,4 @@ def test_per_barcode_bams_and_read_groups(tmp_path, ts_fixtures_dir):
         assert fh.header.to_dict()["RG"][0]["SM"] == "S1"
     # Barcode weights 2:1:1 show in the counts.
     per = params["reads_per_barcode"]
-    assert per["IonXpress_001"] > per["IonXpress_005"] and per["IonXpress_001"] > per["IonXpress_009"]
+    assert per["IonXpress_001"] > max(per["IonXpress_005"], per["IonXpress_009"])

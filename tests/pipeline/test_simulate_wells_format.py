@@ -6,7 +6,7 @@ import numpy as np
 from pipeline.basecaller.flowspace import key_flow_vector
 from pipeline.formats.bfmask import MaskBit, read_bfmask
 from pipeline.formats.wells import WellsReader
-from pipeline.simulate.testing import small_wells_run
+from pipeline.simulate.testing import SMALL_WELLS_RUN, small_wells_run
 from pipeline.simulate.truth import read_truth
 
 
@@ -18,7 +18,9 @@ def test_wells_mask_and_truth_agree(tmp_path_factory):
     assert mask.shape == (params["chip"]["rows"], params["chip"]["cols"])
     truth = read_truth(run.truth_path)
     kinds = {k: [t for t in truth if t["kind"] == k] for k in ("lib", "tf", "badkey", "dud")}
-    assert len(kinds["lib"]) == 1200 and len(kinds["tf"]) == 40 and len(kinds["badkey"]) == 24
+    n_lib, n_tf = SMALL_WELLS_RUN["reads"], SMALL_WELLS_RUN["tf_reads"]
+    n_bad = round(n_lib * SMALL_WELLS_RUN["bad_key_fraction"])
+    assert (len(kinds["lib"]), len(kinds["tf"]), len(kinds["badkey"])) == (n_lib, n_tf, n_bad)
     for t in kinds["lib"] + kinds["badkey"]:
         assert mask[int(t["row"]), int(t["col"])] & MaskBit.LIB
     for t in kinds["tf"]:
@@ -27,7 +29,8 @@ def test_wells_mask_and_truth_agree(tmp_path_factory):
         assert mask[int(t["row"]), int(t["col"])] & MaskBit.DUD
     assert int(np.count_nonzero(mask & MaskBit.BEAD)) == sum(len(v) for v in kinds.values())
     stats = (sig / "analysis.bfmask.stats").read_text()
-    assert f"Library Beads = {1224}" in stats and "Test Fragment Beads = 40" in stats
+    assert f"Library Beads = {n_lib + n_bad}" in stats
+    assert f"Test Fragment Beads = {n_tf}" in stats
 
     with WellsReader(sig / "1.wells") as w:
         assert (w.rows, w.cols, w.flows) == mask.shape + (140,)

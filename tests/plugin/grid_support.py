@@ -152,7 +152,10 @@ def grid(live_server, settings, tmp_path, backend_name):
     work.mkdir()
     env = Grid(backend_name, work)
     yield env
+    t0 = time.monotonic()
     code = env.service.stop()
+    if os.environ.get("GRID_DEBUG"):
+        print(f"service stop took {time.monotonic() - t0:.2f}s")
     if env.service.proc is not None and (code not in (0, None) or os.environ.get("GRID_DEBUG")):
         print(env.service.log_text())
     if backend_name == "sge":

@@ -39,6 +39,8 @@ def test_plugin_runs_to_completed_with_files_and_environment(grid):
     assert (folder / f"plugin_GridPlugin_{job.pk}.exitcode").read_text().strip() == "0"
     pr.refresh_from_db()
     assert pr.size > 0 and pr.inodes >= len(names) - 1
+    assert grid.service.stop() == 0  # SIGTERM: the loop ends and the session is closed
+    assert "job service stopping" in grid.service.log_text()
 
 
 def test_wrapper_callbacks_report_started_and_completed(grid):

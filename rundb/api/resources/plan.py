@@ -23,7 +23,8 @@ class PlannedExperimentQCResource(IonResource):
 class PlannedExperimentResource(IonResource):
     """Plans (``isReusable=false``) and templates (``isReusable=true``).
 
-    POST validates and resolves the body (see :mod:`rundb.api.planning`), then creates the plan
+    POST validates and resolves the body (see :mod:`rundb.api.planning`; advice that does not
+    block the save comes back under ``Warnings``), then creates the plan
     with its shell Experiment, editable EAS, samples, projects (by name; missing ones are
     created) and QC thresholds (body keys named after QC types), all in one transaction.
     Replies 201 with ``Location`` and the plan; PATCH 202 and PUT 200 with the plan.
@@ -114,7 +115,8 @@ class PlannedExperimentResource(IonResource):
 
     # -- writes
     def _prepare(self, bundle, plan):
-        errors = planning.normalize(bundle.data, plan)
+        errors, warnings = planning.normalize(bundle.data, plan)
+        bundle.request._plan_warnings = dict(warnings)
         groupings, more = planning.resolve_groupings(bundle.data)
         for key, messages in more.items():
             errors.setdefault(key, []).extend(messages)
@@ -146,6 +148,12 @@ class PlannedExperimentResource(IonResource):
         for key, value in groupings.items():
             setattr(bundle.obj, key, value)
         return self.save(bundle, creating=False)
+
+    def alter_detail_data_to_serialize(self, request, data):
+        warnings = getattr(request, "_plan_warnings", None)
+        if warnings:
+            data["Warnings"] = warnings  # as the original: advice that did not block the save
+        return data
 
     def after_save(self, bundle, creating):
         planning.save_related(bundle.obj, bundle.data, bundle.request.user, creating)

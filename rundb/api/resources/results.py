@@ -1,6 +1,6 @@
 """Analysis reports (results) and the read models of the data pages
 (compositeexperiment, compositeresult)."""
-from django.db.models import Q
+from django.db.models import JSONField, OuterRef, Q, Subquery
 from tastypie import fields
 
 from rundb.models import (
@@ -199,14 +199,19 @@ class CompositeEASResource(IonResource):
 
 
 def eas_references(eas):
+    return references_of(eas.barcodedSamples, eas.reference)
+
+
+def references_of(barcoded, reference):
+    """The reference of the barcoded samples: one name, "Multiple references", or ``reference``."""
     refs = []
-    for info in (eas.barcodedSamples or {}).values() if isinstance(eas.barcodedSamples, dict) else []:
+    for info in barcoded.values() if isinstance(barcoded, dict) else []:
         for bc in (info.get("barcodeSampleInfo") or {}).values() if isinstance(info, dict) else []:
             ref = bc.get("reference") if isinstance(bc, dict) else None
             if ref and ref not in refs:
                 refs.append(ref)
     if not refs:
-        return eas.reference or ""
+        return reference or ""
     return refs[0] if len(refs) == 1 else "Multiple references"
 
 
@@ -268,7 +273,7 @@ class CompositeResultResource(IonResource):
     status_display = ComputedField("string")
 
     class Meta(IonMeta):
-        queryset = Results.objects.all()
+        queryset = Results.objects.select_related("eas__experiment")
         resource_name = "compositeresult"
         fields = ["id", "resultsName", "processedflows", "timeStamp", "status", "reportLink", "representative",
                   "reportStatus", "autoExempt"]
@@ -295,6 +300,15 @@ class CompositePlanResource(IonResource):
         embedded = True
 
 
+def _chip(column):
+    return Subquery(Chip.objects.filter(name=OuterRef("chipType")).order_by("pk").values(column)[:1])
+
+
+def _latest_eas(column, output_field=None):
+    rows = ExperimentAnalysisSettings.objects.filter(experiment=OuterRef("pk")).order_by("-pk").values(column)[:1]
+    return Subquery(rows, output_field=output_field) if output_field else Subquery(rows)
+
+
 class CompositeExperimentResource(IonResource):
     """Runs with their reports, for the data pages and ``seed 002``'s "completed runs" example.
     Excludes planned shells and report-only placeholders; newest ``resultDate`` first.
@@ -318,9 +332,15 @@ class CompositeExperimentResource(IonResource):
     sampleSetName = ComputedField("string")
 
     class Meta(IonMeta):
-        queryset = Experiment.objects.exclude(expName="NONE_ReportOnly_NONE").exclude(status="planned").exclude(
-            expDir=""
-        ).order_by("-resultDate", "-pk")
+        queryset = Experiment.objects.select_related("plan").exclude(expName="NONE_ReportOnly_NONE").exclude(
+            status="planned").exclude(expDir="").annotate(**{
+                # Chip and newest-EAS facts ride along in the main query (no extra round trips).
+                "_chip_description": _chip("description"),
+                "_chip_instrument": _chip("instrumentType"),
+                "_eas_barcode_kit": _latest_eas("barcodeKitName"),
+                "_eas_reference": _latest_eas("reference"),
+                "_eas_barcoded": _latest_eas("barcodedSamples", JSONField()),
+            }).order_by("-resultDate", "-pk")
         resource_name = "compositeexperiment"
         fields = ["id", "expName", "displayName", "chipType", "date", "flows", "ftpStatus", "notes", "pgmName",
                   "resultDate", "runMode", "star", "storage_options", "platform", "status"]
@@ -329,7 +349,7 @@ class CompositeExperimentResource(IonResource):
 
     def related_queryset(self, name, page):
         if name == "results":
-            return Results.objects.order_by("-representative", "-timeStamp", "-pk")
+            return Results.objects.select_related("eas__experiment").order_by("-representative", "-timeStamp", "-pk")
         return super().related_queryset(name, page)
 
     def apply_custom_filters(self, queryset, request):
@@ -351,18 +371,7 @@ class CompositeExperimentResource(IonResource):
         return queryset
 
     def prefetch_page(self, objs, page):
-        chips = {o.chipType for o in objs if o.chipType}
-        page.extra["chips"] = {
-            name: (desc, itype) for name, desc, itype in
-            Chip.objects.filter(name__in=chips).values_list("name", "description", "instrumentType")
-        } if chips else {}
         ids = [o.pk for o in objs]
-        latest = {}
-        for eas in ExperimentAnalysisSettings.objects.filter(experiment_id__in=ids).order_by("pk").only(
-            "id", "experiment_id", "barcodeKitName", "reference", "barcodedSamples"
-        ):
-            latest[eas.experiment_id] = eas  # highest id wins
-        page.extra["eas"] = latest
         samples = {}
         for exp_id, name, shown in Sample.experiments.through.objects.filter(experiment_id__in=ids).order_by(
             "pk"
@@ -383,10 +392,10 @@ class CompositeExperimentResource(IonResource):
         return bundle.request.get_host() if bundle.request is not None else ""
 
     def dehydrate_chipDescription(self, bundle):
-        return bundle.page.extra["chips"].get(bundle.obj.chipType, (bundle.obj.chipType, ""))[0]
+        return getattr(bundle.obj, "_chip_description", None) or bundle.obj.chipType
 
     def dehydrate_chipInstrumentType(self, bundle):
-        return bundle.page.extra["chips"].get(bundle.obj.chipType, ("", ""))[1]
+        return getattr(bundle.obj, "_chip_instrument", None) or ""
 
     def _samples(self, bundle):
         return bundle.page.extra["samples"].get(bundle.obj.pk, [])
@@ -399,24 +408,18 @@ class CompositeExperimentResource(IonResource):
         rows = self._samples(bundle)
         return rows[0][1] if len(rows) == 1 else (f"{len(rows)} Samples ..." if rows else "")
 
-    def _eas(self, bundle):
-        return bundle.page.extra["eas"].get(bundle.obj.pk)
-
     def dehydrate_barcodeId(self, bundle):
-        eas = self._eas(bundle)
-        return (eas.barcodeKitName or "") if eas else ""
+        return getattr(bundle.obj, "_eas_barcode_kit", None) or ""
 
     def dehydrate_library(self, bundle):
-        eas = self._eas(bundle)
-        return (eas.reference or "") if eas else ""
+        return getattr(bundle.obj, "_eas_reference", None) or ""
 
     def dehydrate_barcodedSamples(self, bundle):
-        eas = self._eas(bundle)
-        return (eas.barcodedSamples or {}) if eas else {}
+        value = getattr(bundle.obj, "_eas_barcoded", None)
+        return value if isinstance(value, dict) else {}
 
     def dehydrate_references(self, bundle):
-        eas = self._eas(bundle)
-        return eas_references(eas) if eas else ""
+        return references_of(self.dehydrate_barcodedSamples(bundle), self.dehydrate_library(bundle))
 
     def dehydrate_keep(self, bundle):
         return bundle.obj.storage_options == "KI"

@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("short_name", help="short name runs use (explog 'Library:', plan reference)")
         parser.add_argument("fasta", help="FASTA file (plain or .gz)")
         parser.add_argument("--name", help="descriptive name (default: the short name)")
-        parser.add_argument("--version", dest="genome_version", default="", help="genome version")
+        parser.add_argument("--genome-version", dest="genome_version", default="", help="genome version")
         parser.add_argument("--species", default="")
         parser.add_argument("--notes", default="")
         parser.add_argument("--force", action="store_true", help="rebuild a reference that is already installed")

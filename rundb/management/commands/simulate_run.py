@@ -56,7 +56,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--flows", type=int, default=400)
         parser.add_argument("--genome-size", type=int, default=50_000)
-        parser.add_argument("--reference-name", default="simref", help="name of the generated reference (explog Library)")
+        parser.add_argument("--reference-name", default="simref",
+                            help="name of the generated reference (explog Library)")
         parser.add_argument("--install-reference", action="store_true",
                             help="install the generated reference under --reference-name if not installed yet")
         parser.add_argument("--run-name", help="run folder name (default R_<now>_user_sim<seed>)")
