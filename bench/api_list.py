@@ -37,7 +37,6 @@ def setup_django():
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iondb.settings")
     os.environ.setdefault("ION_VAR_DIR", tmp or tempfile.mkdtemp(prefix="bench-api-var-"))
-    os.environ.setdefault("DATABASE_TEST_NAME", "bench_api_list")
     import django
     from django.conf import settings
 
@@ -47,6 +46,8 @@ def setup_django():
 
     if tmp:
         connection.settings_dict["TEST"]["NAME"] = f"{tmp}/bench-test.sqlite3"
+    else:  # never the test database of a test run (create_test_db clobbers its target)
+        connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench_api_list"
 
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     return connection, old_name
@@ -82,6 +83,10 @@ def populate(n):
                          (m.AnalysisMetrics, {"bead": 140_400_602, "total": 164_699_136}),
                          (m.TFMetrics, {"name": "TF_C", "Q10Mean": 92.0})):
         model.objects.bulk_create([model(report=r, **extra) for r in results], batch_size=2000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # planner statistics, as a live database would have
+        cursor.execute("ANALYZE")
     return user, key, results
 
 

@@ -203,6 +203,50 @@ def start_jobservice(backend, prefix, work):
                 env, work / "jobservice.log")
 
 
+def queue_slots(queue):
+    from sge.backends import sgecli
+    res = sgecli.run(["qconf", "-sq", queue])
+    for line in res.stdout.splitlines():
+        if line.startswith("slots"):
+            return line.split()[1]
+    return "?"
+
+
+def create_queue(name, slots):
+    """A copy of all.q named *name* with *slots* slots (deleted again at the end)."""
+    from sge.backends import sgecli
+    res = sgecli.run(["qconf", "-sq", "all.q"])
+    if res.returncode != 0:
+        raise RuntimeError(f"qconf -sq all.q: {res.stderr.strip()}")
+    lines = []
+    for line in res.stdout.splitlines():
+        key = line.split()[0] if line.split() else ""
+        if key == "qname":
+            line = f"qname {name}"
+        elif key == "slots":
+            line = f"slots {slots}"
+        lines.append(line)
+    folder = Path(tempfile.mkdtemp(prefix="bench-queue-"))
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n")
+    res = sgecli.run(["qconf", "-Aq", str(path)])
+    shutil.rmtree(folder, ignore_errors=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"qconf -Aq: {res.stderr.strip() or res.stdout.strip()}")
+    log(f"created queue {name} with {slots} slots")
+    return name
+
+
+def delete_queue(name):
+    from sge.backends import sgecli
+    for _ in range(30):
+        res = sgecli.run(["qconf", "-dq", name])
+        if res.returncode == 0:
+            return
+        time.sleep(1)  # deleted jobs may still be leaving it
+    log(f"could not delete queue {name}: {res.stderr.strip() or res.stdout.strip()}")
+
+
 # -- the measured run -------------------------------------------------------------------------
 
 def post_launches(port, user, key, result_pk, n, concurrency):
@@ -219,10 +263,11 @@ def post_launches(port, user, key, result_pk, n, concurrency):
         local.session = session
         sent = time.time()
         resp = session.post(url, data=body, headers=headers, timeout=120)
+        answered = time.time() - sent
         if resp.status_code != 202:
             raise RuntimeError(f"POST returned {resp.status_code}: {resp.text[:500]}")
         jobs = resp.json()["jobs"]
-        return sent, jobs[0]["id"]
+        return sent, jobs[0]["id"], answered
 
     t0 = time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -257,11 +302,12 @@ def measure_service(port, user, key, result, n, concurrency, services, timeout):
     log(f"{n} launches through the API, {concurrency} client threads")
     t0 = time.time()
     posted, post_seconds = post_launches(port, user, key, result.pk, n, concurrency)
-    job_pks = [pk for _, pk in posted]
+    job_pks = [pk for _, pk, _ in posted]
+    answered = [a for _, _, a in posted]
     wait_final(job_pks, services, timeout)
     rows = {j.pk: j for j in PluginResultJob.objects.filter(pk__in=job_pks)}
     to_started, to_completed, pickup, dispatch = [], [], [], []
-    for sent, pk in posted:
+    for sent, pk, _ in posted:
         job = rows[pk]
         if job.starttime:
             to_started.append(job.starttime.timestamp() - sent)
@@ -275,6 +321,7 @@ def measure_service(port, user, key, result, n, concurrency, services, timeout):
     return {
         "posted": posted, "rows": rows, "post_seconds": post_seconds, "total": total,
         "to_started": to_started, "to_completed": to_completed, "pickup": pickup, "dispatch": dispatch,
+        "answered": answered,
     }
 
 
@@ -310,6 +357,9 @@ def main(argv=None):
     parser.add_argument("--backend", choices=("sge", "local"), default="sge")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for all jobs")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare qsub run")
+    parser.add_argument("--slots", type=int, default=0,
+                        help="run both measurements in a temporary queue with this many slots on the "
+                             "all.q hosts (default: use ION_SGE_QUEUE / all.q as configured)")
     parser.add_argument("--keep", action="store_true", help="keep the database and the work folder")
     args = parser.parse_args(argv)
     if args.n < 1 or args.concurrency < 1:
@@ -326,7 +376,11 @@ def main(argv=None):
     prefix = "bench" + uuid.uuid4().hex[:6]
     services = []
     code = 0
+    queue = None
     try:
+        if args.slots:
+            queue = create_queue(f"{prefix}.q", args.slots)
+            os.environ["ION_SGE_QUEUE"] = queue  # the service and bare qsub both use it
         db_url = create_database(server, db_name)
         setup_django(db_url, work, port)
         user, key, result = create_fixtures(work)
@@ -344,14 +398,16 @@ def main(argv=None):
             bare = measure_bare_qsub(sorted(rows, key=lambda r: r.pk), prefix, work, args.timeout)
 
         print()
+        from sge.env import default_queue
         print(f"plugin launches: {args.n} via POST results/<pk>/plugin/ ({args.concurrency} client threads), "
-              f"backend {args.backend}")
+              f"backend {args.backend}, queue {default_queue()} ({queue_slots(default_queue())} slots)")
         print(f"  launches/s (POST phase)     {args.n / svc['post_seconds']:8.1f}   ({svc['post_seconds']:.1f} s)")
         print(f"  POST -> Started   median    {statistics.median(svc['to_started']):8.2f} s   "
               f"p95 {percentile(svc['to_started'], 0.95):.2f} s")
         print(f"  POST -> Completed median    {statistics.median(svc['to_completed']):8.2f} s   "
               f"p95 {percentile(svc['to_completed'], 0.95):.2f} s")
-        print(f"    of which row created -> submitted (job service) median {statistics.median(svc['pickup']):.2f} s, "
+        print(f"    POST answered (202) median {statistics.median(svc['answered']):.2f} s; "
+              f"row created -> submitted (job service) median {statistics.median(svc['pickup']):.2f} s, "
               f"p95 {percentile(svc['pickup'], 0.95):.2f} s; submitted -> Started (scheduler) median "
               f"{statistics.median(svc['dispatch']):.2f} s")
         print(f"  total (first POST -> last Completed) {svc['total']:.1f} s")
@@ -376,6 +432,8 @@ def main(argv=None):
                 bare_qsub.qdel([j.jobid for j in sgecli.qstat_jobs() if j.name.startswith(prefix)])
             except Exception as exc:  # cleanup only
                 log(f"cleanup of grid jobs failed: {exc}")
+        if queue:
+            delete_queue(queue)
         if args.keep:
             log(f"kept database {db_name} and {work}")
         else:

@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Plugin routes first: they must win over the API's generic detail routes.
     path("", include("plugin.urls")),
+    path("", include("pipeline.urls")),
     path("rundb/", include("rundb.urls")),
 ]

@@ -11,7 +11,7 @@ Order of work (Results.status shows where it is; names as the original's where i
     Barcode Classification | Read Counting, Alignment (i/n: barcode), TF Processing,
     Metrics, Figures   the streaming stages (pipeline.stages.run.run_stages)
     Uploading Metrics  metric rows replaced in one transaction (pipeline.metrics_store)
-    Plugins            BLOCK (composite runs, per block), DEFAULT, POST, LAST
+    Plugins            BLOCK (composite runs, per block) and SEPARATOR, DEFAULT, POST, LAST
     Completed          or `Error: <reason>` (first 64 characters; the whole reason and the
                        traceback are in <report>/ReportLog.html and metaData["error"])
 
@@ -590,6 +590,8 @@ def run_analysis(result_pk, *, stream=None, on_status=None):
         for block in inputs.blocks:
             (report_dir / f"block_{block}").mkdir(exist_ok=True)
             launch_level(result, "block", say, block_id=block)
+        if inputs.blocks:  # composite runs: after every block, before the merged report's plugins
+            launch_level(result, "separator", say)
         for level in ("default", "post", "last"):
             launch_level(result, level, say)
         elapsed = time.monotonic() - started

@@ -18,6 +18,9 @@ urlpatterns = [
     ),
     path(API + "results/<int:pk>/plugin/", views.results_plugin, name="results-plugin"),
     path(API + "results/<int:pk>/pluginresults/", views.results_pluginresults, name="results-pluginresults"),
+    path(
+        API + "results/<int:pk>/barcodesampleinfo/", views.results_barcodesampleinfo, name="results-barcodesampleinfo"
+    ),
     path(API + "pluginresult/<int:pk>/stop/", views.pluginresult_stop, name="pluginresult-stop"),
     path("pluginMedia/<str:name>/<path:path>", views.plugin_media, name="plugin-media"),
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rundb.api.auth import authenticate_request, plugin_result_from_request, unauthorized_response
 from rundb.models import Plugin, PluginResult, Results
 
+from .services.barcodes_json import build_barcodes_json
 from .services.config import scratch_dir
 from .services.extend import ExtendError, call_extend, make_bucket
 from .services.install import PluginInstallError, install_from_zip, rescan, uninstall
@@ -317,6 +318,20 @@ def results_pluginresults(request, pk):
             return error(400, "major must be true or false")
         major = value in ("true", "1")
     return JsonResponse(list_pluginresults(result, major=major), safe=False)
+
+
+@csrf_exempt
+def results_barcodesampleinfo(request, pk):
+    """The report's barcodes.json structure (what plugins read), for REST clients."""
+    if request.method != "GET":
+        return method_not_allowed(["GET"])
+    _user, denied = _authorise(request)
+    if denied:
+        return denied
+    result = Results.objects.filter(pk=pk).select_related("reportstorage", "eas", "experiment").first()
+    if result is None:
+        return error(404, f"No report with id {pk}")
+    return JsonResponse(build_barcodes_json(result))
 
 
 @csrf_exempt

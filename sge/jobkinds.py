@@ -60,6 +60,8 @@ class JobKind:
                                   cancel_requested=False).order_by("pk")
 
     def exitcode_file(self, row) -> str:
+        if not row.script_path:
+            return ""  # nothing was submitted for it; the backend falls back to its own record
         return str(Path(row.script_path).with_suffix(".exitcode"))
 
     def job_env(self, row) -> dict:

@@ -3,7 +3,7 @@ SGE) and drives every grid job row (PluginResultJob, AnalysisJob) from Queued to
 
     python manage.py jobservice [--backend sge|local] [--once]
 
-Loop (every ION_JOB_DB_POLL s, default 0.25):
+Loop (every ION_JOB_DB_POLL s, default 0.2):
   1. stop requests   -> delete the grid job, Cancelled                (cancel.py)
   2. new Queued rows -> submit on hold, store the id, release         (submit.py)
   3. every ION_JOB_STATUS_POLL s: status of submitted jobs -> states  (poll.py)

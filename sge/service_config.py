@@ -1,6 +1,6 @@
 """Job service timings and limits: Django setting, else environment variable, else default.
 
-    ION_JOB_DB_POLL            0.25   s between checks for new Queued rows and stop requests
+    ION_JOB_DB_POLL            0.2    s between checks for new Queued rows and stop requests
     ION_JOB_STATUS_POLL        1.0    s between status polls of submitted jobs
     ION_JOB_RECONCILE_INTERVAL 30     s between reconciliations with the scheduler's job list
     ION_JOB_TIMEOUT            90000  s of wall clock a Started job may run (0: no limit)
@@ -32,7 +32,7 @@ _INTEGERS = ("submit_retries", "batch")
 
 @dataclass
 class ServiceConfig:
-    db_poll: float = 0.25
+    db_poll: float = 0.2
     status_poll: float = 1.0
     reconcile_interval: float = 30.0
     timeout: float = 90000.0

@@ -63,9 +63,20 @@ def exclusive_cumsum(lengths: np.ndarray) -> np.ndarray:
 def ragged_positions(lengths: np.ndarray):
     """(read index, position within read) of every element of a ragged batch."""
     lengths = np.asarray(lengths, dtype=np.int64)
-    rid = np.repeat(np.arange(lengths.size), lengths)
-    pos = np.arange(rid.size, dtype=np.int64) - exclusive_cumsum(lengths)[rid]
+    rid = np.repeat(np.arange(lengths.size, dtype=np.int32), lengths)
+    pos = np.arange(rid.size, dtype=np.int32)
+    pos -= np.repeat(exclusive_cumsum(lengths).astype(np.int32), lengths)
     return rid, pos
+
+
+def _flat_index(shape, start_cols, lengths):
+    """Flat indices into a C-ordered [n, width] array of row i, columns s_i .. s_i+l_i-1."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    base = np.arange(lengths.size, dtype=np.int64) * shape[1] + start_cols - \
+        exclusive_cumsum(lengths)
+    idx = np.repeat(base, lengths)
+    idx += np.arange(idx.size, dtype=np.int64)
+    return idx
 
 
 def place_ragged(out2d: np.ndarray, flat: np.ndarray, lengths: np.ndarray,
@@ -73,14 +84,13 @@ def place_ragged(out2d: np.ndarray, flat: np.ndarray, lengths: np.ndarray,
     """Copy read i's elements of a ragged array into ``out2d[i, start_cols[i]:...]``."""
     if flat.size == 0:
         return
-    rid, pos = ragged_positions(lengths)
-    out2d[rid, start_cols[rid] + pos] = flat
+    out2d.reshape(-1)[_flat_index(out2d.shape, start_cols, lengths)] = flat
 
 
 def take_ragged(padded: np.ndarray, start_cols: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Inverse of :func:`place_ragged`: the flat elements ``padded[i, s_i:s_i+l_i]``."""
-    rid, pos = ragged_positions(lengths)
-    return padded[rid, start_cols[rid] + pos]
+    return np.ascontiguousarray(padded).reshape(-1)[_flat_index(padded.shape, start_cols,
+                                                                lengths)]
 
 
 def sample_templates(rng, ref, n: int, mean: float, sd: float, min_len: int, max_len: int):
@@ -224,41 +234,52 @@ def truncate_and_describe(er: ErrorResult, kept: np.ndarray, reverse: np.ndarray
                         ("n_del", (K_DEL, K_HP_UNDER)), ("n_hp", (K_HP_OVER, K_HP_UNDER))):
         counts[name] = np.bincount(rid[np.isin(kind, kinds)], minlength=n)
     span = (kept - counts["n_ins"] + counts["n_del"]).astype(np.int64)
-    cigars = [f"{m}M" if m else "" for m in kept.tolist()]
-    indel = kind != K_SUB
-    rid, kind, cpos = rid[indel], kind[indel], cpos[indel]
-    if rid.size:
-        bounds = np.searchsorted(rid, np.arange(n + 1)).tolist()
-        rev = reverse.tolist()
-        kl = kept.tolist()
-        ops = _KIND_OP[kind].tolist()
-        cp = cpos.tolist()
-        for i in np.unique(rid).tolist():
-            toks = []
-            cur = 0
-            for j in range(bounds[i], bounds[i + 1]):
-                c, op = cp[j], ops[j]
-                if c > cur:
-                    _push(toks, c - cur, "M")
-                if op == OP_I:
-                    _push(toks, 1, "I")
-                    cur = c + 1
-                else:
-                    _push(toks, 1, "D")
-                    cur = c
-            if kl[i] > cur:
-                _push(toks, kl[i] - cur, "M")
-            if rev[i]:
-                toks.reverse()
-            cigars[i] = "".join(f"{ln}{o}" for ln, o in toks)
+    cigars = _cigars(rid, kind, cpos, kept, reverse)
     return counts, span, cigars
 
 
-def _push(toks, length, op):
-    if toks and toks[-1][1] == op:
-        toks[-1][0] += length
-    else:
-        toks.append([length, op])
+def _cigars(rid, kind, cpos, kept, reverse) -> list:
+    """CIGAR strings from sparse, sorted indel events (vectorised; one join per read)."""
+    n = kept.size
+    cigars = [f"{m}M" if m else "" for m in kept.tolist()]
+    indel = kind != K_SUB
+    rid, cpos = rid[indel], cpos[indel]
+    is_ins = _KIND_OP[kind[indel]] == OP_I
+    if rid.size == 0:
+        return cigars
+    end = cpos + is_ins                      # read position after the event
+    first = np.ones(rid.size, dtype=bool)
+    first[1:] = rid[1:] != rid[:-1]
+    prev_end = np.zeros(rid.size, dtype=np.int64)
+    prev_end[1:] = end[:-1]
+    prev_end[first] = 0
+    mlen = cpos - prev_end                   # matched bases before the event
+    # Consecutive events of one kind with nothing between them form one CIGAR operation.
+    same = np.zeros(rid.size, dtype=bool)
+    same[1:] = ~first[1:] & (mlen[1:] == 0) & (is_ins[1:] == is_ins[:-1])
+    gstart = np.nonzero(~same)[0]
+    gcount = np.diff(np.append(gstart, rid.size))
+    g_rid, g_m, g_ins = rid[gstart], mlen[gstart], is_ins[gstart]
+    last_end = np.zeros(n, dtype=np.int64)
+    last_end[rid] = end                      # the last event of each read wins
+    # Tokens: per group an optional M then the indel; per read a final M.
+    t_rid = np.concatenate([g_rid, g_rid, np.unique(rid)])
+    t_len = np.concatenate([g_m, gcount, kept[np.unique(rid)] - last_end[np.unique(rid)]])
+    t_op = np.concatenate([np.zeros(g_rid.size, np.int8), np.where(g_ins, 1, 2).astype(np.int8),
+                           np.zeros(np.unique(rid).size, np.int8)])
+    t_ord = np.concatenate([2 * gstart, 2 * gstart + 1,
+                            np.full(np.unique(rid).size, 2 * rid.size + 1)])
+    keep = t_len > 0
+    t_rid, t_len, t_op, t_ord = t_rid[keep], t_len[keep], t_op[keep], t_ord[keep]
+    t_ord = np.where(reverse[t_rid], -t_ord, t_ord)
+    order = np.lexsort((t_ord, t_rid))
+    t_rid, t_len, t_op = t_rid[order], t_len[order], t_op[order]
+    letters = ("M", "I", "D")
+    tokens = [f"{ln}{letters[o]}" for ln, o in zip(t_len.tolist(), t_op.tolist())]
+    bounds = np.searchsorted(t_rid, np.arange(n + 1)).tolist()
+    for i in np.unique(t_rid).tolist():
+        cigars[i] = "".join(tokens[bounds[i]:bounds[i + 1]])
+    return cigars
 
 
 _ERR_PROB = np.power(10.0, -np.arange(256, dtype=np.float64) / 10.0)

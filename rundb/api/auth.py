@@ -198,11 +198,3 @@ class IonAuthentication(Authentication):
         if user is not None and user.is_authenticated:
             return user.get_username()
         return "nouser"
-
-
-class AnonymousAuthentication(Authentication):
-    """For the few anonymous endpoints: still records a user when credentials are valid."""
-
-    def is_authenticated(self, request, **kwargs):
-        authenticate_request(request)
-        return True

@@ -828,6 +828,10 @@ class IonResource(ModelResource):
         try:
             bundle = self.obj_update(bundle, **kwargs)
         except NotFound:
+            if self.model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField"):
+                # Ids are the database's to hand out (a chosen id would also desynchronise the
+                # PostgreSQL sequence); PUT creates only where the key is natural, e.g. rig names.
+                raise
             bundle = self.build_bundle(data=data, request=request)
             bundle = self.obj_create(bundle, pk=kwargs["pk"])
             location = request.build_absolute_uri(self.get_resource_uri(bundle))

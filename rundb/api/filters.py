@@ -32,6 +32,10 @@ RELATED_LOOKUPS = {"exact", "in", "isnull", "gt", "gte", "lt", "lte", "range"}
 TRUE_WORDS = {"true", "True", "TRUE"}
 FALSE_WORDS = {"false", "False", "FALSE"}
 NULL_WORDS = {"none", "None", "NONE", "nil", "null", "Null", "NULL"}
+# Request parameters with another meaning (paging, format, credentials). On a resource where a
+# field has the same name but is not filterable (e.g. account.username) they are not filters.
+RESERVED = {"format", "limit", "offset", "order_by", "sort_by", "callback", "api_key", "username",
+            "pluginresult"}
 
 
 def _python_value(value):
@@ -96,6 +100,8 @@ def build_filters(resource, query):
         if bits[0] not in resource.fields or bits[0] == "resource_uri":
             continue  # not a field of this resource: ignored (auth params, format, ...)
         if resource.ignores_filter(bits[0]):
+            continue
+        if key in RESERVED and resource.filter_rule(bits[0]) is None:
             continue
         path, field, rest, crosses_many, leaf_res, leaf_name, rule = _walk(resource, bits)
         is_related = isinstance(field, RelatedField)

@@ -49,6 +49,12 @@ def test_wrong_credentials_are_401(bob, header):
     assert response["WWW-Authenticate"] == 'Basic realm="Torrent Suite"'
 
 
+def test_key_parameters_work_where_username_is_a_field(bob):
+    user, key = bob
+    response = Client().get("/rundb/api/v1/account/", {"username": "bob", "api_key": key})
+    assert response.status_code == 200 and response.json()["objects"][0]["username"] == "bob"
+
+
 def test_wrong_key_parameters_are_401(bob):
     assert Client().get(URL, {"username": "bob", "api_key": "nope"}).status_code == 401
 

@@ -70,3 +70,9 @@ def test_internal_error_is_500_without_traceback(api, db, monkeypatch):
     text = response.content.decode()
     assert "Traceback" not in text and "secret" not in text
     assert response.json() == {"error_message": "Sorry, this request could not be processed. Please try again later."}
+
+
+def test_missing_trailing_slash_redirects(api, db):
+    # seed 000's curl example omits the slash and relies on --location
+    response = api.get("/rundb/api/v1/results")
+    assert response.status_code == 301 and response["Location"].endswith("/rundb/api/v1/results/")

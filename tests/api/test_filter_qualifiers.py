@@ -31,7 +31,7 @@ def names(api, **params):
     ({"expName__exact": "beta_human"}, ["beta_human"]),
     ({"expName__iexact": "ALPHA_COLI"}, ["Alpha_coli"]),
     ({"expName__contains": "coli"}, ["Alpha_coli", "Gamma_coli_2"]),
-    ({"expName__contains": "COLI"}, []),
+    ({"expName__contains": "COLI"}, "case-sensitive"),
     ({"expName__icontains": "COLI"}, ["Alpha_coli", "Gamma_coli_2"]),
     ({"expName__in": "Alpha_coli,beta_human"}, ["Alpha_coli", "beta_human"]),
     ({"flows__gt": "100"}, ["Gamma_coli_2", "beta_human"]),
@@ -61,6 +61,11 @@ def names(api, **params):
     ({"notes": "None"}, ["beta_human"]),
 ])
 def test_qualifier(api, runs, params, expected):
+    if expected == "case-sensitive":
+        from django.db import connection
+
+        # SQLite's LIKE ignores ASCII case, so Django's contains cannot be case-sensitive there.
+        expected = ["Alpha_coli", "Gamma_coli_2"] if connection.vendor == "sqlite" else []
     assert names(api, **params) == expected
 
 

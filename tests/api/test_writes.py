@@ -35,6 +35,11 @@ def test_put_to_a_new_key_creates(api, db):
     assert m.Rig.objects.get(name="S20").comments == "new"
 
 
+def test_put_to_an_unknown_numeric_id_is_404(api, db):
+    assert api.put("location/999999/", {"name": "x"}).status_code == 404
+    assert not api.get("location/").json()["objects"]
+
+
 def test_patch_is_202_and_partial(api, db):
     exp = factories.experiment(notes="old")
     response = api.patch(f"experiment/{exp.pk}/", {"notes": "x", "star": True})

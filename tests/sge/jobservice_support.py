@@ -111,3 +111,26 @@ def local_service(db, tmp_path):
             except Exception:  # already gone
                 pass
     backend.close()
+
+
+@pytest.fixture
+def sge_service(db, tmp_path):
+    """A JobService on the real Grid Engine (DRMAA in this process); its jobs are deleted afterwards."""
+    from sgeutil import require_sge
+
+    require_sge()
+    from sge.backends.drmaa_backend import DrmaaBackend
+    from sge.service import JobService
+    from sge.service_config import ServiceConfig
+
+    backend = DrmaaBackend(state_dir=tmp_path / "jobstate", install_signal_handler=False)
+    config = ServiceConfig(db_poll=0.05, status_poll=0.0, reconcile_interval=3600, lost_grace=30.0)
+    service = JobService(backend, config=config, prefix=unique_prefix("s"))
+    yield service
+    for job in backend.list_jobs():
+        if service.naming.parse(job.name):
+            try:
+                backend.terminate(job.jobid)
+            except Exception:  # already gone
+                pass
+    backend.close()

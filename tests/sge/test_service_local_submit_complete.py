@@ -46,3 +46,17 @@ def test_row_without_script_file_is_error(local_service, report):
     job = fresh(job)
     assert job.state == JobState.ERROR and "job script not found" in job.message
     assert job.grid_engine_jobid is None
+
+
+def test_many_jobs_polled_from_one_listing(local_service, report):
+    # Above LISTING_THRESHOLD submitted jobs, one listing per pass replaces per-job calls.
+    from sge.poll import LISTING_THRESHOLD
+
+    n = LISTING_THRESHOLD + 4
+    local_service.backend.slots = n
+    jobs = [make_plugin_job(report, f"sleep 1; exit {i % 3}") for i in range(n)]
+    local_service.run_once()
+    assert len({fresh(j).grid_engine_jobid for j in jobs}) == n
+    drive(local_service, lambda: all(fresh(j).state in JobState.FINAL for j in jobs), timeout=60, what="all final")
+    assert [(fresh(j).state, fresh(j).exit_code) for j in jobs] == [
+        (JobState.COMPLETED if i % 3 == 0 else JobState.ERROR, i % 3) for i in range(n)]
