@@ -3,7 +3,6 @@ the API signals, because rundb has no other module loaded at start-up that we ow
 from django.contrib import admin, messages
 from tastypie.models import ApiKey
 
-from rundb.api import signals  # noqa: F401  (API key for every new user)
 from rundb.api.keys import issue_key
 
 if admin.site.is_registered(ApiKey):

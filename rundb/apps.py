@@ -5,3 +5,7 @@ class RundbConfig(AppConfig):
     name = "rundb"
     verbose_name = "Torrent Server run database"
     default_auto_field = "django.db.models.AutoField"
+
+    def ready(self):
+        # API keys for new users and the ionusers group after migrate.
+        from rundb.api import signals  # noqa: F401
