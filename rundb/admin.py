@@ -1,5 +1,4 @@
-"""Admin registrations. Importing this module (Django's admin autodiscover does) also wires
-the API signals, because rundb has no other module loaded at start-up that we own."""
+"""Admin registrations: the API-key page (list, regenerate and show a new key once)."""
 from django.contrib import admin, messages
 from tastypie.models import ApiKey
 
