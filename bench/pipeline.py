@@ -3,6 +3,7 @@
     .venv/bin/python bench/pipeline.py            # 100k reads
     .venv/bin/python bench/pipeline.py 100000 1000000
     .venv/bin/python bench/pipeline.py --short-zm 100000   # 8-flow ZM: smaller records
+    .venv/bin/python bench/pipeline.py --repeat=3 100000   # best of 3 per stage (busy CPUs)
 
 For each size: generates a barcoded run (own fast numpy generator: Ion-like
 reads = barcode + adapter + template from a random 1 Mb genome with
@@ -199,21 +200,36 @@ print(json.dumps({{"reads": n, "seconds": dt, "maxrss_mb": int(hwm) / 1024}}))
 """
 
 
+REPEAT = 1  # runs per stage; the fastest time and the largest peak RSS are kept (shared CPUs)
+
+
 def run_stage(**args):
     code = STAGE_CODE.format(root=ROOT, args=json.dumps(args))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    best = None
+    for _ in range(REPEAT):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if out.returncode:
+            raise RuntimeError(out.stderr)
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        if best is None:
+            best = r
+        else:
+            best["seconds"] = min(best["seconds"], r["seconds"])
+            best["maxrss_mb"] = max(best["maxrss_mb"], r["maxrss_mb"])
+    return best
 
 
 def samtools_stats_seconds(path):
     exe = shutil.which("samtools")
     if not exe:
         return None
-    t = time.perf_counter()
-    subprocess.run([exe, "stats", path], stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
+    best = None
+    for _ in range(REPEAT):
+        t = time.perf_counter()
+        subprocess.run([exe, "stats", path], stdout=subprocess.DEVNULL, check=True)
+        dt = time.perf_counter() - t
+        best = dt if best is None else min(best, dt)
+    return best
 
 
 def replicate_records(src, dst, n):
@@ -272,7 +288,11 @@ def bench(n, work, zm=True):
 
 
 def main(argv):
+    global REPEAT
     zm = "--short-zm" not in argv
+    for a in argv:
+        if a.startswith("--repeat="):
+            REPEAT = max(1, int(a.split("=", 1)[1]))
     sizes = [int(a) for a in argv[1:] if not a.startswith("--")] or [100_000]
     print(f"reads carry a {'full (~2.1 flows/base + 16)' if zm else 'short (8 key flows)'} ZM flowgram tag; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

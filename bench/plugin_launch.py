@@ -173,6 +173,25 @@ class Proc:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
+    def cpu_seconds(self):
+        """User+system CPU of the process and its live descendants (gunicorn workers)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    data = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                fields = data[data.rfind(")") + 2:].split()
+                stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+        tree, todo = set(), [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            tree.add(pid)
+            todo.extend(p for p, (ppid, _) in stats.items() if ppid == pid and p not in tree)
+        return sum(stats[p][1] for p in tree if p in stats) / ticks
+
     def check(self):
         if self.proc.poll() is not None:
             raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{Path(self.logfile).read_text()[-3000:]}")
@@ -249,8 +268,9 @@ def delete_queue(name):
 
 # -- the measured run -------------------------------------------------------------------------
 
-def post_launches(port, user, key, result_pk, n, concurrency):
-    """POST n launches; returns [(sent_at, job pk)] and the wall time of the POST phase."""
+def post_launches(port, user, key, result_pk, n, concurrency, rate=0.0):
+    """POST n launches (at most *rate* per second when given); returns
+    [(sent_at, job pk, seconds to the 202)] and the wall time of the POST phase."""
     import requests
 
     url = f"http://127.0.0.1:{port}/rundb/api/v1/results/{result_pk}/plugin/"
@@ -258,9 +278,15 @@ def post_launches(port, user, key, result_pk, n, concurrency):
     body = json.dumps({"plugin": [PLUGIN], "pluginconfig": {}})
     local = threading.local()
 
-    def one(_i):
+    t_start = time.time()
+
+    def one(i):
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
+        if rate:
+            delay = t_start + i / rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
         sent = time.time()
         resp = session.post(url, data=body, headers=headers, timeout=120)
         answered = time.time() - sent
@@ -293,15 +319,17 @@ def wait_final(job_pks, services, timeout):
         time.sleep(0.2)
 
 
-def measure_service(port, user, key, result, n, concurrency, services, timeout):
+def measure_service(port, user, key, result, n, concurrency, services, timeout, rate=0.0):
     from rundb.models import PluginResultJob
 
     log("warm-up launch")
     warm, _ = post_launches(port, user, key, result.pk, 1, 1)
     wait_final([warm[0][1]], services, timeout)
-    log(f"{n} launches through the API, {concurrency} client threads")
+    log(f"{n} launches through the API, {concurrency} client threads"
+        + (f", at most {rate:g}/s" if rate else ", as fast as the API answers"))
+    cpu0 = {p.name: p.cpu_seconds() for p in services}
     t0 = time.time()
-    posted, post_seconds = post_launches(port, user, key, result.pk, n, concurrency)
+    posted, post_seconds = post_launches(port, user, key, result.pk, n, concurrency, rate)
     job_pks = [pk for _, pk, _ in posted]
     answered = [a for _, _, a in posted]
     wait_final(job_pks, services, timeout)
@@ -318,7 +346,9 @@ def measure_service(port, user, key, result, n, concurrency, services, timeout):
             if job.starttime:
                 dispatch.append((job.starttime - job.submitted_at).total_seconds())
     total = max(j.endtime.timestamp() for j in rows.values() if j.endtime) - t0
+    cpu = {p.name: p.cpu_seconds() - cpu0[p.name] for p in services}
     return {
+        "cpu": cpu,
         "posted": posted, "rows": rows, "post_seconds": post_seconds, "total": total,
         "to_started": to_started, "to_completed": to_completed, "pickup": pickup, "dispatch": dispatch,
         "answered": answered,
@@ -354,6 +384,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="launches (default 200)")
     parser.add_argument("--concurrency", type=int, default=4, help="API client threads (default 4)")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="at most this many launches per second (default: as fast as the API answers)")
     parser.add_argument("--backend", choices=("sge", "local"), default="sge")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for all jobs")
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare qsub run")
@@ -386,7 +418,7 @@ def main(argv=None):
         user, key, result = create_fixtures(work)
         services.append(start_gunicorn(port, work))
         services.append(start_jobservice(args.backend, prefix, work))
-        svc = measure_service(port, user, key, result, args.n, args.concurrency, services, args.timeout)
+        svc = measure_service(port, user, key, result, args.n, args.concurrency, services, args.timeout, args.rate)
         rows = list(svc["rows"].values())
         from rundb.models import JobState
         completed = sum(1 for r in rows if r.state == JobState.COMPLETED)
@@ -399,8 +431,12 @@ def main(argv=None):
 
         print()
         from sge.env import default_queue
-        print(f"plugin launches: {args.n} via POST results/<pk>/plugin/ ({args.concurrency} client threads), "
-              f"backend {args.backend}, queue {default_queue()} ({queue_slots(default_queue())} slots)")
+        pace = f"at most {args.rate:g}/s" if args.rate else "unpaced"
+        print(f"plugin launches: {args.n} via POST results/<pk>/plugin/ ({args.concurrency} client threads, {pace}), "
+              f"backend {args.backend}"
+              + (f", queue {default_queue()} ({queue_slots(default_queue())} slots)" if args.backend == "sge" else "")
+              + ", "
+              f"{os.cpu_count()} CPUs")
         print(f"  launches/s (POST phase)     {args.n / svc['post_seconds']:8.1f}   ({svc['post_seconds']:.1f} s)")
         print(f"  POST -> Started   median    {statistics.median(svc['to_started']):8.2f} s   "
               f"p95 {percentile(svc['to_started'], 0.95):.2f} s")
@@ -410,12 +446,14 @@ def main(argv=None):
               f"row created -> submitted (job service) median {statistics.median(svc['pickup']):.2f} s, "
               f"p95 {percentile(svc['pickup'], 0.95):.2f} s; submitted -> Started (scheduler) median "
               f"{statistics.median(svc['dispatch']):.2f} s")
-        print(f"  total (first POST -> last Completed) {svc['total']:.1f} s")
+        print(f"  total (first POST -> last Completed) {svc['total']:.1f} s; CPU used meanwhile: job service "
+              f"{svc['cpu']['jobservice']:.1f} s, gunicorn {svc['cpu']['gunicorn']:.1f} s")
         if bare:
             ratio = svc["total"] / bare["total"]
             print(f"bare qsub baseline: {args.n} submissions in {bare['submit_seconds']:.1f} s, "
                   f"all finished after {bare['total']:.1f} s ({bare['failed']} non-zero)")
-            print(f"  ratio total service / bare qsub   {ratio:.2f}x   (target <= 1.5x)")
+            print(f"  ratio total service / bare qsub   {ratio:.2f}x   (target <= 1.5x"
+                  + ("; paced run: the pace sets the total)" if args.rate else ")"))
         print(f"  median POST -> Started target < 2 s: "
               f"{'met' if statistics.median(svc['to_started']) < 2 else 'MISSED'}")
         print(f"checks: rows {len(rows)}/{args.n}, Completed {completed}/{args.n}, "

@@ -15,6 +15,11 @@ launch script's TERM trap (which reports Cancelled) cannot win the race.
 
 All changes are forward-only (transitions.move), so a callback from the job and the poller
 can both write: whichever is first wins, the other is a no-op.
+
+Cost: with more than LISTING_THRESHOLD submitted jobs, one scheduler listing (qstat) per pass
+tells which jobs are still queued/held/running; only the others are asked about one by one.
+Rows finished by their job's own callback are asked about once more after the job has left
+the scheduler (collects the exit code, lets DRMAA forget the job, runs the final-state hook).
 """
 from __future__ import annotations
 
@@ -53,6 +58,7 @@ class Poller:
         listing = None
         if sum(len(rows) for _, rows in batches) > LISTING_THRESHOLD:
             listing = self._listing()
+            self.between()  # the listing can take a while under load
         changed = 0
         for kind, rows in batches:
             changed += self.poll_rows(kind, rows, listing)

@@ -26,7 +26,7 @@ import threading
 import time
 
 from django.db import Error as DatabaseError
-from django.db import close_old_connections
+from django.db import connections
 
 from .backends.base import default_state_dir
 from .cancel import Canceller
@@ -41,6 +41,14 @@ log = logging.getLogger("sge.service")
 
 class ServiceAlreadyRunning(RuntimeError):
     pass
+
+
+def _refresh_connections() -> None:
+    """A long-lived process must replace dropped or expired connections (CONN_MAX_AGE);
+    never inside a transaction (a caller's atomic block, e.g. a test)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
 
 
 class JobService:
@@ -128,7 +136,7 @@ class JobService:
 
     def tick(self) -> dict:
         """Stop requests, submissions, and (when due) polling and reconciliation."""
-        close_old_connections()  # a long-lived process must notice dropped/expired connections
+        _refresh_connections()
         out = self.quick()
         now = time.monotonic()
         if now >= self._next_poll:
@@ -182,7 +190,6 @@ class JobService:
 
     @staticmethod
     def _close_db():
-        from django.db import connections
         for conn in connections.all():
             try:
                 conn.close()

@@ -68,30 +68,6 @@ def _deflate_raw(data, level):
     return co.compress(data) + co.flush()
 
 
-_MALLOC_TUNED = False
-
-
-def tune_malloc(threshold=1 << 20):
-    """Fix glibc's mmap threshold (process-wide, once; no-op off glibc).
-
-    glibc raises its mmap threshold after large frees (up to 32 MB), after which
-    the per-chunk temporaries of these stages come from the heap and fragment it:
-    peak RSS then creeps up with the number of chunks (+13% from 100k to 1M
-    reads in the benchmark). A fixed threshold keeps large arrays on mmap, so
-    peak memory depends on the chunk size only.
-    """
-    global _MALLOC_TUNED
-    if _MALLOC_TUNED:
-        return
-    _MALLOC_TUNED = True
-    try:
-        import ctypes
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, int(threshold))  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass
-
-
 # --------------------------------------------------------------------------- BGZF
 
 class BgzfReader:
@@ -417,7 +393,6 @@ class BamReader:
     """Header + record chunks of a BAM file; raises PipelineError on bad input."""
 
     def __init__(self, path, *, chunk_bytes=4 << 20, max_records=16384):
-        tune_malloc()
         self.path = str(path)
         self.name = os.path.basename(self.path)
         self.chunk_bytes = chunk_bytes

@@ -151,6 +151,10 @@ class DrmaaBackend(Backend):
                 finally:
                     self._session.deleteJobTemplate(jt)
             time.sleep(1)
+        # Job numbers start again when a cluster is re-created: a stale result or cancel
+        # marker of an earlier job with this number must not decide the new one.
+        for suffix in ("final", "cancel"):
+            self.store.path(jobid, suffix).unlink(missing_ok=True)
         self.store.save_record(jobid, name=job_name, work_dir=work_dir, stdout_path=stdout_path,
                                exitcode_file=code_file, native_spec=spec, script=script)
         return jobid
