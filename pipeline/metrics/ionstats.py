@@ -28,7 +28,7 @@ AQ_NAMES = (7, 10, 17, 20, 30, 47)
 MIN_AQ_LENGTH = 21
 # Same values as C pow(10, -0.1*qv): Python's float ** is C pow().
 ERR_TABLE = np.array([10.0 ** (-0.1 * q) for q in range(256)], dtype=np.float64)
-_MAX_MATRIX = 1 << 21  # cells per padded quality matrix (bounds memory: 16 MB of float64)
+_MAX_MATRIX = 1 << 18  # cells per padded quality matrix: 2 MB of float64, heap-sized
 _PAD_QV = 255  # sentinel quality of padding cells (also BAM's "missing quality")
 _ERR_PADDED = ERR_TABLE.copy()
 _ERR_PADDED[_PAD_QV] = 1e300
@@ -113,7 +113,7 @@ class IonStats:
         self.read_groups = {}
 
     # ------------------------------------------------------------------ driving
-    def add_bam(self, path, *, chunk_bytes=8 << 20):
+    def add_bam(self, path, *, chunk_bytes=4 << 20):
         with BamReader(path, chunk_bytes=chunk_bytes) as bam:
             rgs = bam.read_groups()
             self.read_groups.update(rgs)
@@ -493,6 +493,6 @@ class IonStats:
         return s
 
 
-def ionstats_for_bam(path, *, histogram_length=400, key="TCAG", flow_order=None, chunk_bytes=8 << 20):
+def ionstats_for_bam(path, *, histogram_length=400, key="TCAG", flow_order=None, chunk_bytes=4 << 20):
     """Convenience: stream one BAM into a fresh :class:`IonStats`."""
     return IonStats(histogram_length, key=key, flow_order=flow_order).add_bam(path, chunk_bytes=chunk_bytes)

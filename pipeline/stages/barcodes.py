@@ -333,7 +333,7 @@ def _q20_counts(chunk, t, newL):
 
 
 def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", run_id=None,
-                       samples=None, cutoff=None, level=1, chunk_bytes=8 << 20, progress=None):
+                       samples=None, cutoff=None, level=1, chunk_bytes=4 << 20, progress=None):
     """Classify reads of one unmapped BAM, trim, and write one BAM per barcode.
 
     Writes ``<out_dir>/<id_str>_rawlib.basecaller.bam`` for barcodes with reads and

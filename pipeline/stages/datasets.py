@@ -26,7 +26,7 @@ DEFAULT_FILTER_FREQUENCY = 0.01
 DEFAULT_FILTER_MINREADS = 10
 
 
-def count_bam(path, *, chunk_bytes=8 << 20):
+def count_bam(path, *, chunk_bytes=4 << 20):
     """Streaming per-read-group counts of one BAM (primary records).
 
     Returns {"read_count", "total_bases", "Q20_bases", "read_groups": {RG: {...}}};

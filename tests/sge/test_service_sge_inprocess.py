@@ -77,3 +77,21 @@ def test_stop_queued_job_deletes_it(sge_service, report, tmp_path):
     sge_service.tick()
     assert [fresh(j).state for j in (parent, child)] == [JobState.CANCELLED] * 2
     drive(sge_service, lambda: not set(ids) & set(listed(sge_service)), timeout=30, what="jobs gone")
+
+
+def test_stale_result_of_a_reused_job_number_is_ignored(sge_service, report):
+    # Job numbers start again when the cluster is re-created; the backend's store may still
+    # hold results of the old jobs with those numbers.
+    from sge.backends.base import FAILED, JobStatus
+
+    first = make_analysis_job(report, "sleep 30")
+    sge_service.run_once()
+    n = fresh(first).grid_engine_jobid
+    store = sge_service.backend.store
+    for jid in range(n + 1, n + 30):
+        store.save_status(jid, JobStatus(FAILED, 99, "stale result", "record"))
+    job = make_analysis_job(report, "exit 0")
+    sge_service.run_once()
+    assert n < fresh(job).grid_engine_jobid < n + 30
+    drive(sge_service, lambda: fresh(job).state in JobState.FINAL, timeout=60, what="final")
+    assert (fresh(job).state, fresh(job).exit_code) == (JobState.COMPLETED, 0)
