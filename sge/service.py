@@ -9,9 +9,12 @@ Loop (every ION_JOB_DB_POLL s, default 0.2):
   3. every ION_JOB_STATUS_POLL s: status of submitted jobs -> states  (poll.py)
   4. at start-up and every ION_JOB_RECONCILE_INTERVAL s: the
      scheduler's job list against the rows (orphans, holds, leftovers) (reconcile.py)
-Steps 1 and 2 cost two indexed queries when there is nothing to do. The database is the
-source of truth and the service keeps nothing that a restart would need: a job that ended
+Steps 1 and 2 cost two indexed queries when there is nothing to do, and also run between the
+rows of a long poll, so a launch never waits behind hundreds of running jobs. The database is
+the source of truth and the service keeps nothing that a restart would need: a job that ended
 while the service was down is settled from its exit-code file (or qacct) on the next poll.
+Grid job names are <prefix>_<tag>_<pk> (jobkinds.py); dependants of a job that failed or was
+cancelled still run (submit.py).
 
 Only one service may drive a database: a lock file (keyed by the database identity) under
 the job state directory refuses a second one.

@@ -17,7 +17,10 @@ l_seq i32, next_refID, next_pos, tlen), read_name (NUL terminated), cigar
 """
 import os
 import struct
+import threading
 import zlib
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -70,8 +73,40 @@ def _deflate_raw(data, level):
 
 # --------------------------------------------------------------------------- BGZF
 
+_POOL = None
+_POOL_LOCK = threading.Lock()
+BGZF_THREADS = 2  # libdeflate / ISA-L release the GIL: (de)compression overlaps numpy work
+
+
+def _pool():
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=BGZF_THREADS, thread_name_prefix="bgzf")
+        return _POOL
+
+
+def _inflate_batch(name, blocks):
+    """Decompress [(compressed offset, cdata, crc, isize)] -> bytes, checking CRC and size."""
+    out = []
+    for cpos, cdata, crc, isize in blocks:
+        if not isize:
+            continue
+        try:
+            data = _inflate(cdata, isize)
+        except Exception:
+            raise PipelineError(f"{name}: corrupt BAM (undecodable block at byte {cpos})") from None
+        if len(data) != isize or _crc32(data) != crc:
+            raise PipelineError(f"{name}: corrupt BAM (CRC/size mismatch in block at byte {cpos})")
+        out.append(data)
+    return b"".join(out)
+
+
 class BgzfReader:
-    """Decompresses a BGZF file block by block, yielding large byte pieces."""
+    """Decompresses a BGZF file in batches of blocks, yielding large byte pieces.
+
+    Batches are inflated on a small thread pool, one or two ahead of the consumer.
+    """
 
     def __init__(self, path, *, read_size=4 << 20):
         self.path = str(path)
@@ -103,10 +138,10 @@ class BgzfReader:
     def __exit__(self, *exc):
         self.close()
 
-    def pieces(self, target):
-        """Yield decompressed data in pieces of about ``target`` bytes (whole blocks)."""
+    def _batches(self, target):
+        """Yield lists of blocks (cpos, cdata, crc, isize) of about ``target`` bytes inflated."""
         pending = b""
-        out, out_len = [], 0
+        batch, batch_len = [], 0
         while True:
             more = self._fh.read(self._read_size)
             if more:
@@ -131,20 +166,12 @@ class BgzfReader:
                 if n - pos < bsize:
                     break
                 crc, isize = struct.unpack_from("<II", mv, pos + bsize - 8)
-                cdata = mv[pos + 12 + xlen: pos + bsize - 8]
-                try:
-                    data = _inflate(cdata, isize) if isize else b""
-                except Exception:
-                    raise PipelineError(f"{self.name}: corrupt BAM (undecodable block at byte {self._cpos + pos})") from None
-                if len(data) != isize or _crc32(data) != crc:
-                    raise PipelineError(f"{self.name}: corrupt BAM (CRC/size mismatch in block at byte {self._cpos + pos})")
-                if isize:
-                    out.append(data)
-                    out_len += isize
+                batch.append((self._cpos + pos, bytes(mv[pos + 12 + xlen: pos + bsize - 8]), crc, isize))
+                batch_len += isize
                 pos += bsize
-                if out_len >= target:
-                    yield b"".join(out)
-                    out, out_len = [], 0
+                if batch_len >= target:
+                    yield batch
+                    batch, batch_len = [], 0
             self._cpos += pos
             pending = bytes(mv[pos:]) if pos < n else b""
             mv.release()
@@ -152,18 +179,43 @@ class BgzfReader:
                 break
         if pending:
             raise PipelineError(f"{self.name}: truncated BAM (incomplete BGZF block at byte {self._cpos})")
-        if out:
-            yield b"".join(out)
+        if batch:
+            yield batch
+
+    def pieces(self, target):
+        """Yield decompressed data in pieces of about ``target`` bytes (whole blocks)."""
+        pool = _pool()
+        ahead = deque()
+        for batch in self._batches(target):
+            ahead.append(pool.submit(_inflate_batch, self.name, batch))
+            if len(ahead) > 2:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+
+def _deflate_block(chunk, level):
+    cdata = _deflate_raw(chunk, level)
+    bsize = 18 + len(cdata) + 8
+    hdr = struct.pack("<4BIBBHBBHH", 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, bsize - 1)
+    return hdr + cdata + struct.pack("<II", _crc32(chunk) & 0xFFFFFFFF, len(chunk))
+
+
+def _deflate_batch(data, level):
+    mv = memoryview(data)
+    return b"".join(_deflate_block(mv[i:i + MAX_BLOCK_DATA], level) for i in range(0, len(data), MAX_BLOCK_DATA))
 
 
 class BgzfWriter:
-    """Writes BGZF blocks (libdeflate when available). ``level`` 1 favours speed."""
+    """Writes BGZF blocks (ISA-L / libdeflate when available); compression runs on the
+    shared thread pool, written in order. ``level`` 1 favours speed, 0 stores."""
 
     def __init__(self, path, *, level=1):
         self.path = str(path)
         self.level = level
         self._fh = open(self.path, "wb")
         self._buf = bytearray()
+        self._ahead = deque()
 
     def write(self, data):
         self._buf += data
@@ -172,30 +224,21 @@ class BgzfWriter:
 
     def _flush(self, final):
         buf = self._buf
-        n_full = len(buf) // MAX_BLOCK_DATA
-        end = len(buf) if final else n_full * MAX_BLOCK_DATA
-        mv = memoryview(buf)
-        parts = []
-        for start in range(0, end, MAX_BLOCK_DATA):
-            chunk = mv[start:min(start + MAX_BLOCK_DATA, end)]
-            parts.append(self._block(chunk))
-        self._fh.write(b"".join(parts))
-        rest = bytes(mv[end:])
-        mv.release()
-        self._buf = bytearray(rest)
-
-    def _block(self, chunk):
-        cdata = _deflate_raw(chunk, self.level)
-        bsize = 18 + len(cdata) + 8
-        hdr = struct.pack("<4BIBBHBBHH", 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, bsize - 1)
-        return hdr + cdata + struct.pack("<II", _crc32(chunk) & 0xFFFFFFFF, len(chunk))
+        end = len(buf) if final else (len(buf) // MAX_BLOCK_DATA) * MAX_BLOCK_DATA
+        if end:
+            self._ahead.append(_pool().submit(_deflate_batch, bytes(buf[:end]), self.level))
+            del buf[:end]
+        while self._ahead and (final or len(self._ahead) > 2 or self._ahead[0].done()):
+            self._fh.write(self._ahead.popleft().result())
 
     def close(self):
         if self._fh.closed:
             return
-        self._flush(final=True)
-        self._fh.write(EOF_BLOCK)
-        self._fh.close()
+        try:
+            self._flush(final=True)
+            self._fh.write(EOF_BLOCK)
+        finally:
+            self._fh.close()
 
     def __enter__(self):
         return self

@@ -254,6 +254,8 @@ def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_l
     n = chunk.n
     buf = chunk.buf
     lo, hi = int(chunk.off[0]), int(chunk.end[-1])
+    if hi - lo > SLICE_RECORD_BYTES * n:
+        return _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len)
     arr = buf[lo:hi].copy()
     L = chunk.l_seq
     t = np.minimum(trim, L)
@@ -266,14 +268,20 @@ def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_l
     oi = np.flatnonzero(odd & (nb_new > 0))
     if oi.size:
         first = chunk.seq_off[oi] + t[oi] // 2
-        gi = ranges(first, nb_new[oi])
+        cnt = nb_new[oi]
+        gi = ranges(first, cnt)
         b0 = buf[gi]
-        b1 = buf[np.minimum(gi + 1, len(buf) - 1)]
+        # the next byte is the following element of b0, except at each read's last byte
+        # (there: the byte after it, inside the record: qualities follow the sequence)
+        last = np.cumsum(cnt) - 1
+        b1 = np.empty_like(b0)
+        b1[:-1] = b0[1:]
+        b1[last] = buf[gi[last] + 1]
         nbytes = (b0 << 4) | (b1 >> 4)
-        last = np.cumsum(nb_new[oi]) - 1
         fix = (newL[oi] % 2) == 1
         nbytes[last[fix]] &= 0xF0
-        arr[ranges(seq_off[oi], nb_new[oi])] = nbytes
+        gi -= np.repeat(first - seq_off[oi], cnt)  # same positions, shifted to the record start
+        arr[gi] = nbytes
     # deletions: sequence bytes, trimmed qualities, old RG tag
     seq_del_start = np.where(odd, seq_off + nb_new, seq_off)
     seq_del_len = nb_old - nb_new
@@ -312,6 +320,74 @@ def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_l
     return out.tobytes(), starts, rec_len, newL, t
 
 
+SLICE_RECORD_BYTES = 900  # above this mean record size (bytes), copying spans by slicing wins
+
+
+def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len):
+    """rewrite_records for big records (long flowgram tags): the small modified parts
+    (header, name, new sequence; appended tags) are built with numpy gathers, the big
+    unchanged spans (qualities + other tags) are memoryview slices joined once."""
+    n = chunk.n
+    buf = chunk.buf
+    L = chunk.l_seq
+    t = np.minimum(trim, L)
+    newL = L - t
+    nb_new = (newL + 1) // 2
+    first = chunk.seq_off + t // 2
+    gi = ranges(first, nb_new)
+    seq_new = buf[gi]
+    odd = (t % 2) == 1
+    if odd.any() and seq_new.size:
+        last = np.cumsum(nb_new) - 1
+        nxt = np.empty_like(seq_new)
+        nxt[:-1] = seq_new[1:]
+        nxt[last[nb_new > 0]] = buf[gi[last[nb_new > 0]] + 1]
+        odd_b = np.repeat(odd, nb_new)
+        seq_new = np.where(odd_b, (seq_new << 4) | (nxt >> 4), seq_new)
+        fix = odd & (newL % 2 == 1) & (nb_new > 0)
+        seq_new[last[fix]] &= 0xF0
+    end = chunk.end
+    tags = chunk.find_tags(["RG"], stop_when_found=True)
+    rg_off = tags["RG"][0]
+    has_rg = rg_off >= 0
+    rg_start = np.where(has_rg, rg_off - 3, end)
+    rg_end = np.where(has_rg, rg_off + tags["RG"][2], end)
+    tail_len = np.asarray(tail_len, dtype=np.int64)
+    extra_len = np.asarray(extra_len, dtype=np.int64)
+    fixed = chunk.fixed.copy()
+    qa = chunk.qual_off + t
+    namecig = chunk.seq_off - chunk.name_off
+    rec_len = 36 + namecig + nb_new + (rg_start - qa) + (end - rg_end) + tail_len + extra_len
+    v = fixed.view("<i4")
+    v[:, 0] = (rec_len - 4).astype(np.int32)
+    v[:, 5] = newL.astype(np.int32)
+    w = extra.shape[1]
+    o_fixed = len(buf)
+    o_seq = o_fixed + fixed.size
+    o_tail = o_seq + len(seq_new)
+    o_extra = o_tail + len(tail_pool)
+    src = np.concatenate([buf, fixed.ravel(), seq_new, np.asarray(tail_pool, np.uint8), extra.ravel()])
+    ss = np.cumsum(nb_new) - nb_new
+    hstarts = np.stack([o_fixed + 36 * np.arange(n), chunk.name_off, o_seq + ss], axis=1)
+    hlens = np.stack([np.full(n, 36), namecig, nb_new], axis=1)
+    head = src[ranges(hstarts.ravel(), hlens.ravel())].tobytes()
+    tstarts = np.stack([o_tail + np.asarray(tail_start, np.int64), o_extra + w * np.arange(n)], axis=1)
+    tlens = np.stack([tail_len, extra_len], axis=1)
+    tail = src[ranges(tstarts.ravel(), tlens.ravel())].tobytes()
+    hl = 36 + namecig + nb_new
+    hs = np.cumsum(hl) - hl
+    tl = tail_len + extra_len
+    ts = np.cumsum(tl) - tl
+    mv = memoryview(chunk.data)
+    pieces = []
+    add = pieces.extend
+    for h0, h1, q0, r0, r1, e, t0, t1 in zip(hs.tolist(), (hs + hl).tolist(), qa.tolist(), rg_start.tolist(),
+                                             rg_end.tolist(), end.tolist(), ts.tolist(), (ts + tl).tolist()):
+        add((head[h0:h1], mv[q0:r0], mv[r1:e], tail[t0:t1]))
+    starts = np.cumsum(rec_len) - rec_len
+    return b"".join(pieces), starts, rec_len, newL, t
+
+
 def _q20_counts(chunk, t, newL):
     """Bases with QV >= 20 (0xFF = missing excluded) in each trimmed read.
 
@@ -328,7 +404,8 @@ def _q20_counts(chunk, t, newL):
     ok = ((chunk.buf[lo:hi] - np.uint8(20)) < 235).view(np.uint8)  # uint8 wrap: 20..254 -> 0..234
     qs = chunk.qual_off + t - lo
     bounds = np.stack([qs, qs + newL], axis=1).ravel()
-    sums = np.add.reduceat(ok, np.minimum(bounds, hi - lo - 1), dtype=np.int64)[0::2]
+    acc = np.uint16 if int(newL.max(initial=0)) < 65536 else np.int64  # uint16: 3x faster
+    sums = np.add.reduceat(ok, np.minimum(bounds, hi - lo - 1), dtype=acc)[0::2].astype(np.int64)
     return np.where(newL > 0, sums, 0)
 
 

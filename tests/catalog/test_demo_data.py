@@ -1,29 +1,29 @@
-"""manage.py demo_data: one demo run with a completed report and metric rows, created once."""
+"""manage.py demo_data: a simulated run is ingested once and its analysis queued."""
 import io
 
 import pytest
 from django.core.management import call_command
 
 from rundb.catalog import load_catalog
-from rundb.models import Experiment, Results
+from rundb.models import AnalysisJob, Experiment, JobState, ReferenceGenome, Results
+
+pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.django_db
-def test_demo_run_is_created_once(tmp_path):
-    load_catalog(tmp_path)
+def test_demo_run_is_simulated_ingested_and_queued_once(tmp_path, ts_fixtures_dir, settings):
+    load_catalog(ts_fixtures_dir)
     out = io.StringIO()
-    call_command("demo_data", "--no-simulator", stdout=out)
+    call_command("demo_data", "--reads", "300", stdout=out)
     assert "Demo run created" in out.getvalue()
     exp = Experiment.objects.get()
+    assert exp.ftpStatus == "Complete" and (settings.ION_RESULTS_ROOT / "DemoS5").is_dir()
     result = Results.objects.get(experiment=exp)
-    assert exp.repResult == result and result.status == "Completed"
-    assert result.reportLink.endswith(f"_{result.pk:03d}/")
-    lib, quality, analysis = result.libmetrics.get(), result.qualitymetrics.get(), result.analysismetrics.get()
-    assert quality.q20_bases <= quality.q17_bases <= quality.q0_bases
-    assert lib.totalNumReads == quality.q0_reads == analysis.libFinal
-    assert result.tfmetrics.count() == 1
+    job = AnalysisJob.objects.get(result=result)
+    assert job.state == JobState.QUEUED and job.script_path
+    assert exp.eas_set.get().barcodeKitName == "IonXpress"
+    assert ReferenceGenome.objects.filter(short_name="demo_ref", status="complete").exists()
 
-    call_command("demo_data", "--no-simulator", stdout=io.StringIO())
+    call_command("demo_data", stdout=io.StringIO())
     call_command("demo_data", "--if-empty", stdout=out)
     assert Experiment.objects.count() == 1 and Results.objects.count() == 1
     assert "no demo run created" in out.getvalue()

@@ -128,3 +128,22 @@ def test_bad_inputs(tmp_path, kit):
     with pytest.raises(PipelineError, match="identical in flow space"):
         FlowSpaceClassifier(load_barcode_kit([{"id_str": "A", "sequence": "ACGT", "adapter": "GAT"},
                                               {"id_str": "B", "sequence": "ACGT", "adapter": "GAT"}]), FO)
+
+
+def test_both_rewrite_strategies_give_identical_records(tmp_path, kit, monkeypatch):
+    import pipeline.stages.barcodes as B
+    rnd = random.Random(9)
+    reads = []
+    for i in range(120):
+        b = kit[rnd.randrange(4)]
+        t = "".join(rnd.choice("ACGT") for _ in range(rnd.randrange(0, 50)))
+        s = (b["sequence"] + b["adapter"] if i % 5 else "") + t
+        reads.append({"seq": s, "qual": [rnd.randrange(2, 40) for _ in s],
+                      "tags": {"ZA": i, "ZM": [rnd.randrange(-50, 400) for _ in range(rnd.randrange(8, 60))]}})
+    src = write_bam(tmp_path / "in.bam", reads, read_groups=RG)
+    out = {}
+    for name, limit in (("masks", 10 ** 9), ("slices", 0)):
+        monkeypatch.setattr(B, "SLICE_RECORD_BYTES", limit)
+        res = classify_and_split(src, str(tmp_path / name), kit, flow_order=FO)
+        out[name] = {k: [r.to_string() for r in read_all(d["path"])[1]] for k, d in res["datasets"].items()}
+    assert out["masks"] == out["slices"] and sum(len(v) for v in out["masks"].values()) == 120

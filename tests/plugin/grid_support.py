@@ -211,16 +211,14 @@ class Grid:
             raise
         return job
 
-
-def _wait_exit_code(self, job, timeout=30):
-    def check():
-        job.refresh_from_db()
-        return job.exit_code is not None
-    wait_until(check, timeout=timeout, interval=0.1, what=f"exit code of job {job.pk}")
-    return job
-
-
-Grid.wait_exit_code = _wait_exit_code
+    def wait_exit_code(self, job, timeout=30):
+        """The launch script reports its final state before it exits; the service adds the
+        exit code once the job has left the scheduler."""
+        def check():
+            job.refresh_from_db()
+            return job.exit_code is not None
+        wait_until(check, timeout=timeout, interval=0.1, what=f"exit code of job {job.pk}")
+        return job
 
 
 def seen(job):
@@ -234,7 +232,3 @@ def wait_file(path, timeout=60):
 def qstat_detail(jobid):
     from sge.backends import sgecli
     return sgecli.qstat_job_detail(jobid)
-
-
-def now():
-    return time.monotonic()

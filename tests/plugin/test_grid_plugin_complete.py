@@ -1,6 +1,5 @@
 """Install -> launch -> job service -> Completed, on the real Grid Engine (and on the local
 backend, the embedded default), with the wrapper's REST callbacks going to a live server."""
-import os
 from pathlib import Path
 
 import pytest
