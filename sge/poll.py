@@ -189,10 +189,11 @@ class Poller:
             except JobError:
                 st = None
             if st is not None and (st.terminal or st.state == UNKNOWN) or now - since > TRACK_LIMIT:
+                del self._tracked[key]
+                # Final-state hook first, so a recorded exit code means the run's bookkeeping is done.
+                self._after_callback_final(kind, key[1])
                 if st is not None and st.exit_code is not None:
                     kind.model.objects.filter(pk=key[1], exit_code__isnull=True).update(exit_code=st.exit_code)
-                del self._tracked[key]
-                self._after_callback_final(kind, key[1])
             else:
                 self._tracked[key] = (jobid, code_file, since)
 

@@ -299,7 +299,6 @@ class RecordChunk:
         self.end = self.off + 4 + self.block_size
         if self.n and (np.any(self.l_seq < 0) or np.any(self.aux_off > self.end)):
             raise PipelineError("corrupt BAM (record fields overrun the record)")
-        self._zeros = None
 
     # -- columns ----------------------------------------------------------
     def string_ends(self, starts, limits=None):
@@ -322,12 +321,6 @@ class RecordChunk:
         if limits is not None and np.any(out >= limits):
             raise PipelineError("corrupt BAM (unterminated string tag)")
         return out
-
-    def zeros(self):
-        """Sorted positions of NUL bytes in the buffer (for Z/H tag ends)."""
-        if self._zeros is None:
-            self._zeros = np.flatnonzero(self.buf == 0)
-        return self._zeros
 
     def names(self, idx=None):
         idx = np.arange(self.n) if idx is None else idx

@@ -23,7 +23,12 @@ def test_busy_when_another_crawl_runs(make_run):
     make_run().explog()
     if connection.vendor == "postgresql":
         other = _hold_lock_elsewhere()
-        release = other.close
+
+        def release():
+            # Unlock explicitly: closing alone frees the lock only once the server has noticed.
+            with other.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", [crawler._ADVISORY_LOCK_ID])
+            other.close()
     else:
         crawler._local_lock.acquire()
         release = crawler._local_lock.release
