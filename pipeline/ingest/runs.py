@@ -28,7 +28,7 @@ from rundb.models import (
 )
 
 from ..analysis_launch import auto_report_name, create_report, start_analysis
-from .explog import EXPLOG, EXPLOG_FINAL, DEFAULT_FLOW_ORDER, ExplogError, read_explog
+from .explog import EXPLOG, EXPLOG_FINAL, DEFAULT_FLOW_ORDER, ExplogError, read_explog, strip_folder_date
 from .mapping import derive_run_info, flows_and_cycles
 from .transfer import FINISHED, advance, transfer_state
 
@@ -153,6 +153,12 @@ def _ingest(folder, explog, final, *, auto_analysis):
     values["status"] = "run"
     if created and plan is not None:
         values["runMode"] = plan.runMode or exp.runMode
+    if created:
+        # What the run lists show: the plan's name, else the run name without its date prefix.
+        values["displayName"] = (
+            (plan.planDisplayedName if plan and plan.origin != "crawler" else "")
+            or strip_folder_date(info.experiment["expName"]).replace("_", " ")
+        )[:128]
     for name, value in values.items():
         if getattr(exp, name) != value:
             setattr(exp, name, value)

@@ -44,3 +44,16 @@ def test_second_crawl_changes_nothing(make_run):
     assert [o.action for o in report.outcomes] == ["unchanged"]
     assert list(Experiment.objects.values()) == before
     assert PlannedExperiment.objects.count() == 1 and Rig.objects.count() == 1
+
+
+def test_display_name_is_the_run_name_without_its_date(make_run):
+    make_run().explog()
+    crawl_once()
+    assert Experiment.objects.get().displayName == "user T1"
+
+
+def test_display_name_comes_from_a_linked_plan(make_run):
+    PlannedExperiment.objects.create(planShortID="ABCDE", planName="Lab plan", planDisplayedName="Lab plan 7")
+    make_run().explog({"Planned Run Short ID": "ABCDE"})
+    crawl_once()
+    assert Experiment.objects.get().displayName == "Lab plan 7"
