@@ -1,56 +1,127 @@
-"""BGZF writer: the blocked gzip container used by BAM.
+"""BGZF: the blocked gzip container of BAM (block codec and writer).
 
-Each block holds at most 64 KiB of input, compressed independently with raw deflate and
-wrapped in a gzip member carrying the ``BC`` extra field (the compressed block size).
-zlib releases the GIL while compressing, so blocks are compressed on a small thread pool;
-they are written in order.
+Each block holds at most ``MAX_BLOCK_DATA`` bytes of input, compressed independently
+with raw deflate and wrapped in a gzip member whose ``BC`` extra field gives the
+compressed block size. Deflate uses ISA-L at levels 1-3 (~4x faster than zlib on BAM
+data), libdeflate otherwise, zlib when neither package is installed. These release the
+GIL, so blocks are compressed on a small process-wide thread pool (bounded however many
+files are open at once) while the caller builds the next records.
 """
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-# Input per block: kept below 64 KiB so that even incompressible data fits a block.
-BLOCK_INPUT = 0xFF00
+try:  # libdeflate: fastest inflate, CRC32 and stored blocks; optional
+    import deflate as _libdeflate
+except ImportError:  # pragma: no cover - exercised only without the package
+    _libdeflate = None
+try:  # ISA-L: fastest deflate at levels 1-3; optional
+    from isal import isal_zlib as _isal
+except ImportError:  # pragma: no cover
+    _isal = None
+
 EOF_BLOCK = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+# Input per block, as htslib: below 64 KiB so that even incompressible data (deflate
+# adds a few bytes) keeps the whole block within the 16-bit BSIZE field.
+MAX_BLOCK_DATA = 0xFF00
 _HEADER = struct.Struct("<4BI2BH2BHH")
+_TRAILER = struct.Struct("<II")
+
+BGZF_THREADS = 2
+_POOL = None
+_POOL_LOCK = threading.Lock()
 
 
-def compress_block(data: bytes, level: int) -> bytes:
-    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-    body = comp.compress(data) + comp.flush()
-    bsize = len(body) + 25  # header 18 + trailer 8, minus 1
-    header = _HEADER.pack(0x1F, 0x8B, 8, 4, 0, 0, 0xFF, 6, ord("B"), ord("C"), 2, bsize)
-    return header + body + struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data))
+def pool() -> ThreadPoolExecutor:
+    """The shared (de)compression thread pool."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=BGZF_THREADS, thread_name_prefix="bgzf")
+        return _POOL
 
 
-class BgzfWriter:
-    """Binary file object writing BGZF; ``write`` accepts bytes-like objects of any size."""
+def inflate(cdata, isize: int) -> bytes:
+    if _libdeflate is not None:
+        return _libdeflate.deflate_decompress(cdata, isize)
+    return zlib.decompress(cdata, -15)
 
-    def __init__(self, path, level: int = 1, threads: int = 2):
-        self._fh = open(path, "wb")
-        self._level = level
-        self._pending = bytearray()
-        self._pool = ThreadPoolExecutor(max_workers=threads) if threads > 1 else None
+
+def crc32(data) -> int:
+    if _libdeflate is not None:
+        return _libdeflate.crc32(data)
+    return zlib.crc32(data)
+
+
+def _deflate_raw(data, level: int) -> bytes:
+    if level == 0 and _libdeflate is not None:  # stored blocks, ~1 GB/s
+        return _libdeflate.deflate_compress(data, 0)
+    if _isal is not None and 1 <= level <= 3:
+        return _isal.compress(data, level, wbits=-15)
+    if _libdeflate is not None:
+        return _libdeflate.deflate_compress(data, level)
+    co = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return co.compress(data) + co.flush()
+
+
+def compress_block(data, level: int) -> bytes:
+    """One complete BGZF block holding ``data`` (at most ``MAX_BLOCK_DATA`` bytes)."""
+    if len(data) > MAX_BLOCK_DATA:
+        raise ValueError(f"BGZF block input of {len(data)} bytes exceeds {MAX_BLOCK_DATA}")
+    body = _deflate_raw(data, level)
+    bsize = _HEADER.size + len(body) + _TRAILER.size
+    header = _HEADER.pack(0x1F, 0x8B, 8, 4, 0, 0, 0xFF, 6, ord("B"), ord("C"), 2, bsize - 1)
+    return header + body + _TRAILER.pack(crc32(data) & 0xFFFFFFFF, len(data))
+
+
+def _compress_blocks(data, level: int) -> bytes:
+    mv = memoryview(data)
+    return b"".join(compress_block(mv[i:i + MAX_BLOCK_DATA], level)
+                    for i in range(0, len(data), MAX_BLOCK_DATA))
+
+
+class Closable:
+    """``with`` support for objects that have a ``close`` method."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class BgzfWriter(Closable):
+    """Binary file object writing BGZF; ``write`` takes bytes-like objects of any size.
+
+    Full blocks are compressed in batches on the shared pool and written in order.
+    ``level`` 1 favours speed, 0 stores.
+    """
+
+    def __init__(self, path, *, level: int = 1):
+        self.path = str(path)
+        self.level = level
+        self._fh = open(self.path, "wb")
+        self._buf = bytearray()
+        self._ahead = deque()
 
     def write(self, data) -> None:
-        self._pending += data
-        if len(self._pending) >= BLOCK_INPUT * 8:
+        self._buf += data
+        if len(self._buf) >= MAX_BLOCK_DATA * 4:
             self._flush(final=False)
 
     def _flush(self, final: bool) -> None:
-        buf = self._pending
-        n_full = len(buf) // BLOCK_INPUT
-        end = len(buf) if final else n_full * BLOCK_INPUT
-        chunks = [bytes(buf[i:i + BLOCK_INPUT]) for i in range(0, end, BLOCK_INPUT)]
-        if self._pool is not None and len(chunks) > 1:
-            blocks = self._pool.map(compress_block, chunks, [self._level] * len(chunks))
-        else:
-            blocks = (compress_block(c, self._level) for c in chunks)
-        for block in blocks:
-            self._fh.write(block)
-        del buf[:end]
+        buf = self._buf
+        end = len(buf) if final else (len(buf) // MAX_BLOCK_DATA) * MAX_BLOCK_DATA
+        if end:
+            self._ahead.append(pool().submit(_compress_blocks, bytes(buf[:end]), self.level))
+            del buf[:end]
+        # at most two batches in flight: bounds memory, keeps both threads busy
+        while self._ahead and (final or len(self._ahead) > 2 or self._ahead[0].done()):
+            self._fh.write(self._ahead.popleft().result())
 
     def close(self) -> None:
         if self._fh.closed:
@@ -60,11 +131,3 @@ class BgzfWriter:
             self._fh.write(EOF_BLOCK)
         finally:
             self._fh.close()
-            if self._pool is not None:
-                self._pool.shutdown()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

@@ -1,4 +1,5 @@
-"""Fast writer of unmapped BAM files (the basecaller output format).
+"""BAM writers: :class:`BamWriter` (header + raw record bytes, used by the stages) and
+:class:`UnmappedBamWriter`, the fast writer of unmapped BAM (the basecaller output format).
 
 pysam builds one ``AlignedSegment`` per read in Python (~25k reads/s with a flowgram tag);
 this writer encodes a whole batch of records with numpy into one byte buffer and
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bgzf import BgzfWriter
+from .bgzf import BgzfWriter, Closable
 
 # Base code (A C G T N) -> BAM 4-bit code.
 _NIBBLE = np.array([1, 2, 4, 8, 15], dtype=np.uint8)
@@ -32,6 +33,7 @@ _FIXED = np.dtype([
 _INT_TAG = np.dtype([("tag", "S2"), ("type", "S1"), ("value", "<i4")])
 _ARRAY_HEAD = np.dtype([("tag", "S2"), ("type", "S1"), ("sub", "S1"), ("count", "<i4")])
 _HEADER_ORDER = ("HD", "SQ", "RG", "PG", "CO")
+_I32 = struct.Struct("<i")
 
 
 @dataclass
@@ -91,7 +93,8 @@ def _interleave(parts, n: int) -> np.ndarray:
     return buf
 
 
-def header_text(header: dict) -> str:
+def header_text_from_dict(header: dict) -> str:
+    """SAM header text from a pysam-style header dict (HD, SQ, RG, PG, CO in that order)."""
     lines = []
     for key in _HEADER_ORDER:
         if key not in header:
@@ -168,31 +171,41 @@ def encode_records(names, seq, lengths, qual=None, tags=(), flag=4) -> bytes:
     return buf.tobytes()
 
 
-class UnmappedBamWriter:
+class BamWriter(Closable):
+    """Writes a BAM header (SAM text + reference list) then raw record bytes (each
+    record already starting with its block_size)."""
+
+    def __init__(self, path, header_text, references=(), *, level=1):
+        self.path = str(path)
+        self.count = 0
+        self._bgzf = BgzfWriter(self.path, level=level)
+        text = header_text if header_text.endswith("\n") or not header_text else header_text + "\n"
+        tb = text.encode()
+        parts = [b"BAM\x01", _I32.pack(len(tb)), tb, _I32.pack(len(references))]
+        for name, length in references:
+            nb = name.encode() + b"\0"
+            parts += [_I32.pack(len(nb)), nb, _I32.pack(length)]
+        self._bgzf.write(b"".join(parts))
+
+    def write_raw(self, data, n_records=0):
+        self._bgzf.write(data)
+        self.count += n_records
+
+    def close(self):
+        self._bgzf.close()
+
+
+class UnmappedBamWriter(BamWriter):
     """Streams batches of unmapped reads into one BAM file.
 
     ``header`` is a pysam-style dict, e.g. ``{"HD": {"VN": "1.4", "SO": "unsorted"},
     "RG": [{"ID": "ABCDE", "SM": "x", "PL": "IONTORRENT"}], "PG": [...]}``.
     """
 
-    def __init__(self, path, header: dict, level: int = 1, threads: int = 2):
-        self.path = path
-        self.count = 0
-        self._out = BgzfWriter(path, level=level, threads=threads)
-        text = header_text(header).encode("ascii")
-        self._out.write(b"BAM\1" + struct.pack("<i", len(text)) + text + struct.pack("<i", 0))
+    def __init__(self, path, header: dict, level: int = 1):
+        super().__init__(path, header_text_from_dict(header), level=level)
 
     def write_batch(self, names, seq, lengths, qual=None, tags=(), flag=4) -> None:
         if len(lengths) == 0:
             return
-        self._out.write(encode_records(names, seq, lengths, qual, tags, flag))
-        self.count += len(lengths)
-
-    def close(self) -> None:
-        self._out.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        self.write_raw(encode_records(names, seq, lengths, qual, tags, flag), len(lengths))

@@ -6,9 +6,10 @@ decompressed BAM is parsed once into numpy offset arrays, and every stage works
 on whole columns (lengths, flags, qualities, tags) with numpy. Memory is
 bounded by the chunk size, whatever the file size.
 
-Also: BGZF read/write with libdeflate (the ``deflate`` package) when present
-(3x faster than zlib), strict truncation/corruption checks (EOF marker, block
-CRC32 and ISIZE) raising :class:`PipelineError`.
+Also: a BGZF reader with strict truncation/corruption checks (EOF marker, block
+CRC32 and ISIZE) raising :class:`PipelineError`. The block codec, BGZF writer and
+:class:`BamWriter` live in :mod:`pipeline.formats` (shared with the basecaller and
+simulator) and are re-exported here.
 
 Layout reminder (SAM spec §4.2): each record = int32 block_size, then 32 fixed
 bytes (refID, pos, l_read_name u8, mapq u8, bin u16, n_cigar_op u16, flag u16,
@@ -17,26 +18,18 @@ l_seq i32, next_refID, next_pos, tlen), read_name (NUL terminated), cigar
 """
 import os
 import struct
-import threading
-import zlib
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ..formats.bgzf import EOF_BLOCK, Closable, crc32, inflate, pool
+from ..formats.ubam import BamWriter
 from .errors import PipelineError
 
-try:  # libdeflate: fastest inflate; optional, falls back to zlib
-    import deflate as _libdeflate
-except ImportError:  # pragma: no cover - exercised only without the package
-    _libdeflate = None
-try:  # ISA-L: ~3x faster deflate than libdeflate/zlib at levels 1-2; optional
-    from isal import isal_zlib as _isal
-except ImportError:  # pragma: no cover
-    _isal = None
+__all__ = ["EOF_BLOCK", "BgzfReader", "RecordChunk", "BamReader", "BamWriter", "ranges",
+           "parse_read_groups", "header_lines_without_rg", "rg_line", "encode_seq_bytes", "nt16",
+           "codes_to_str"]
 
-EOF_BLOCK = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
-MAX_BLOCK_DATA = 0xFF00  # payload per BGZF block, as htslib
 SEQ_CODES = "=ACMGRSVTWYHKDBN"
 _NT16 = np.full(256, 15, dtype=np.uint8)
 for _i, _c in enumerate(SEQ_CODES):
@@ -48,43 +41,7 @@ _I32 = struct.Struct("<i")
 _HDR = struct.Struct("<4sI")
 
 
-def _inflate(cdata, isize):
-    if _libdeflate is not None:
-        return _libdeflate.deflate_decompress(cdata, isize)
-    return zlib.decompress(cdata, -15)
-
-
-def _crc32(data):
-    if _libdeflate is not None:
-        return _libdeflate.crc32(data)
-    return zlib.crc32(data)
-
-
-def _deflate_raw(data, level):
-    if level == 0 and _libdeflate is not None:  # stored blocks, ~1 GB/s
-        return _libdeflate.deflate_compress(data, 0)
-    if _isal is not None and level <= 3:
-        return _isal.compress(data, level, wbits=-15)
-    if _libdeflate is not None:
-        return _libdeflate.deflate_compress(data, level)
-    co = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return co.compress(data) + co.flush()
-
-
 # --------------------------------------------------------------------------- BGZF
-
-_POOL = None
-_POOL_LOCK = threading.Lock()
-BGZF_THREADS = 2  # libdeflate / ISA-L release the GIL: (de)compression overlaps numpy work
-
-
-def _pool():
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=BGZF_THREADS, thread_name_prefix="bgzf")
-        return _POOL
-
 
 def _inflate_batch(name, blocks):
     """Decompress [(compressed offset, cdata, crc, isize)] -> bytes, checking CRC and size."""
@@ -93,16 +50,16 @@ def _inflate_batch(name, blocks):
         if not isize:
             continue
         try:
-            data = _inflate(cdata, isize)
+            data = inflate(cdata, isize)
         except Exception:
             raise PipelineError(f"{name}: corrupt BAM (undecodable block at byte {cpos})") from None
-        if len(data) != isize or _crc32(data) != crc:
+        if len(data) != isize or crc32(data) != crc:
             raise PipelineError(f"{name}: corrupt BAM (CRC/size mismatch in block at byte {cpos})")
         out.append(data)
     return b"".join(out)
 
 
-class BgzfReader:
+class BgzfReader(Closable):
     """Decompresses a BGZF file in batches of blocks, yielding large byte pieces.
 
     Batches are inflated on a small thread pool, one or two ahead of the consumer.
@@ -131,12 +88,6 @@ class BgzfReader:
 
     def close(self):
         self._fh.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _batches(self, target):
         """Yield lists of blocks (cpos, cdata, crc, isize) of about ``target`` bytes inflated."""
@@ -184,67 +135,13 @@ class BgzfReader:
 
     def pieces(self, target):
         """Yield decompressed data in pieces of about ``target`` bytes (whole blocks)."""
-        pool = _pool()
         ahead = deque()
         for batch in self._batches(target):
-            ahead.append(pool.submit(_inflate_batch, self.name, batch))
+            ahead.append(pool().submit(_inflate_batch, self.name, batch))
             if len(ahead) > 2:
                 yield ahead.popleft().result()
         while ahead:
             yield ahead.popleft().result()
-
-
-def _deflate_block(chunk, level):
-    cdata = _deflate_raw(chunk, level)
-    bsize = 18 + len(cdata) + 8
-    hdr = struct.pack("<4BIBBHBBHH", 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, bsize - 1)
-    return hdr + cdata + struct.pack("<II", _crc32(chunk) & 0xFFFFFFFF, len(chunk))
-
-
-def _deflate_batch(data, level):
-    mv = memoryview(data)
-    return b"".join(_deflate_block(mv[i:i + MAX_BLOCK_DATA], level) for i in range(0, len(data), MAX_BLOCK_DATA))
-
-
-class BgzfWriter:
-    """Writes BGZF blocks (ISA-L / libdeflate when available); compression runs on the
-    shared thread pool, written in order. ``level`` 1 favours speed, 0 stores."""
-
-    def __init__(self, path, *, level=1):
-        self.path = str(path)
-        self.level = level
-        self._fh = open(self.path, "wb")
-        self._buf = bytearray()
-        self._ahead = deque()
-
-    def write(self, data):
-        self._buf += data
-        if len(self._buf) >= MAX_BLOCK_DATA * 4:
-            self._flush(final=False)
-
-    def _flush(self, final):
-        buf = self._buf
-        end = len(buf) if final else (len(buf) // MAX_BLOCK_DATA) * MAX_BLOCK_DATA
-        if end:
-            self._ahead.append(_pool().submit(_deflate_batch, bytes(buf[:end]), self.level))
-            del buf[:end]
-        while self._ahead and (final or len(self._ahead) > 2 or self._ahead[0].done()):
-            self._fh.write(self._ahead.popleft().result())
-
-    def close(self):
-        if self._fh.closed:
-            return
-        try:
-            self._flush(final=True)
-            self._fh.write(EOF_BLOCK)
-        finally:
-            self._fh.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 # --------------------------------------------------------------------------- BAM
@@ -425,7 +322,7 @@ for _t, _s in (("A", 1), ("c", 1), ("C", 1), ("s", 2), ("S", 2), ("i", 4), ("I",
 _INT_TYPES = {ord("c"): "<i1", ord("C"): "<u1", ord("s"): "<i2", ord("S"): "<u2", ord("i"): "<i4", ord("I"): "<u4"}
 
 
-class BamReader:
+class BamReader(Closable):
     """Header + record chunks of a BAM file; raises PipelineError on bad input."""
 
     def __init__(self, path, *, chunk_bytes=4 << 20, max_records=16384):
@@ -514,12 +411,6 @@ class BamReader:
     def close(self):
         self._bgzf.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
 
 def parse_read_groups(header_text):
     """{RG ID: {tag: value}} from SAM header text."""
@@ -540,35 +431,6 @@ def header_lines_without_rg(header_text):
 def rg_line(fields):
     order = ["ID"] + [k for k in fields if k != "ID"]
     return "@RG\t" + "\t".join(f"{k}:{fields[k]}" for k in order if fields[k] is not None and fields[k] != "")
-
-
-class BamWriter:
-    """Writes a BAM header then raw record bytes (already including block_size)."""
-
-    def __init__(self, path, header_text, references=(), *, level=1):
-        self.path = str(path)
-        self._bgzf = BgzfWriter(self.path, level=level)
-        text = header_text if header_text.endswith("\n") or not header_text else header_text + "\n"
-        tb = text.encode()
-        parts = [b"BAM\x01", _I32.pack(len(tb)), tb, _I32.pack(len(references))]
-        for name, length in references:
-            nb = name.encode() + b"\0"
-            parts += [_I32.pack(len(nb)), nb, _I32.pack(length)]
-        self._bgzf.write(b"".join(parts))
-        self.count = 0
-
-    def write_raw(self, data, n_records=0):
-        self._bgzf.write(data)
-        self.count += n_records
-
-    def close(self):
-        self._bgzf.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def encode_seq_bytes(codes, lengths):
