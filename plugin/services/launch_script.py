@@ -3,9 +3,11 @@
 The script reports Started, sets umask 0000 and `ulimit -c 0`, exports the plugin environment
 (flattened startplugin.json as RUNINFO__*/PLUGINCONFIG__*/..., the legacy names RESULTS_DIR,
 DIRNAME, TSP_*, ...), runs the plugin in its results folder with all output in
-drmaa_stdout.txt, PATCHes results.json into the PluginResult store, writes the exit-code file
+drmaa_stdout.txt, writes the exit-code file, then PATCHes results.json into the PluginResult store
 and reports Completed or Error (Cancelled on TERM, Timed Out on USR1). Values are computed here
-in Python and shell-quoted, so the script needs no JSON tooling.
+in Python and shell-quoted, so the script needs no JSON tooling. The callbacks are one curl
+process each (Started; store + final state together): on a busy node a Python start-up per
+callback was most of a trivial job's cost. job_callback.py is the fallback without curl.
 """
 import json
 import os

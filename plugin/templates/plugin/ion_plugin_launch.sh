@@ -8,11 +8,10 @@ VERSION={{ version_q }}
 # Output folder, then all output (ours and the plugin's) into drmaa_stdout.txt. The grid
 # engine may already send stdout there; only redirect when it does not.
 RESULTS_DIR={{ results_dir_q }}
-mkdir -p "$RESULTS_DIR" && cd "$RESULTS_DIR" || { echo "cannot enter $RESULTS_DIR" >&2; exit 1; }
+[ -d "$RESULTS_DIR" ] || mkdir -p "$RESULTS_DIR"
+cd "$RESULTS_DIR" || { echo "cannot enter $RESULTS_DIR" >&2; exit 1; }
 ION_LOG="$RESULTS_DIR/drmaa_stdout.txt"
-if [ "$(readlink -f /proc/$$/fd/1 2>/dev/null)" != "$(readlink -f "$ION_LOG" 2>/dev/null)" ]; then
-    exec >>"$ION_LOG" 2>&1
-fi
+[ /proc/$$/fd/1 -ef "$ION_LOG" ] || exec >>"$ION_LOG" 2>&1
 
 umask 0000
 ulimit -c 0
@@ -35,22 +34,41 @@ export ION_PLUGINRESULT={{ pr_pk }}
 export ION_JOB={{ job_pk }}
 export ION_PLUGIN_API_KEY={{ api_key_q }}
 
-ion_status() { "$ION_PLUGIN_PYTHON" -I "$ION_CALLBACK" --state "$1"; }
-ion_store() {
-    if [ -s "$RESULTS_DIR/results.json" ]; then
-        "$ION_PLUGIN_PYTHON" -I "$ION_CALLBACK" --store "$RESULTS_DIR/results.json"
+# Callbacks. Each job pays for them on a busy node, so they cost one curl process each (no
+# Python): Started, then at the end store (results.json) + final state in one curl. The key
+# goes in a header read from a here-string, never in argv. --retry-all-errors without --fail
+# retries network errors and 408/429/5xx for ~15 s; other 4xx answers are final. A failed
+# callback never changes the outcome: the job service reconciles states from the exit code.
+ION_CURL_OPTS=(-sS -X PATCH --retry 5 --retry-all-errors --retry-max-time 15 --connect-timeout 5 --max-time 30
+               -w 'callback: PATCH %{url_effective} -> HTTP %{http_code}\n')
+ion_patch() {  # ion_patch <state> [store]
+    local auth="Authorization: pluginkey $ION_PLUGINRESULT:$ION_PLUGIN_API_KEY" store=
+    [ "$2" = store ] && [ -s "$RESULTS_DIR/results.json" ] && store=1
+    if ! command -v curl >/dev/null; then
+        "$ION_PLUGIN_PYTHON" -I "$ION_CALLBACK" ${store:+--store "$RESULTS_DIR/results.json"} --state "$1"
+        return 0
     fi
+    if [ -n "$store" ]; then
+        curl "${ION_CURL_OPTS[@]}" -H @/dev/fd/3 \
+            --json '{"store": ' --json "@$RESULTS_DIR/results.json" --json '}' \
+            "$ION_API_URL/v1/pluginresult/$ION_PLUGINRESULT/" --next \
+            "${ION_CURL_OPTS[@]}" -H @/dev/fd/4 --json "{\"state\": \"$1\"}" \
+            "$ION_API_URL/v1/PluginResultJob/$ION_JOB/" 3<<<"$auth" 4<<<"$auth"
+    else
+        curl "${ION_CURL_OPTS[@]}" -H @/dev/fd/3 --json "{\"state\": \"$1\"}" \
+            "$ION_API_URL/v1/PluginResultJob/$ION_JOB/" 3<<<"$auth"
+    fi
+    return 0
 }
+ion_status() { ion_patch "$1"; }
 ion_finish() {  # ion_finish <exit code> <state> <message>
     trap - TERM INT USR1
     local code=$1 state=$2
     [ -n "$3" ] && echo "$3"
-    local end; end=$(date +%s)
-    echo "end time=$(date)"
-    echo "pluginelapsedtime: {{ plugin_name }},$((end - ION_START))"
-    ion_store
+    printf 'end time=%(%a %b %e %T %Z %Y)T\n' -1
+    echo "pluginelapsedtime: {{ plugin_name }},$((EPOCHSECONDS - ION_START))"
     printf '%d\n' "$code" > "$ION_EXITCODE_FILE.tmp.$$" && mv -f "$ION_EXITCODE_FILE.tmp.$$" "$ION_EXITCODE_FILE"
-    ion_status "$state"
+    ion_patch "$state" store
     echo "{{ plugin_name }}: finished with state $state (exit code $code)"
     exit "$code"
 }
@@ -66,18 +84,18 @@ test_for_executable() { [ -x "$1" ] || failure "'$1' is not executable"; }
 export -f failure test_for_file test_for_executable
 
 echo "Plugin: {{ plugin_name }} - $VERSION"
-echo "Host: $(hostname)"
-[ -n "$JOB_ID" ] && echo "Grid Engine job: $JOB_ID ($JOB_NAME) as $(id -un)"
+echo "Host: $HOSTNAME"
+[ -n "$JOB_ID" ] && echo "Grid Engine job: $JOB_ID ($JOB_NAME) as ${USER:-$(id -un)}"
 echo "Plugin result: {{ pr_pk }}, job {{ job_pk }}, run level {{ run_level }}, cwd $(pwd)"
-ION_START=$(date +%s)
-echo "start time=$(date)"
+ION_START=$EPOCHSECONDS
+printf 'start time=%(%a %b %e %T %Z %Y)T\n' "$ION_START"
 
 # This job's own startplugin.json (several jobs of one run may share the folder).
 cat > "$RESULTS_DIR/.startplugin.json.{{ job_pk }}" <<'{{ heredoc_tag }}'
 {{ startplugin_json }}
 {{ heredoc_tag }}
 mv -f "$RESULTS_DIR/.startplugin.json.{{ job_pk }}" "$RESULTS_DIR/startplugin.json"
-rm -f "$ION_EXITCODE_FILE"
+[ ! -e "$ION_EXITCODE_FILE" ] || rm -f "$ION_EXITCODE_FILE"
 
 ion_status Started
 

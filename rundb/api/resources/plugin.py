@@ -103,10 +103,12 @@ class PluginResultJobResource(IonResource):
             if not changed:
                 raise ImmediateHttpResponse(error_response(
                     f"Job {current.pk} changed state concurrently; retry.", status=409))
+            for name, value in updates.items():
+                setattr(current, name, value)  # what was written; no re-read needed
         rest = {k: v for k, v in data.items() if k != "state"}
-        current.refresh_from_db()
         bundle.obj = current
         if rest:
+            current.refresh_from_db()  # the saved state, so the save below keeps it
             bundle.data = rest
             bundle = self.full_hydrate(bundle)
             return self.save(bundle, creating=False)
@@ -218,6 +220,16 @@ class PluginResultResource(IonResource):
                 return sorted(e.name for e in entries if e.is_file() and e.name.endswith(PAGE_SUFFIXES))
         except OSError:
             return []
+
+    def clean_exclude(self):
+        # Each is already a fetched row (ToOneField hydrate, or request.user): validating them
+        # again costs three existence queries per PATCH (e.g. every job's store callback).
+        return ["result", "plugin", "owner"]
+
+    def validate_bundle(self, bundle, creating):
+        missing = {f: ["This field cannot be null."] for f in ("result", "plugin") if getattr(bundle.obj, f"{f}_id") is None}
+        if missing:
+            raise ValidationError(missing)
 
     def hydrate(self, bundle):
         data = bundle.data
