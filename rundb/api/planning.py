@@ -119,6 +119,21 @@ def _kit(name, kit_types):
     ).order_by("-isActive", "pk").first()
 
 
+def _resolve_kit(errors, data, field, label, kit_types, *, check_active=False):
+    """Replace data[field] by the kit's canonical name; record an error when it is unknown
+    (or inactive, with check_active). Returns the kit, or None when the field is empty or unknown."""
+    if not data.get(field):
+        return None
+    kit = _kit(data[field], kit_types)
+    if kit is None:
+        errors.add(field, f"{label} {data[field]} not found.")
+    elif check_active and not kit.isActive:
+        errors.add(field, f"{label} {kit.name} is not active.")
+    else:
+        data[field] = kit.name
+    return kit
+
+
 def normalize(data, plan=None):
     """Clean a plan body in place (names to canonical values); returns (errors, warnings)."""
     errors, warnings = PlanErrors(), PlanErrors()
@@ -169,31 +184,12 @@ def normalize(data, plan=None):
     elif creating and not merged_template:
         errors.add("chipType", "chipType is required.")
 
-    templating = None
     if data.get("templatingKitName"):
-        templating = _kit(data["templatingKitName"], TEMPLATING_KIT_TYPES)
-        if templating is None:
-            errors.add("templatingKitName", f"Templating kit {data['templatingKitName']} not found.")
-        elif not templating.isActive and creating:
-            errors.add("templatingKitName", f"Templating kit {templating.name} is not active.")
-        else:
-            data["templatingKitName"] = templating.name
+        _resolve_kit(errors, data, "templatingKitName", "Templating kit", TEMPLATING_KIT_TYPES, check_active=creating)
     elif creating and not merged_template:
         errors.add("templatingKitName", "templatingKitName is required.")
-
-    seqkit = None
-    if data.get("sequencekitname"):
-        seqkit = _kit(data["sequencekitname"], ("SequencingKit",))
-        if seqkit is None:
-            errors.add("sequencekitname", f"Sequencing kit {data['sequencekitname']} not found.")
-        else:
-            data["sequencekitname"] = seqkit.name
-    if data.get("librarykitname"):
-        libkit = _kit(data["librarykitname"], LIBRARY_KIT_TYPES)
-        if libkit is None:
-            errors.add("librarykitname", f"Library kit {data['librarykitname']} not found.")
-        else:
-            data["librarykitname"] = libkit.name
+    seqkit = _resolve_kit(errors, data, "sequencekitname", "Sequencing kit", ("SequencingKit",))
+    _resolve_kit(errors, data, "librarykitname", "Library kit", LIBRARY_KIT_TYPES)
 
     # -- key, flow order, flows, status, run type
     if data.get("libraryKey"):
