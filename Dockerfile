@@ -22,7 +22,7 @@ RUN apt-get update \
 
 WORKDIR /srv/torrent-server
 COPY . .
-RUN pip install --no-cache-dir -e . \
+RUN pip install --no-cache-dir --config-settings editable_mode=compat -e . \
     && useradd --system --home /var/lib/torrent --create-home ionian \
     && mkdir -p /var/lib/torrent/results \
     && chown -R ionian /var/lib/torrent

@@ -197,6 +197,35 @@ class Proc:
             raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{Path(self.logfile).read_text()[-3000:]}")
 
 
+def machine_cpu_seconds():
+    """Busy CPU seconds of the whole machine (user+nice+system+irq+softirq, /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def daemon_cpu_seconds(names):
+    """CPU seconds of the processes named *names* and of their exited children (the
+    execd's shepherds and jobs, the postmaster's backends), threads included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            data = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if data[data.find("(") + 1:data.rfind(")")] in names:
+            fields = data[data.rfind(")") + 2:].split()
+            total += sum(int(x) for x in fields[11:15]) / ticks
+    return total
+
+
+GRID_ENGINE = ("sge_qmaster", "sge_execd")
+POSTGRES = ("postgres",)
+
+
 def start_gunicorn(port, work):
     env = dict(os.environ, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=os.environ.get("GUNICORN_WORKERS", "2"),
                GUNICORN_THREADS=os.environ.get("GUNICORN_THREADS", "8"), GUNICORN_ACCESSLOG="/dev/null",
@@ -217,7 +246,8 @@ def start_gunicorn(port, work):
 
 
 def start_jobservice(backend, prefix, work):
-    env = dict(os.environ, ION_JOB_NAME_PREFIX=prefix, ION_LOCAL_SLOTS=os.environ.get("ION_LOCAL_SLOTS", "8"))
+    env = dict(os.environ, ION_JOB_NAME_PREFIX=prefix, ION_LOCAL_SLOTS=os.environ.get("ION_LOCAL_SLOTS", "8"),
+               LOG_LEVEL=os.environ.get("BENCH_SERVICE_LOG_LEVEL", "WARNING"))  # INFO: one line per job
     return Proc("jobservice", [PYTHON, str(ROOT / "manage.py"), "jobservice", "--backend", backend],
                 env, work / "jobservice.log")
 
@@ -328,6 +358,7 @@ def measure_service(port, user, key, result, n, concurrency, services, timeout, 
     log(f"{n} launches through the API, {concurrency} client threads"
         + (f", at most {rate:g}/s" if rate else ", as fast as the API answers"))
     cpu0 = {p.name: p.cpu_seconds() for p in services}
+    machine0, sge0, pg0 = machine_cpu_seconds(), daemon_cpu_seconds(GRID_ENGINE), daemon_cpu_seconds(POSTGRES)
     t0 = time.time()
     posted, post_seconds = post_launches(port, user, key, result.pk, n, concurrency, rate)
     job_pks = [pk for _, pk, _ in posted]
@@ -347,6 +378,9 @@ def measure_service(port, user, key, result, n, concurrency, services, timeout, 
                 dispatch.append((job.starttime - job.submitted_at).total_seconds())
     total = max(j.endtime.timestamp() for j in rows.values() if j.endtime) - t0
     cpu = {p.name: p.cpu_seconds() - cpu0[p.name] for p in services}
+    cpu["machine"] = machine_cpu_seconds() - machine0
+    cpu["grid engine"] = daemon_cpu_seconds(GRID_ENGINE) - sge0
+    cpu["postgres"] = daemon_cpu_seconds(POSTGRES) - pg0
     return {
         "cpu": cpu,
         "posted": posted, "rows": rows, "post_seconds": post_seconds, "total": total,
@@ -358,6 +392,7 @@ def measure_service(port, user, key, result, n, concurrency, services, timeout, 
 def measure_bare_qsub(rows, prefix, work, timeout):
     """The same launch scripts, one bare qsub each; timed to the last exit-code file."""
     from sge.backends.bare_qsub import submit_with_qsub
+    from sge.env import plugin_queue
 
     base = work / "baseline"
     base.mkdir()
@@ -367,6 +402,7 @@ def measure_bare_qsub(rows, prefix, work, timeout):
         code = base / f"{i}.exitcode"
         codes.append(code)
         submit_with_qsub(job.script_path, job_name=f"{prefix}b_{i}", stdout_path=str(base / f"{i}.out"),
+                         queue=plugin_queue(),
                          work_dir=job.work_dir, env={"ION_JOB_EXITCODE_FILE": str(code), "PATH": "/usr/bin:/bin"},
                          wrap_exitcode=True)
     submit_seconds = time.time() - t0
@@ -391,7 +427,7 @@ def main(argv=None):
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare qsub run")
     parser.add_argument("--slots", type=int, default=0,
                         help="run both measurements in a temporary queue with this many slots on the "
-                             "all.q hosts (default: use ION_SGE_QUEUE / all.q as configured)")
+                             "all.q hosts (default: the plugin queue as configured, ION_SGE_PLUGIN_QUEUE)")
     parser.add_argument("--keep", action="store_true", help="keep the database and the work folder")
     args = parser.parse_args(argv)
     if args.n < 1 or args.concurrency < 1:
@@ -412,7 +448,8 @@ def main(argv=None):
     try:
         if args.slots:
             queue = create_queue(f"{prefix}.q", args.slots)
-            os.environ["ION_SGE_QUEUE"] = queue  # the service and bare qsub both use it
+            # the service (analysis and plugin jobs) and bare qsub all use it
+            os.environ["ION_SGE_QUEUE"] = os.environ["ION_SGE_PLUGIN_QUEUE"] = queue
         db_url = create_database(server, db_name)
         setup_django(db_url, work, port)
         user, key, result = create_fixtures(work)
@@ -430,11 +467,11 @@ def main(argv=None):
             bare = measure_bare_qsub(sorted(rows, key=lambda r: r.pk), prefix, work, args.timeout)
 
         print()
-        from sge.env import default_queue
+        from sge.env import plugin_queue
         pace = f"at most {args.rate:g}/s" if args.rate else "unpaced"
         print(f"plugin launches: {args.n} via POST results/<pk>/plugin/ ({args.concurrency} client threads, {pace}), "
               f"backend {args.backend}"
-              + (f", queue {default_queue()} ({queue_slots(default_queue())} slots)" if args.backend == "sge" else "")
+              + (f", queue {plugin_queue()} ({queue_slots(plugin_queue())} slots)" if args.backend == "sge" else "")
               + ", "
               f"{os.cpu_count()} CPUs")
         print(f"  launches/s (POST phase)     {args.n / svc['post_seconds']:8.1f}   ({svc['post_seconds']:.1f} s)")
@@ -447,7 +484,10 @@ def main(argv=None):
               f"p95 {percentile(svc['pickup'], 0.95):.2f} s; submitted -> Started (scheduler) median "
               f"{statistics.median(svc['dispatch']):.2f} s")
         print(f"  total (first POST -> last Completed) {svc['total']:.1f} s; CPU used meanwhile: job service "
-              f"{svc['cpu']['jobservice']:.1f} s, gunicorn {svc['cpu']['gunicorn']:.1f} s")
+              f"{svc['cpu']['jobservice']:.1f} s, gunicorn {svc['cpu']['gunicorn']:.1f} s, Grid Engine "
+              f"(daemons, shepherds, jobs) {svc['cpu']['grid engine']:.1f} s, PostgreSQL {svc['cpu']['postgres']:.1f} s;\n"
+              f"    whole machine {svc['cpu']['machine']:.1f} s "
+              f"of {os.cpu_count() * svc['total']:.1f} s available")
         if bare:
             ratio = svc["total"] / bare["total"]
             print(f"bare qsub baseline: {args.n} submissions in {bare['submit_seconds']:.1f} s, "

@@ -105,6 +105,8 @@ ION_REPORT_ROOT = Path(os.environ.get("ION_REPORT_ROOT", ION_RESULTS_ROOT / "ana
 ION_REPORT_WEB_ROOT = os.environ.get("ION_REPORT_WEB_ROOT", "/output")
 ION_JOB_BACKEND = os.environ.get("ION_JOB_BACKEND", "local")  # "sge" | "local"
 ION_SGE_QUEUE = os.environ.get("ION_SGE_QUEUE", "all.q")
+# Plugin jobs; empty: ION_SGE_QUEUE (sge/setup_gridengine.sh creates plugin.q).
+ION_SGE_PLUGIN_QUEUE = os.environ.get("ION_SGE_PLUGIN_QUEUE", "")
 # URL that plugin jobs and the pipeline use to call back into the API.
 ION_API_URL = os.environ.get("ION_API_URL", "http://127.0.0.1:8000/rundb/api/")
 ION_NET_LOCATION = os.environ.get("ION_NET_LOCATION", "http://127.0.0.1:8000")
@@ -135,6 +137,7 @@ API_LIMIT_PER_PAGE = 20
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

@@ -77,6 +77,12 @@ def default_queue(environ=os.environ) -> str:
     return environ.get("ION_SGE_QUEUE") or DEFAULT_QUEUE
 
 
+def plugin_queue(environ=os.environ) -> str:
+    """Queue of plugin jobs: ION_SGE_PLUGIN_QUEUE (sge/setup_gridengine.sh makes plugin.q),
+    else the default queue, for a grid without a plugin queue of its own."""
+    return environ.get("ION_SGE_PLUGIN_QUEUE") or default_queue(environ)
+
+
 def sge_env(environ=os.environ) -> dict[str, str]:
     """The SGE/DRMAA variables, keeping any value already set in *environ*."""
     env = {
@@ -172,6 +178,7 @@ def import_drmaa():
 def export_lines(environ=os.environ) -> list[str]:
     env = sge_env(environ)
     env["ION_SGE_QUEUE"] = default_queue(environ)
+    env["ION_SGE_PLUGIN_QUEUE"] = plugin_queue(environ)
     preload = preload_value(environ) if env.get("DRMAA_LIBRARY_PATH") else None
     if preload:
         env["LD_PRELOAD"] = preload
@@ -192,6 +199,7 @@ def main(argv: list[str]) -> int:
         env = dict(os.environ)
         apply_sge_env(env)
         env.setdefault("ION_SGE_QUEUE", default_queue())
+        env.setdefault("ION_SGE_PLUGIN_QUEUE", plugin_queue())
         preload = preload_value(env) if env.get("DRMAA_LIBRARY_PATH") else None
         if preload:
             env["LD_PRELOAD"] = preload

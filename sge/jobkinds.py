@@ -70,6 +70,17 @@ class JobKind:
     def dependencies(self, row) -> list:
         return []
 
+    def native_spec(self, row) -> str:
+        """qsub options of the row's job (a queue of the kind's own when it has one)."""
+        spec = row.native_spec or ""
+        queue = self.queue()
+        if queue and " -q " not in f" {spec} ":
+            spec = f"-q {queue} {spec}".strip()
+        return spec
+
+    def queue(self) -> str:
+        return ""  # the backend's default queue
+
     def state_for_exit(self, code: int | None) -> str:
         return JobState.ERROR
 
@@ -104,6 +115,10 @@ class PluginJobKind(JobKind):
 
     def job_env(self, row) -> dict:
         return _pick_env(_PLUGIN_ENV_NAMES)
+
+    def queue(self) -> str:
+        from django.conf import settings
+        return getattr(settings, "ION_SGE_PLUGIN_QUEUE", "")
 
     def dependencies(self, row) -> list:
         return list(row.depends_on.all())

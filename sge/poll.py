@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 
 from django.db.models import F
 from django.utils import timezone
@@ -50,9 +51,18 @@ class Poller:
         self.between = between or (lambda: None)
         self._unknown_since = {}  # (tag, pk) -> monotonic time first seen unknown
         self._tracked = {}        # (tag, pk) -> (jobid, exit-code file, monotonic time seen final)
+        self._submitted = deque()  # filled by the submission thread, drained by run()
+
+    def track(self, kind, pk, jobid, code_file) -> None:
+        """Follow a job just submitted (called from the submission thread): a job whose
+        callbacks finish its row before the next pass is still asked about once it ends."""
+        self._submitted.append(((kind.tag, pk), (jobid, code_file, None)))
 
     def run(self, kinds) -> int:
         """One pass; returns how many rows changed."""
+        while self._submitted:
+            key, value = self._submitted.popleft()
+            self._tracked.setdefault(key, value)
         batches = [(kind, list(kind.rows().filter(state__in=JobState.ACTIVE, grid_engine_jobid__isnull=False)))
                    for kind in kinds]
         listing = None

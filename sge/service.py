@@ -9,8 +9,11 @@ Loop (every ION_JOB_DB_POLL s, default 0.2):
   3. every ION_JOB_STATUS_POLL s: status of submitted jobs -> states  (poll.py)
   4. at start-up and every ION_JOB_RECONCILE_INTERVAL s: the
      scheduler's job list against the rows (orphans, holds, leftovers) (reconcile.py)
-Steps 1 and 2 cost two indexed queries when there is nothing to do, and also run between the
-rows of a long poll, so a launch never waits behind hundreds of running jobs. The database is
+Steps 1 and 2 cost two indexed queries when there is nothing to do. In `run()` they have a
+thread of their own (serialised with reconciliation, which must not see a job between its
+submission and the UPDATE that records it), so a launch never waits behind a poll of hundreds
+of running jobs or a slow scheduler listing; `tick()` runs them inline, between the rows of a
+long poll. The database is
 the source of truth and the service keeps nothing that a restart would need: a job that ended
 while the service was down is settled from its exit-code file (or qacct) on the next poll.
 Grid job names are <prefix>_<tag>_<pk> (jobkinds.py); dependants of a job that failed or was
@@ -61,8 +64,8 @@ class JobService:
         self.config = config or ServiceConfig.from_settings()
         self.kinds = tuple(kinds)
         self.naming = Naming(job_name_prefix(prefix), self.kinds)
-        self.submitter = Submitter(backend, self.naming, self.config)
         self.poller = Poller(backend, self.config, between=self._quick_if_due)
+        self.submitter = Submitter(backend, self.naming, self.config, on_submitted=self.poller.track)
         self.canceller = Canceller(backend)
         self.reconciler = Reconciler(backend, self.naming)
         self._stop = stop_event or threading.Event()
@@ -70,6 +73,8 @@ class JobService:
         self._next_reconcile = 0.0
         self._next_quick = 0.0
         self._in_quick = False
+        self._threaded = False  # run(): steps 1-2 on their own thread
+        self._quick_lock = threading.Lock()
         self._lock_fh = None
 
     # -- lifetime ---------------------------------------------------------------------------
@@ -109,7 +114,8 @@ class JobService:
 
     # -- passes -----------------------------------------------------------------------------
     def reconcile(self) -> dict:
-        counts = self.reconciler.run(self.kinds)
+        with self._quick_lock:
+            counts = self.reconciler.run(self.kinds)
         counts["errored"] = settle_unsubmitted_started(self.kinds, self.config.lost_grace)
         self._next_reconcile = time.monotonic() + self.config.reconcile_interval
         return counts
@@ -121,15 +127,18 @@ class JobService:
 
     def quick(self) -> dict:
         """Stop requests and submissions: what must never wait long."""
-        self._in_quick = True
-        try:
-            out = {"cancelled": self.canceller.run(self.kinds), "submitted": self.submitter.run(self.kinds)}
-        finally:
-            self._in_quick = False
+        with self._quick_lock:
+            self._in_quick = True
+            try:
+                out = {"cancelled": self.canceller.run(self.kinds), "submitted": self.submitter.run(self.kinds)}
+            finally:
+                self._in_quick = False
         self._next_quick = time.monotonic() + self.config.db_poll
         return out
 
     def _quick_if_due(self) -> None:
+        if self._threaded:
+            return  # the submission thread does it
         if not self._in_quick and time.monotonic() >= self._next_quick:
             try:
                 self.quick()
@@ -141,6 +150,11 @@ class JobService:
         """Stop requests, submissions, and (when due) polling and reconciliation."""
         _refresh_connections()
         out = self.quick()
+        out.update(self._slow_passes())
+        return out
+
+    def _slow_passes(self) -> dict:
+        out = {}
         now = time.monotonic()
         if now >= self._next_poll:
             out["changed"] = self.poll()
@@ -174,22 +188,40 @@ class JobService:
                 failures += 1
                 log.exception("start-up reconciliation failed")
             self._stop.wait(min(10.0, self.config.db_poll * 2 ** failures))
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                self.tick()
-                failures = 0
-            except DatabaseError as exc:
-                failures += 1
-                log.warning("database error (%s); retrying", exc)
-                self._close_db()
-            except Exception:
-                failures += 1
-                log.exception("job service pass failed")
-            # Back off while something keeps failing, up to 10 s.
-            delay = self.config.db_poll if not failures else min(10.0, self.config.db_poll * 2 ** failures)
-            self._stop.wait(delay)
+        self._threaded = True
+        submit_thread = threading.Thread(target=self._loop, args=(self.quick, "submission"),
+                                         name="jobservice-submit", daemon=True)
+        submit_thread.start()
+        try:
+            self._loop(self._slow_passes, "status")
+        finally:
+            self._stop.set()
+            submit_thread.join(timeout=60)
+            self._threaded = False
         log.info("job service stopping")
+
+    def _loop(self, passes, what) -> None:
+        """Run *passes* until stop(), every db_poll s (status passes decide themselves when
+        they are due); database errors and failures back off up to 10 s."""
+        failures = 0
+        try:
+            while not self._stop.is_set():
+                try:
+                    _refresh_connections()
+                    passes()
+                    failures = 0
+                except DatabaseError as exc:
+                    failures += 1
+                    log.warning("database error in the %s loop (%s); retrying", what, exc)
+                    self._close_db()
+                except Exception:
+                    failures += 1
+                    log.exception("job service %s pass failed", what)
+                delay = self.config.db_poll if not failures else min(10.0, self.config.db_poll * 2 ** failures)
+                self._stop.wait(delay)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connections.close_all()  # this thread's own connections
 
     @staticmethod
     def _close_db():
@@ -219,8 +251,11 @@ def open_backend(name: str):
 
 def serve(backend_name: str, *, once: bool = False, config: ServiceConfig | None = None) -> None:
     """Run the service until stopped (or one pass with *once*); always closes the backend."""
+    from plugin import precompile
+
     stop_event = threading.Event()
     install_signal_handlers(stop_event)  # before the session opens, so no signal can leak it
+    precompile()  # the SDK every plugin job imports
     backend = open_backend(backend_name)
     try:
         service = JobService(backend, config=config, stop_event=stop_event)

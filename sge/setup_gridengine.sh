@@ -19,11 +19,16 @@ set -euo pipefail
 SGE_ROOT=${SGE_ROOT:-/var/lib/gridengine}
 SGE_CELL=${SGE_CELL:-default}
 QUEUE=${ION_SGE_QUEUE:-all.q}
+# Plugin jobs get their own queue, as in the original (plugin.q): most of them are short or
+# wait on I/O and REST calls, so it has more slots than cores and a burst of launches runs
+# at once instead of queueing behind the analysis slots of all.q.
+PLUGIN_QUEUE=${ION_SGE_PLUGIN_QUEUE:-plugin.q}
 DRMAA_LIB=/usr/lib/gridengine-drmaa/lib/libdrmaa.so.1.0
+SHEPHERD_BIN=/usr/lib/gridengine/sge_shepherd  # Debian: the binary behind the sge_shepherd wrapper
 HOST=$(hostname)
 COMMON="$SGE_ROOT/$SGE_CELL/common"
 # Bump when the configuration below changes so existing clusters get it too.
-CONFIG_VERSION=2
+CONFIG_VERSION=5
 STAMP="$COMMON/.torrent-server-setup"
 EXECD_SPOOL=${SGE_EXECD_SPOOL:-/var/spool/gridengine/execd}  # Debian's default execd_spool_dir
 export SGE_ROOT SGE_CELL
@@ -48,6 +53,7 @@ print_env() {
     echo "export SGE_ROOT=$SGE_ROOT"
     echo "export SGE_CELL=$SGE_CELL"
     echo "export ION_SGE_QUEUE=$QUEUE"
+    echo "export ION_SGE_PLUGIN_QUEUE=$PLUGIN_QUEUE"
     [ -e "$DRMAA_LIB" ] && echo "export DRMAA_LIBRARY_PATH=$DRMAA_LIB"
     local jm
     if jm=$(jemalloc_path); then
@@ -111,7 +117,17 @@ start_qmaster() {
 start_execd() {
     execd_running && return 0
     log "starting sge_execd"
-    /usr/sbin/sge_execd
+    # The execd and every shepherd close each possible descriptor before starting a job: with
+    # a container's soft limit of 20000+ that alone is ~15 ms of CPU per job. A soft limit of
+    # 4096 (the hard limit is kept) makes it cheap; a job needing more raises its own with
+    # `ulimit -n`.
+    local soft
+    soft=$(ulimit -Sn)
+    if [ "$soft" = unlimited ] || [ "$soft" -gt 4096 ]; then
+        (ulimit -Sn 4096 && exec /usr/sbin/sge_execd)
+    else
+        /usr/sbin/sge_execd
+    fi
     wait_for 30 "sge_execd pid file" execd_running
     log "sge_execd pid $(cat "$(execd_pidfile)")"
 }
@@ -134,6 +150,7 @@ stop_daemon() {  # pidfile comm
 healthy() {
     qmaster_running && execd_running || return 1
     timeout 15 qconf -sq "$QUEUE" >/dev/null 2>&1 || return 1
+    [ "$PLUGIN_QUEUE" = "$QUEUE" ] || timeout 15 qconf -sq "$PLUGIN_QUEUE" >/dev/null 2>&1 || return 1
     # execd has reported a load (queue instance not in 'u'nknown state).
     local st
     st=$(timeout 15 qstat -f -q "$QUEUE@$HOST" 2>/dev/null | awk -v q="$QUEUE@$HOST" '$1==q{print $6}')
@@ -221,7 +238,13 @@ configure_global() {
     # CI submits as root; the default minimum is uid/gid 1000.  Accounting is
     # flushed every 15 s by default; qacct is our post-mortem, so flush at once.
     # -Mconf takes the object name from the file name: it must be "global".
-    if set_conf_values "$d/global" min_uid 0 min_gid 0 reporting_params \
+    # Debian's /usr/sbin/sge_shepherd is a shell wrapper that works out the architecture
+    # twice (util/arch runs uname, cpp/cc1, ldd, awk...): ~0.1 s of CPU per job, half the
+    # cost of a small job. The execd already exports SGE_ROOT/SGE_CELL/SGE_ARCH, so it
+    # can start the real binary directly.
+    local shepherd=none
+    [ -x "$SHEPHERD_BIN" ] && ! head -c 4 "$SHEPHERD_BIN" | grep -q '^#!' && shepherd=$SHEPHERD_BIN
+    if set_conf_values "$d/global" min_uid 0 min_gid 0 shepherd_cmd "$shepherd" reporting_params \
         "accounting=true reporting=false flush_time=00:00:15 joblog=false sharelog=00:00:00 accounting_flush_time=00:00:00"; then
         qc -Mconf "$d/global"
     fi
@@ -255,29 +278,44 @@ EOF
     fi
 }
 
-configure_queue() {
-    local slots d
-    slots=$(nproc)
-    [ "$slots" -lt 8 ] && slots=8
+configure_queue() {  # name slots nice
+    local name=$1 slots=$2 nice=$3 d
     d=$(mktemp -d)
     # Queue attributes we insist on.  load_thresholds NONE: on a small shared
     # CI machine np_load_avg goes over the default 1.75 and the queue would
     # enter alarm state and stop scheduling.  pe_list NONE: Debian's template
     # names parallel environments that do not exist, which -aq rejects.
-    local want=(hostlist "$HOST" slots "$slots" shell /bin/sh load_thresholds NONE)
-    if ! qconf -sq "$QUEUE" >/dev/null 2>&1; then
+    # priority is the nice value of the queue's jobs: the web server, the job service and
+    # the scheduler stay responsive while jobs keep every core busy.
+    local want=(hostlist "$HOST" slots "$slots" shell /bin/sh load_thresholds NONE priority "$nice")
+    if ! qconf -sq "$name" >/dev/null 2>&1; then
         # qconf -aq writes its default template to a file and runs $EDITOR on it.
         printf '#!/bin/sh\nsed -i -e "s|^pe_list .*|pe_list NONE|" "$1"\n' >"$d/editor"
         chmod +x "$d/editor"
-        EDITOR="$d/editor" qc -aq "$QUEUE"
+        EDITOR="$d/editor" qc -aq "$name"
     fi
-    qconf -sq "$QUEUE" >"$d/q"
+    qconf -sq "$name" >"$d/q"
     local i
     for ((i = 0; i < ${#want[@]}; i += 2)); do
         [ "$(conf_value "$d/q" "${want[i]}")" = "${want[i + 1]}" ] ||
-            qc -rattr queue "${want[i]}" "${want[i + 1]}" "$QUEUE"
+            qc -rattr queue "${want[i]}" "${want[i + 1]}" "$name"
     done
     rm -rf "$d"
+}
+
+configure_queues() {
+    local cores slots
+    cores=$(nproc)
+    # Analysis jobs: one slot per core, at least 8 (tests run several small ones at once).
+    slots=$cores
+    [ "$slots" -lt 8 ] && slots=8
+    configure_queue "$QUEUE" "$slots" 5
+    # Plugin jobs: 2 per core, at least 32, and nicer than analysis jobs.
+    if [ "$PLUGIN_QUEUE" != "$QUEUE" ]; then
+        slots=$((2 * cores))
+        [ "$slots" -lt 32 ] && slots=32
+        configure_queue "$PLUGIN_QUEUE" "$slots" 10
+    fi
 }
 
 wait_healthy() {
@@ -292,9 +330,12 @@ wait_healthy() {
 
 smoke_test() {
     local out
-    out=$(timeout 60 qsub -terse -b y -sync y -q "$QUEUE" -o /dev/null -j y /bin/true 2>&1) ||
-        die "smoke test failed: $out"
-    log "smoke test job $(echo "$out" | head -1) ran"
+    local q
+    for q in "$QUEUE" "$PLUGIN_QUEUE"; do
+        out=$(timeout 60 qsub -terse -b y -sync y -q "$q" -o /dev/null -j y /bin/true 2>&1) ||
+            die "smoke test in $q failed: $out"
+        log "smoke test job $(echo "$out" | head -1) ran in $q"
+    done
 }
 
 main() {
@@ -321,7 +362,7 @@ main() {
     configure_global
     configure_hosts
     start_execd
-    configure_queue
+    configure_queues
     wait_healthy
     smoke_test
     echo "$CONFIG_VERSION" >"$STAMP"

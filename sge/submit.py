@@ -33,10 +33,13 @@ RETRY_BACKOFF = (1, 2, 5, 10, 30)
 
 
 class Submitter:
-    def __init__(self, backend, naming, config):
+    def __init__(self, backend, naming, config, on_submitted=None):
         self.backend = backend
         self.naming = naming
         self.config = config
+        # (kind, pk, grid id, exit-code file) of each job submitted: the poller follows it
+        # even when the job's own callbacks finish the row before any status pass sees it.
+        self.on_submitted = on_submitted or (lambda *args: None)
         self._failures = {}  # (tag, pk) -> (count, monotonic time of next try)
 
     def run(self, kinds) -> int:
@@ -97,10 +100,10 @@ class Submitter:
             return None
         work_dir = kind.work_dir(row)
         env = kind.job_env(row)
-        env["ION_JOB_EXITCODE_FILE"] = kind.exitcode_file(row)
+        code_file = env["ION_JOB_EXITCODE_FILE"] = kind.exitcode_file(row)
         jobid = self.backend.submit(
             row.script_path, job_name=self.naming.name(kind, row.pk), stdout_path=kind.stdout_path(row),
-            work_dir=work_dir, hold_jids=holds, native_spec=row.native_spec or "", env=env, hold=True)
+            work_dir=work_dir, hold_jids=holds, native_spec=kind.native_spec(row), env=env, hold=True)
         stored = kind.model.objects.filter(
             pk=row.pk, state=JobState.QUEUED, grid_engine_jobid__isnull=True, cancel_requested=False,
         ).update(grid_engine_jobid=int(jobid), submitted_at=timezone.now())
@@ -108,6 +111,7 @@ class Submitter:
             log.info("%s %s changed while submitting; deleting held job %s", kind.tag, row.pk, jobid)
             self._kill(jobid)
             return None
+        self.on_submitted(kind, row.pk, jobid, code_file)
         try:
             self.backend.release(jobid)
         except JobError as exc:  # reconciliation releases user-held jobs it finds

@@ -17,7 +17,7 @@ import re
 from django.conf import settings
 
 from .reportinfo import report_dir
-from .startplugin import _eas, tmap_version
+from .startplugin import _eas, experiment_samples, tmap_version
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _experiment_sample_id(result, sample_name):
     exp = result.experiment
     if exp is None or not sample_name:
         return ""
-    matches = [s for s in exp.samples.all() if sample_name in (s.name, s.displayedName)]
+    matches = [s for s in experiment_samples(exp) if sample_name in (s.name, s.displayedName)]
     return (matches[0].externalId or "") if len(matches) == 1 else ""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from plugin import precompile
 from plugin.archive import RESERVED_NAMES, PluginArchiveError, validate_and_extract
 from plugin.inspect import PluginInspectError, compare_versions, find_plugin_script, inspect_plugin
 from rundb.models import Plugin
@@ -154,6 +155,7 @@ def _install_extracted(name, new_folder, info, *, user=None):
         if archived is not None:
             os.rename(archived, dest)
         raise PluginInstallError(f"Cannot move {name} into place: {exc}") from None
+    precompile(dest)
     try:
         with transaction.atomic():
             row = _save_installed_row(name, version, dest, info, old=old, archived=archived, user=user)

@@ -105,12 +105,12 @@ def _blockify(path, block_id):
 
 
 def runinfo_section(*, result, plugin, pluginresult, results_dir, username, net_location, block_id="", hold_jid=None):
-    from rundb.models import Chip, GlobalConfig
+    from rundb.models import Chip
 
     root = report_dir(result)
     exp = result.experiment
     eas = _eas(result)
-    gc = GlobalConfig.get()
+    gc = _global_config(result)
     sigproc = root / "sigproc_results"
     basecaller = root / "basecaller_results"
     chip_type = (exp.chipType if exp else "") or ""
@@ -168,21 +168,38 @@ def _analysis_date(result):
         return result.timeStamp.date().isoformat() if result.timeStamp else ""
 
 
-def _first_sample(exp):
+def experiment_samples(exp):
+    """The run's samples by id, read once per experiment instance (a launch builds several
+    sections and files from them)."""
     if exp is None:
-        return ""
-    sample = exp.samples.order_by("id").first()
-    return (sample.displayedName or sample.name or "") if sample else ""
+        return []
+    cached = getattr(exp, "_ion_samples", None)
+    if cached is None:
+        cached = exp._ion_samples = list(exp.samples.order_by("id"))
+    return cached
+
+
+def _global_config(result):
+    """GlobalConfig, read once per result instance for the same reason."""
+    from rundb.models import GlobalConfig
+
+    cached = getattr(result, "_ion_global_config", None)
+    if cached is None:
+        cached = result._ion_global_config = GlobalConfig.get()
+    return cached
+
+
+def _first_sample(exp):
+    samples = experiment_samples(exp)
+    return (samples[0].displayedName or samples[0].name or "") if samples else ""
 
 
 def output_file_name_stem(result):
-    from rundb.models import GlobalConfig
-
     exp = result.experiment
     plan = _plan(result)
     prefix = "Auto_" if result.resultsName.startswith("Auto_") else ""
     name = ((plan.planName if plan else "") or (exp.expName if exp else "") or result.resultsName)[:80]
-    site = slugify(GlobalConfig.get().site_name or "")[:30]
+    site = slugify(_global_config(result).site_name or "")[:30]
     return prefix + "_".join(p for p in (name, site, str(result.pk)) if p)
 
 
@@ -265,7 +282,7 @@ def sampleinfo_section(result):
     if exp is None:
         return {}
     info = {}
-    for sample in exp.samples.order_by("id"):
+    for sample in experiment_samples(exp):
         shown = sample.displayedName or sample.name or ""
         info[shown] = {
             "name": sample.name or "",

@@ -186,6 +186,9 @@ class DrmaaBackend(Backend):
 
     # -- status ---------------------------------------------------------------
     def status(self, jobid, *, exitcode_file=None) -> JobStatus:
+        """Finished jobs are collected with wait(NO_WAIT), which libdrmaa answers from the
+        job-end events it has already received; only a job that has not finished costs a
+        jobStatus() round trip to the qmaster (slow while the scheduler is busy)."""
         self._check_open()
         jobid = validate_jobid(jobid)
         final = self.store.final_status(jobid)
@@ -197,32 +200,41 @@ class DrmaaBackend(Backend):
         d = self.drmaa
         try:
             with _lock:
+                info = self._session.wait(jobid, d.Session.TIMEOUT_NO_WAIT)
+        except (d.errors.ExitTimeoutException, d.errors.InvalidJobException):
+            # not finished, or not a job of this session (submitted before a restart, or by
+            # someone else): the qmaster knows
+            st = self._unfinished(jobid, code_file, cancelled, rec)
+        except (d.errors.DrmCommunicationException, d.errors.InternalException) as exc:
+            return JobStatus(UNKNOWN, None, f"scheduler unreachable: {exc}", "scheduler", cancelled)
+        except Exception as exc:  # python-drmaa raises plain Exception for code 24 (NO_RUSAGE)
+            st = self._finished(jobid, exc, code_file, cancelled, rec)
+        else:
+            st = self._finished(jobid, info, code_file, cancelled, rec)
+        if st.terminal:
+            self.store.save_status(jobid, st)
+        return st
+
+    def _unfinished(self, jobid, code_file, cancelled, rec) -> JobStatus:
+        d = self.drmaa
+        try:
+            with _lock:
                 ps = self._session.jobStatus(jobid)
         except d.errors.InvalidJobException:
-            ps = None
+            return self._post_mortem(jobid, code_file, cancelled, rec)
         except (d.errors.DrmCommunicationException, d.errors.InternalException) as exc:
             return JobStatus(UNKNOWN, None, f"scheduler unreachable: {exc}", "scheduler", cancelled)
         if ps in self._live_states:
             state, reason = self._live_states[ps]
             return JobStatus(state, None, reason, "scheduler", cancelled)
-        if ps in (d.JobState.DONE, d.JobState.FAILED):
-            st = self._finished(jobid, ps, code_file, cancelled, rec)
-        else:  # UNDETERMINED or not known to this session
-            st = self._post_mortem(jobid, code_file, cancelled, rec)
-        if st.terminal:
-            self.store.save_status(jobid, st)
-        return st
-
-    def _finished(self, jobid, ps, code_file, cancelled, rec) -> JobStatus:
-        d = self.drmaa
-        try:
-            with _lock:
-                info = self._session.wait(jobid, d.Session.TIMEOUT_NO_WAIT)
-        except d.errors.ExitTimeoutException:
-            # FAILED while still in the queue: an error state such as Eqw.
+        if ps == d.JobState.FAILED:  # failed but not finished: an error state such as Eqw
             return JobStatus(FAILED, None, "job in error state (see qstat -j)", "scheduler", cancelled)
-        except Exception as exc:  # python-drmaa raises plain Exception for code 24 (NO_RUSAGE)
-            info = exc
+        if ps == d.JobState.DONE:  # ended between the two calls: ask again next time
+            return JobStatus(RUNNING, None, "", "scheduler", cancelled)
+        return self._post_mortem(jobid, code_file, cancelled, rec)
+
+    def _finished(self, jobid, info, code_file, cancelled, rec) -> JobStatus:
+        """*info* is what wait() returned (or the exception it raised) for a finished job."""
         code = read_exitcode(code_file)
         if code is not None:
             return status_from_exitcode(code, "exitcode-file", cancelled)

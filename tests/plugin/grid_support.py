@@ -35,8 +35,9 @@ cfg = self.startplugin.get("pluginconfig") or {}
 seen = {
     "cwd": os.getcwd(),
     "umask": oct(os.umask(0)),
+    "nice": os.nice(0),
     "env": {k: v for k, v in os.environ.items()
-            if k.startswith(("RESULTS_DIR", "TSP_", "RUNINFO__", "PLUGINCONFIG__", "DIRNAME", "JOB_"))},
+            if k.startswith(("RESULTS_DIR", "TSP_", "RUNINFO__", "PLUGINCONFIG__", "DIRNAME", "JOB_", "QUEUE"))},
 }
 with open("seen.json", "w") as fh:
     json.dump(seen, fh)

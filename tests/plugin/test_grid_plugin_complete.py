@@ -35,6 +35,13 @@ def test_plugin_runs_to_completed_with_files_and_environment(grid):
     assert env["DIRNAME"] == grid.plugin().path
     assert env["JOB_ID"] == str(job.grid_engine_jobid)  # set by the scheduler (or the local runner)
     assert env["JOB_NAME"] == f"{grid.prefix}_prj_{job.pk}"
+    if grid.backend == "sge":
+        # Plugin jobs run in the plugin queue (sge/setup_gridengine.sh: plugin.q, niced so
+        # the server stays responsive), not in the analysis queue.
+        from sge.env import plugin_queue
+        assert env["QUEUE"] == plugin_queue()
+        if plugin_queue() == "plugin.q":
+            assert info["nice"] == 10
     assert (folder / f"plugin_GridPlugin_{job.pk}.exitcode").read_text().strip() == "0"
     pr.refresh_from_db()
     assert pr.size > 0 and pr.inodes >= len(names) - 1

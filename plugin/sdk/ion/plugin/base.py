@@ -1,10 +1,11 @@
-"""IonPlugin: the base class every plugin derives from."""
-import inspect
+"""IonPlugin: the base class every plugin derives from.
+
+Every plugin job imports this module, so it imports only what a launch needs (inspect,
+warnings and pathlib are loaded where they are used): start-up CPU is paid once per job.
+"""
 import json
 import logging
 import os
-import warnings
-from pathlib import Path
 
 from .registry import registry
 
@@ -29,6 +30,8 @@ class _LazyClassAttr:
             return func.__get__(None, owner)()
         if isinstance(func, staticmethod):
             return func.__func__()
+        import inspect
+
         if inspect.signature(func).parameters:
             return func(owner)
         return func()
@@ -60,6 +63,8 @@ class IonPluginMeta(type):
         if namespace.get("_abstract", False):
             return cls
         if cls.__doc__ is None:
+            import warnings
+
             warnings.warn(f"IonPlugin {clsname} has no docstring; its description will be empty", stacklevel=2)
         registry.register(cls)
         return cls
@@ -67,14 +72,15 @@ class IonPluginMeta(type):
 
 def _find_input_file(filename):
     """`filename` in the cwd, else in $RESULTS_DIR; FileNotFoundError naming both places."""
-    candidates = [Path.cwd() / filename]
+    folders = [os.getcwd()]
     results_dir = os.environ.get("RESULTS_DIR")
     if results_dir:
-        candidates.append(Path(results_dir) / filename)
-    for path in candidates:
-        if path.is_file():
+        folders.append(results_dir)
+    for folder in folders:
+        path = os.path.join(folder, filename)
+        if os.path.isfile(path):
             return path
-    where = " or ".join(str(p.parent) for p in candidates)
+    where = " or ".join(folders)
     raise FileNotFoundError(f"{filename} not found in {where}")
 
 

@@ -6,10 +6,9 @@ False or raises (traceback on stderr); 2 for bad arguments. A plugin may still s
 import argparse
 import json
 import logging
+import os
 import sys
-import traceback
 import types
-from pathlib import Path
 
 from .barcodetable_columns import available_columns
 from .base import IonPlugin
@@ -32,7 +31,7 @@ def _class_from_caller(caller_globals):
     """The class named after the caller's file stem, else the only plugin class it defines."""
     module_name = caller_globals.get("__name__")
     filename = caller_globals.get("__file__") or (sys.argv[0] if sys.argv else "")
-    stem = Path(filename).stem if filename else None
+    stem = os.path.splitext(os.path.basename(filename))[0] if filename else None
     candidates = [c for c in _plugin_classes_in(caller_globals) if c.__module__ == module_name]
     for cls in candidates:
         if cls.__name__ == stem:
@@ -107,7 +106,7 @@ class PluginCLI:
         except PluginCLIError as exc:
             print(f"PluginCLI: {exc}", file=sys.stderr)
             return 1
-        prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "plugin"
+        prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "plugin"
         parser = build_parser(prog, target.version)
         args = parser.parse_args(sys.argv[1:] if argv is None else argv)
         logging.basicConfig(level=_log_level(args.verbose), format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -131,6 +130,8 @@ class PluginCLI:
             else:
                 result = instance.launch_wrapper(dry_run=args.dry_run)
         except Exception:
+            import traceback
+
             traceback.print_exc()
             return 1
         if result is False:

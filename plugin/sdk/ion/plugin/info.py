@@ -1,5 +1,4 @@
 """The plugin information dict printed by `--inspect` and read by the server."""
-import inspect
 
 INFO_META = "IonPlugin Definition format 1.0"
 
@@ -22,6 +21,8 @@ def as_string_list(value):
 
 
 def class_docs(cls):
+    import inspect  # only --inspect needs it
+
     return inspect.cleandoc(cls.__doc__) if cls.__doc__ else ""
 
 
