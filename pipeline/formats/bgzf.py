@@ -78,10 +78,10 @@ def compress_block(data, level: int) -> bytes:
     return header + body + _TRAILER.pack(crc32(data) & 0xFFFFFFFF, len(data))
 
 
-def _compress_blocks(data, level: int) -> bytes:
-    mv = memoryview(data)
+def _compress_blocks(data, level: int, end: int | None = None) -> bytes:
+    mv = memoryview(data)[:end]
     return b"".join(compress_block(mv[i:i + MAX_BLOCK_DATA], level)
-                    for i in range(0, len(data), MAX_BLOCK_DATA))
+                    for i in range(0, len(mv), MAX_BLOCK_DATA))
 
 
 class Closable:
@@ -105,20 +105,33 @@ class BgzfWriter(Closable):
         self.path = str(path)
         self.level = level
         self._fh = open(self.path, "wb")
-        self._buf = bytearray()
+        self._pending = []  # bytes-like pieces not yet compressed (kept by reference)
+        self._size = 0
         self._ahead = deque()
 
     def write(self, data) -> None:
-        self._buf += data
-        if len(self._buf) >= MAX_BLOCK_DATA * 4:
-            self._flush(final=False)
+        # Each byte is copied once before it is compressed: small pieces when they are kept,
+        # the rest when the pieces are joined (4 blocks' worth or more, compressed at once).
+        if not len(data):
+            return
+        self._size += len(data)
+        if self._size < MAX_BLOCK_DATA * 4:
+            # kept: a copy, so no view pins a caller's (bigger, or reusable) buffer
+            self._pending.append(bytes(data))
+            return
+        if not isinstance(data, bytes) and not (isinstance(data, memoryview) and data.readonly):
+            data = bytes(data)  # a buffer the caller could change while it is compressed
+        self._pending.append(data)
+        self._flush(final=False)
 
     def _flush(self, final: bool) -> None:
-        buf = self._buf
-        end = len(buf) if final else (len(buf) // MAX_BLOCK_DATA) * MAX_BLOCK_DATA
-        if end:
-            self._ahead.append(pool().submit(_compress_blocks, bytes(buf[:end]), self.level))
-            del buf[:end]
+        if self._size:
+            joined = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+            end = self._size if final else (self._size // MAX_BLOCK_DATA) * MAX_BLOCK_DATA
+            rest = memoryview(joined)[end:]
+            self._pending = [bytes(rest)] if len(rest) else []
+            self._size = len(rest)
+            self._ahead.append(pool().submit(_compress_blocks, joined, self.level, end))
         # at most two batches in flight: bounds memory, keeps both threads busy
         while self._ahead and (final or len(self._ahead) > 2 or self._ahead[0].done()):
             self._fh.write(self._ahead.popleft().result())

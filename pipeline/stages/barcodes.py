@@ -240,7 +240,7 @@ def _make_header(in_header, rg_fields):
     return "\n".join(head + [rg_line(rg_fields)] + rest) + "\n"
 
 
-def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len):
+def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len, order=None):
     """Rebuild every record of ``chunk`` (input order): ``trim`` 5' bases removed, the RG
     tag dropped, and two aux pieces appended: ``tail_pool[tail_start:+tail_len]`` (shared
     templates, e.g. the new RG tag) and ``extra[i, :extra_len[i]]`` (e.g. XB).
@@ -249,13 +249,15 @@ def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_l
     the old RG tag, dropped sequence bytes), in-place header/sequence rewrites and a
     masked scatter of the appended tags — so the cost is a few passes over the buffer,
     with no per-record Python work (np.insert is slower than this mask scatter). Returns (new bytes, record starts, record lengths,
-    new read lengths, effective trims).
+    new read lengths, effective trims). Records are laid out in input order, or in ``order``
+    (a permutation, e.g. grouping the records by output file) for big records; ``starts``
+    always gives each input record's offset in the new bytes.
     """
     n = chunk.n
     buf = chunk.buf
     lo, hi = int(chunk.off[0]), int(chunk.end[-1])
     if hi - lo > SLICE_RECORD_BYTES * n:
-        return _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len)
+        return _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len, order)
     arr = buf[lo:hi].copy()
     L = chunk.l_seq
     t = np.minimum(trim, L)
@@ -323,7 +325,7 @@ def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_l
 SLICE_RECORD_BYTES = 900  # above this mean record size (bytes), copying spans by slicing wins
 
 
-def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len):
+def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len, order=None):
     """rewrite_records for big records (long flowgram tags): the small modified parts
     (header, name, new sequence; appended tags) are built with numpy gathers, the big
     unchanged spans (qualities + other tags) are memoryview slices joined once."""
@@ -381,10 +383,14 @@ def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extr
     mv = memoryview(chunk.data)
     pieces = []
     add = pieces.extend
-    for h0, h1, q0, r0, r1, e, t0, t1 in zip(hs.tolist(), (hs + hl).tolist(), qa.tolist(), rg_start.tolist(),
-                                             rg_end.tolist(), end.tolist(), ts.tolist(), (ts + tl).tolist()):
+    o = slice(None) if order is None else order
+    for h0, h1, q0, r0, r1, e, t0, t1 in zip(hs[o].tolist(), (hs + hl)[o].tolist(), qa[o].tolist(),
+                                             rg_start[o].tolist(), rg_end[o].tolist(), end[o].tolist(),
+                                             ts[o].tolist(), (ts + tl)[o].tolist()):
         add((head[h0:h1], mv[q0:r0], mv[r1:e], tail[t0:t1]))
-    starts = np.cumsum(rec_len) - rec_len
+    laid = rec_len[o]
+    starts = np.empty(n, dtype=np.int64)
+    starts[o] = np.cumsum(laid) - laid
     return b"".join(pieces), starts, rec_len, newL, t
 
 
@@ -468,20 +474,23 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
             extra = np.empty((chunk.n, 4), dtype=np.uint8)
             extra[:, :3] = np.frombuffer(b"XBC", np.uint8)
             extra[:, 3] = np.minimum(err, 255)
+            order = np.argsort(grp, kind="stable")  # each output file's records together
             data, starts, rec_len, newL, t = rewrite_records(
-                chunk, trim, rg_pool, rg_start[grp], rg_len[grp], extra, np.where(is_bc, 4, 0))
+                chunk, trim, rg_pool, rg_start[grp], rg_len[grp], extra, np.where(is_bc, 4, 0), order)
             q20 = _q20_counts(chunk, t, newL)
-            # group the records: runs of consecutive same-group records become one slice
             mv = memoryview(data)
             ends = starts + rec_len
             for g in np.unique(grp).tolist():
                 sel = np.flatnonzero(grp == g)
-                brk = np.flatnonzero(np.diff(sel) != 1)
-                r0 = sel[np.r_[0, brk + 1]]
-                r1 = sel[np.r_[brk, len(sel) - 1]]
                 o = out_for(int(g))
-                o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(), ends[r1].tolist())]),
-                                   len(sel))
+                if ends[sel[-1]] - starts[sel[0]] == int(rec_len[sel].sum()):
+                    o.writer.write_raw(mv[starts[sel[0]]:ends[sel[-1]]], len(sel))  # laid out together
+                else:  # input order (small records): runs of consecutive records, one slice each
+                    brk = np.flatnonzero(np.diff(sel) != 1)
+                    r0 = sel[np.r_[0, brk + 1]]
+                    r1 = sel[np.r_[brk, len(sel) - 1]]
+                    o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(), ends[r1].tolist())]),
+                                       len(sel))
                 o.read_count += int(len(sel))
                 o.total_bases += int(newL[sel].sum())
                 o.q20_bases += int(q20[sel].sum())
