@@ -26,8 +26,7 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+sys.path.insert(0, ROOT)  # first: this file's own folder would make `pipeline` mean this script
 
 from pipeline.stages.bamio import BamWriter, ranges, encode_seq_bytes, nt16  # noqa: E402
 
@@ -289,6 +288,9 @@ def bench(n, work, zm=True):
 
 def main(argv):
     global REPEAT
+    if "--help" in argv or "-h" in argv:
+        print(__doc__)
+        return
     zm = "--short-zm" not in argv
     for a in argv:
         if a.startswith("--repeat="):
