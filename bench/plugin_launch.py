@@ -86,32 +86,35 @@ def percentile(values, q):
 
 # -- set-up ---------------------------------------------------------------------------------
 
-def create_database(server_url, name):
+def _admin(server_url):
+    """An autocommit connection to the server's `postgres` database (CREATE/DROP DATABASE)."""
     import psycopg2
-    from psycopg2 import sql
 
     parsed = urlparse(server_url)
     conn = psycopg2.connect(dbname="postgres", user=parsed.username or "postgres", password=parsed.password or None,
                             host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432)
     conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    conn.close()
-    return urlunparse(parsed._replace(path="/" + name))
+    return conn
 
 
 def drop_database(server_url, name):
-    import psycopg2
     from psycopg2 import sql
 
-    parsed = urlparse(server_url)
-    conn = psycopg2.connect(dbname="postgres", user=parsed.username or "postgres", password=parsed.password or None,
-                            host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432)
-    conn.autocommit = True
+    conn = _admin(server_url)
     with conn.cursor() as cur:
         cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     conn.close()
+
+
+def create_database(server_url, name):
+    from psycopg2 import sql
+
+    drop_database(server_url, name)
+    conn = _admin(server_url)
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    conn.close()
+    return urlunparse(urlparse(server_url)._replace(path="/" + name))
 
 
 def setup_django(db_url, work, port):

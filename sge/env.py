@@ -175,13 +175,18 @@ def import_drmaa():
     return drmaa
 
 
-def export_lines(environ=os.environ) -> list[str]:
-    env = sge_env(environ)
+def _add_queues_and_preload(env: dict, environ) -> dict:
+    """The queue variables of *environ* into *env* and, when libdrmaa is there, the preload."""
     env["ION_SGE_QUEUE"] = default_queue(environ)
     env["ION_SGE_PLUGIN_QUEUE"] = plugin_queue(environ)
     preload = preload_value(environ) if env.get("DRMAA_LIBRARY_PATH") else None
     if preload:
         env["LD_PRELOAD"] = preload
+    return env
+
+
+def export_lines(environ=os.environ) -> list[str]:
+    env = _add_queues_and_preload(sge_env(environ), environ)
     return [f"export {k}={v}" for k, v in env.items()]
 
 
@@ -198,11 +203,7 @@ def main(argv: list[str]) -> int:
             return 2
         env = dict(os.environ)
         apply_sge_env(env)
-        env.setdefault("ION_SGE_QUEUE", default_queue())
-        env.setdefault("ION_SGE_PLUGIN_QUEUE", plugin_queue())
-        preload = preload_value(env) if env.get("DRMAA_LIBRARY_PATH") else None
-        if preload:
-            env["LD_PRELOAD"] = preload
+        _add_queues_and_preload(env, env)
         try:
             os.execvpe(cmd[0], cmd, env)
         except FileNotFoundError:

@@ -21,6 +21,8 @@ from django.db import connection
 
 from rundb.models import AnalysisJob, JobState, PluginResultJob
 
+from .backends.base import with_queue
+
 log = logging.getLogger(__name__)
 
 _PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,30}$")
@@ -72,11 +74,7 @@ class JobKind:
 
     def native_spec(self, row) -> str:
         """qsub options of the row's job (a queue of the kind's own when it has one)."""
-        spec = row.native_spec or ""
-        queue = self.queue()
-        if queue and " -q " not in f" {spec} ":
-            spec = f"-q {queue} {spec}".strip()
-        return spec
+        return with_queue(row.native_spec or "", self.queue())
 
     def queue(self) -> str:
         return ""  # the backend's default queue

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .bgzf import Closable
+
 RAWWELLS_VERSION = 2
 
 
@@ -27,7 +29,7 @@ def _h5py():
     return h5py
 
 
-class WellsWriter:
+class WellsWriter(Closable):
     """Create a 1.wells file and fill it band by band (bounded memory)."""
 
     def __init__(self, path, rows: int, cols: int, flow_order: str, *, info: dict | None = None,
@@ -62,14 +64,8 @@ class WellsWriter:
         if self._fh.id.valid:
             self._fh.close()
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, *exc):
-        self.close()
-
-
-class WellsReader:
+class WellsReader(Closable):
     """Read a 1.wells file in row bands; validates structure on open."""
 
     def __init__(self, path):
@@ -143,9 +139,3 @@ class WellsReader:
     def close(self) -> None:
         if self._fh.id.valid:
             self._fh.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

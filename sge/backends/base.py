@@ -152,6 +152,13 @@ def prepare_submission(script_path, job_name, stdout_path, work_dir, env):
     return script, stdout_path, work_dir, env, code_file
 
 
+def with_queue(native_spec: str, queue: str) -> str:
+    """*native_spec* with ``-q queue`` in front, unless it names a queue already (or no queue)."""
+    if not queue or " -q " in f" {native_spec} ":
+        return native_spec
+    return f"-q {queue} {native_spec}".strip()
+
+
 def normalize_hold_jids(hold_jids) -> list[str]:
     if isinstance(hold_jids, (str, int)):
         hold_jids = [hold_jids]

@@ -26,7 +26,7 @@ from sge.env import default_queue, import_drmaa
 from . import sgecli
 from .base import (DONE, FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobStatus,
                    JobStore, default_state_dir, normalize_hold_jids, prepare_submission,
-                   read_exitcode, status_from_exitcode, validate_jobid, wrapper_command)
+                   read_exitcode, status_from_exitcode, validate_jobid, with_queue, wrapper_command)
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +108,6 @@ class DrmaaBackend(Backend):
         if not isinstance(native_spec, str) or "\n" in native_spec:
             raise JobError("native_spec must be a single-line string of qsub options")
         parts = []
-        if self.queue and " -q " not in f" {native_spec} ":
-            parts += ["-q", self.queue]
         holds = normalize_hold_jids(hold_jids)
         if holds:
             parts += ["-hold_jid", ",".join(holds)]
@@ -117,7 +115,7 @@ class DrmaaBackend(Backend):
             parts.append("-h")
         if native_spec.strip():
             parts.append(native_spec.strip())
-        return " ".join(parts)
+        return with_queue(" ".join(parts), self.queue)
 
     def submit(self, script_path, *, job_name, stdout_path, work_dir, hold_jids=(),
                native_spec="", env=None, hold=True) -> str:

@@ -7,7 +7,6 @@ the exit-code file where the plugin launch script would (plugin_<Name>_<pk>.exit
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from pathlib import Path
 
@@ -69,15 +68,24 @@ def fresh(row):
 
 def drive(service, predicate, timeout=30.0, what="condition", interval=0.05):
     """Run service passes until predicate() is true (returns its value)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    from sgeutil import wait_until
+
+    def tick_then_check():
         service.tick()
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
+        return predicate()
+
+    return wait_until(tick_then_check, timeout=timeout, interval=interval, what=what)
+
+
+def _delete_jobs_and_close(service, backend):
+    """Delete the jobs the fixture's service left behind, then close its backend."""
+    for job in backend.list_jobs():
+        if service.naming.parse(job.name):
+            try:
+                backend.terminate(job.jobid)
+            except Exception:  # already gone
+                pass
+    backend.close()
 
 
 def states(*rows):
@@ -104,13 +112,7 @@ def local_service(db, tmp_path):
     config = ServiceConfig(db_poll=0.05, status_poll=0.0, reconcile_interval=3600, lost_grace=2.0)
     service = JobService(backend, config=config, prefix=unique_prefix())
     yield service
-    for job in backend.list_jobs():
-        if service.naming.parse(job.name):
-            try:
-                backend.terminate(job.jobid)
-            except Exception:  # already gone
-                pass
-    backend.close()
+    _delete_jobs_and_close(service, backend)
 
 
 @pytest.fixture
@@ -127,10 +129,4 @@ def sge_service(db, tmp_path):
     config = ServiceConfig(db_poll=0.05, status_poll=0.0, reconcile_interval=3600, lost_grace=30.0)
     service = JobService(backend, config=config, prefix=unique_prefix("s"))
     yield service
-    for job in backend.list_jobs():
-        if service.naming.parse(job.name):
-            try:
-                backend.terminate(job.jobid)
-            except Exception:  # already gone
-                pass
-    backend.close()
+    _delete_jobs_and_close(service, backend)
