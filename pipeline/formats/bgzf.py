@@ -34,6 +34,11 @@ _TRAILER = struct.Struct("<II")
 BGZF_THREADS = 2
 _POOL = None
 _POOL_LOCK = threading.Lock()
+# Compression batches queued or running, over all writers of the process. A stage writing
+# many files (one per barcode) would otherwise queue two batches per file whenever the
+# threads fall behind, and its peak memory would creep up with the length of the run.
+MAX_IN_FLIGHT = 8
+_IN_FLIGHT = deque()
 
 
 def pool() -> ThreadPoolExecutor:
@@ -97,9 +102,14 @@ class Closable:
 class BgzfWriter(Closable):
     """Binary file object writing BGZF; ``write`` takes bytes-like objects of any size.
 
-    Full blocks are compressed in batches on the shared pool and written in order.
-    ``level`` 1 favours speed, 0 stores.
+    Full blocks are compressed in batches on the shared pool; the pool thread that
+    compressed a batch also writes it, in order (``_turn``, ``_ready``). Writing there matters for
+    memory: the compressed bytes are freed by the thread that allocated them, at once,
+    instead of waiting in another thread's queue, so the heap does not fragment as a
+    long run goes on. ``level`` 1 favours speed, 0 stores.
     """
+
+    PER_WRITER = 2  # batches in flight per writer (see also MAX_IN_FLIGHT)
 
     def __init__(self, path, *, level: int = 1):
         self.path = str(path)
@@ -108,6 +118,11 @@ class BgzfWriter(Closable):
         self._pending = []  # bytes-like pieces not yet compressed (kept by reference)
         self._size = 0
         self._ahead = deque()
+        self._turn = threading.Lock()
+        self._ready = {}  # batch number -> (compressed bytes, exception)
+        self._submitted = self._written = 0
+        self._error = None
+        self._reported = False
 
     def write(self, data) -> None:
         # Each byte is copied once before it is compressed: small pieces when they are kept,
@@ -131,16 +146,56 @@ class BgzfWriter(Closable):
             rest = memoryview(joined)[end:]
             self._pending = [bytes(rest)] if len(rest) else []
             self._size = len(rest)
-            self._ahead.append(pool().submit(_compress_blocks, joined, self.level, end))
-        # at most two batches in flight: bounds memory, keeps both threads busy
-        while self._ahead and (final or len(self._ahead) > 2 or self._ahead[0].done()):
-            self._fh.write(self._ahead.popleft().result())
+            self._submit(joined, end)
+        while self._ahead and (final or len(self._ahead) > self.PER_WRITER or self._ahead[0].done()):
+            self._ahead.popleft().result()
+        if self._error is not None and not self._reported:
+            self._reported = True  # raised once; close() after it just closes
+            raise self._error
+
+    def _submit(self, data, end) -> None:
+        seq = self._submitted
+        self._submitted += 1
+        fut = pool().submit(self._compress_and_write, seq, data, end)
+        self._ahead.append(fut)
+        wait = []
+        with _POOL_LOCK:
+            _IN_FLIGHT.append(fut)
+            while _IN_FLIGHT and (_IN_FLIGHT[0].done() or len(_IN_FLIGHT) > MAX_IN_FLIGHT):
+                wait.append(_IN_FLIGHT.popleft())
+        for w in wait:
+            w.exception()  # waits; a failure is reported through its writer's _error
+
+    def _compress_and_write(self, seq, data, end) -> None:
+        out = err = None
+        try:
+            out = _compress_blocks(data, self.level, end)
+        except BaseException as exc:  # reported in order, by the writer
+            err = exc
+        data = None
+        with self._turn:
+            self._ready[seq] = (out, err)
+            # the thread finishing the batch that is due writes it and every later one
+            # already done; a batch finished early waits in _ready, no thread blocks
+            while self._written in self._ready:
+                out, err = self._ready.pop(self._written)
+                try:
+                    if err is None and self._error is None:
+                        self._fh.write(out)
+                except BaseException as exc:
+                    err = exc
+                if err is not None and self._error is None:
+                    self._error = err
+                self._written += 1
 
     def close(self) -> None:
         if self._fh.closed:
             return
         try:
             self._flush(final=True)
-            self._fh.write(EOF_BLOCK)
+            if self._error is None:
+                self._fh.write(EOF_BLOCK)
         finally:
+            while self._ahead:  # after an error: let queued batches finish before closing
+                self._ahead.popleft().exception()
             self._fh.close()

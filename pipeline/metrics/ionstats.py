@@ -19,7 +19,7 @@ Per chunk all work is column-wise numpy; there are no per-read Python objects.
 """
 import numpy as np
 
-from pipeline.stages.bamio import BamReader, ranges, _NT16
+from pipeline.stages.bamio import CHUNK_BYTES, BamReader, ranges, _NT16
 
 from .histograms import LengthHistogram
 
@@ -113,7 +113,7 @@ class IonStats:
         self.read_groups = {}
 
     # ------------------------------------------------------------------ driving
-    def add_bam(self, path, *, chunk_bytes=4 << 20):
+    def add_bam(self, path, *, chunk_bytes=CHUNK_BYTES):
         with BamReader(path, chunk_bytes=chunk_bytes) as bam:
             rgs = bam.read_groups()
             self.read_groups.update(rgs)
@@ -493,6 +493,6 @@ class IonStats:
         return s
 
 
-def ionstats_for_bam(path, *, histogram_length=400, key="TCAG", flow_order=None, chunk_bytes=4 << 20):
+def ionstats_for_bam(path, *, histogram_length=400, key="TCAG", flow_order=None, chunk_bytes=CHUNK_BYTES):
     """Convenience: stream one BAM into a fresh :class:`IonStats`."""
     return IonStats(histogram_length, key=key, flow_order=flow_order).add_bam(path, chunk_bytes=chunk_bytes)

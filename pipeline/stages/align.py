@@ -11,11 +11,15 @@ Every input record is written, mapped or not (flag 4, all tags kept), so
 ``full`` counts stay right downstream. Mapped records get SEQ/QUAL in
 reference orientation, soft clips for unaligned ends, ``MD`` (computed by
 minimap2 from the reference sequence held in the index) and ``NM``. Only the
-primary hit is kept. Sorting is pysam.sort with a per-thread memory cap
-(``-m``), so memory stays bounded whatever the read count.
+primary hit is kept. Records go straight from the aligner into a
+:class:`~.coordsort.CoordinateSorter` (external merge sort over raw record bytes
+within a fixed memory budget, so memory does not grow with the read count);
+``pysam.index`` then writes the ``.bai``.
 """
 import functools
 import os
+import re
+import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,11 +27,17 @@ import mappy
 import numpy as np
 import pysam
 
-from .bamio import BamReader, BamWriter, ranges, encode_seq_bytes, _SEQ_LETTERS
+from .bamio import BamReader, ranges, _SEQ_LETTERS
+from .coordsort import CoordinateSorter
 from .errors import PipelineError
 
 PRESET = "sr"
+# Smaller chunks than the other stages: mappy dominates the time here, so the per-chunk
+# overhead does not show, and the chunk's transient arrays stay small (flat peak memory).
+ALIGN_CHUNK_BYTES = 1 << 20
 SCORING = [1, 3, 5, 2]  # match, mismatch, gap open, gap extend (TMAP-like)
+SORT_MEMORY = 16 << 20
+_I32 = struct.Struct("<i")
 
 
 def normalize_reference(reference):
@@ -123,25 +133,32 @@ _COMP4 = np.array([0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15], dtype=
 
 
 def sort_memory_for(path):
-    """samtools sort ``-m`` per thread: 16 MB, raised for big inputs so that at most
-    ~100 temporary files are merged (uncompressed BAM ~ 3x the input size)."""
-    try:
-        est = 3 * os.path.getsize(path)
-    except OSError:
-        est = 0
-    mb = min(512, max(16, est // (100 << 20)))
-    return f"{mb}M"
+    """Sort buffer budget (bytes) for aligning ``path``: a fixed 16 MB. The sorter merges
+    any number of runs within that budget (in passes beyond 64 runs, i.e. ~1 GB of
+    records), so nothing is gained by scaling it with the input."""
+    return SORT_MEMORY
+
+
+def parse_memory(value):
+    """Bytes from an int or a samtools-style size string ("16M", "512K", "1G", "1000000")."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    m = re.fullmatch(r"\s*(\d+)\s*([kKmMgG]?)[bB]?\s*", str(value))
+    if not m:
+        raise PipelineError(f"bad sort memory size {value!r}")
+    return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[m.group(2).lower()]
 
 
 def align_bam(in_bam, out_bam, reference, *, aligner=None, threads=2, sort_memory=None,
-              chunk_bytes=4 << 20, progress=None):
+              chunk_bytes=ALIGN_CHUNK_BYTES, progress=None):
     """Align an unmapped BAM; write ``out_bam`` coordinate-sorted + ``.bai``.
 
     Records are rebuilt at the byte level (bamio), so all original tags are
-    kept verbatim; mappy is the only per-read work. ``sort_memory``: samtools
-    sort ``-m`` (default :func:`sort_memory_for`). Returns {"path", "reads", "mapped"}.
+    kept verbatim; mappy is the only per-read work. ``sort_memory``: sort buffer
+    budget, bytes or "16M"-style (default :func:`sort_memory_for`); temporary runs
+    go to a directory next to ``out_bam``. Returns {"path", "reads", "mapped"}.
     """
-    sort_memory = sort_memory or sort_memory_for(in_bam)
+    memory_bytes = parse_memory(sort_memory or sort_memory_for(in_bam))
     ref = normalize_reference(reference)
     aligner = aligner or load_aligner(ref)
     names = list(aligner.seq_names)
@@ -150,7 +167,7 @@ def align_bam(in_bam, out_bam, reference, *, aligner=None, threads=2, sort_memor
     if missing:
         raise PipelineError(f"reference index and FASTA disagree (e.g. {missing[0]})")
     tid = {n: i for i, n in enumerate(names)}
-    tmp = out_bam + ".unsorted.bam"
+    refs = [(n, lengths[n]) for n in names]
     local = threading.local()
 
     def work(items):
@@ -162,30 +179,27 @@ def align_bam(in_bam, out_bam, reference, *, aligner=None, threads=2, sort_memor
     try:
         with BamReader(in_bam, chunk_bytes=chunk_bytes) as bam, \
                 ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-            header = _aligned_header(bam.header_text, [(n, lengths[n]) for n in names])
-            with BamWriter(tmp, header, [(n, lengths[n]) for n in names], level=0) as out:
+            header = _aligned_header(bam.header_text, refs)
+            # level 1: fast deflate for the final BAM (about 2x faster than the default, ~10% larger)
+            with CoordinateSorter(out_bam, header, refs, memory_bytes=memory_bytes, level=1) as out:
                 for chunk in bam.chunks():
                     seqs = chunk_sequences(chunk)
                     k = max(1, -(-len(seqs) // max(1, threads)))
                     parts = [seqs[i:i + k] for i in range(0, len(seqs), k)]
                     hits = [h for part in pool.map(work, parts) for h in part]
-                    data, n_mapped = _rebuild(chunk, hits, tid)
-                    out.write_raw(data, chunk.n)
+                    data, n_mapped, cols = _rebuild(chunk, hits, tid)
+                    out.add(data, *cols)
                     reads += chunk.n
                     mapped += n_mapped
                     if progress:
                         progress(f"Alignment: {reads} reads")
-    except PipelineError:
-        _unlink(tmp)
-        raise
-    try:
-        # -l 1: fast deflate for the final BAM (about 2x faster than the default level, ~10% larger)
-        pysam.sort("-m", sort_memory, "-l", "1", "-@", str(max(0, threads - 1)), "-o", out_bam, tmp)
         pysam.index(out_bam)
+    except OSError as exc:  # sort runs or output (disk full, permissions); the sorter left nothing
+        raise PipelineError(f"writing sorted {out_bam} failed: {exc}") from None
     except pysam.utils.SamtoolsError as exc:
-        raise PipelineError(f"sorting/indexing {out_bam} failed: {exc}") from None
-    finally:
-        _unlink(tmp)
+        _unlink(out_bam)
+        _unlink(out_bam + ".bai")
+        raise PipelineError(f"indexing {out_bam} failed: {exc}") from None
     return {"path": out_bam, "reads": reads, "mapped": mapped}
 
 
@@ -213,7 +227,14 @@ def chunk_sequences(chunk):
 
 
 def _rebuild(chunk, hits, tid):
-    """New record bytes for a chunk given one mappy hit (or None) per record."""
+    """New record bytes for a chunk given one mappy hit (or None) per record.
+
+    Returns (bytes, number mapped, (refid, pos, record length, flag) arrays for the sorter).
+    Memory stays a small multiple of the chunk: per-base index arrays are built for
+    reverse-strand hits only (forward and unmapped reads keep SEQ/QUAL bytes as they
+    are), and records are joined from slices of the pieces rather than gathered byte
+    by byte.
+    """
     n = chunk.n
     buf = chunk.buf
     L = chunk.l_seq
@@ -223,7 +244,8 @@ def _rebuild(chunk, hits, tid):
     pos = np.full(n, -1, np.int64)
     mapq = np.zeros(n, np.int64)
     rev = np.zeros(n, dtype=bool)
-    cig_ops, cig_n, md_parts, nm = [], np.zeros(n, np.int64), [], np.zeros(n, np.int64)
+    cig_ops, cig_n, tails = [], np.zeros(n, np.int64), []
+    nm_pack = _I32.pack
     for i in mi.tolist():
         h = hits[i]
         li = int(L[i])
@@ -239,16 +261,10 @@ def _rebuild(chunk, hits, tid):
         pos[i] = h.r_st
         mapq[i] = h.mapq
         rev[i] = r
-        md_parts.append(b"MDZ" + h.MD.encode() + b"\0")
-        nm[i] = h.NM
+        tails.append(b"MDZ" + h.MD.encode() + b"\0NMi" + nm_pack(h.NM))
     cigar = np.array(cig_ops, dtype="<u4").view(np.uint8)
-    md_len = np.zeros(n, np.int64)
-    md_len[mi] = [len(x) for x in md_parts]
-    md_pool = np.frombuffer(b"".join(md_parts), np.uint8)
-    nm_mat = np.zeros((n, 7), np.uint8)
-    nm_mat[:, :3] = np.frombuffer(b"NMi", np.uint8)
-    nm_mat[:, 3:] = np.ascontiguousarray(nm.astype("<i4")).view(np.uint8).reshape(n, 4)
-    nm_len = np.where(is_m, 7, 0)
+    tail_len = np.zeros(n, np.int64)
+    tail_len[mi] = [len(x) for x in tails]
     # reference span -> bin
     if mi.size:
         ops_arr = np.array(cig_ops, dtype=np.int64)
@@ -258,21 +274,9 @@ def _rebuild(chunk, hits, tid):
     else:
         span = np.zeros(n, np.int64)
     bins = np.where(is_m, _reg2bin(np.maximum(pos, 0), np.maximum(pos, 0) + np.maximum(span, 1)), 4680)
-    # sequence / quality in reference orientation
     nb = (L + 1) // 2
-    raw = buf[ranges(chunk.seq_off, nb)]
-    codes = np.empty(raw.size * 2, dtype=np.uint8)
-    codes[0::2] = raw >> 4
-    codes[1::2] = raw & 15
-    pstart = (np.cumsum(nb) - nb) * 2
-    rec = np.repeat(np.arange(n), L)
-    within = ranges(np.zeros(n, np.int64), L)
-    flip = rev[rec]
-    src_pos = np.where(flip, L[rec] - 1 - within, within)
-    c2 = codes[pstart[rec] + src_pos]
-    c2 = np.where(flip, _COMP4[c2], c2)
-    seq_new = encode_seq_bytes(c2, L)
-    qual_new = buf[chunk.qual_off[rec] + src_pos]
+    ri = np.flatnonzero(rev)
+    rseq, rqual = _reverse_complement(chunk, ri)
     # fixed fields
     fixed = chunk.fixed.copy()
     v32 = fixed.view("<i4")
@@ -281,7 +285,7 @@ def _rebuild(chunk, hits, tid):
     flag = np.where(is_m, flag | np.where(rev, 16, 0), flag | 4)
     aux_len = chunk.end - chunk.aux_off
     namelen = chunk.l_read_name
-    rec_len = 36 + namelen + 4 * cig_n + nb + L + aux_len + md_len + nm_len
+    rec_len = 36 + namelen + 4 * cig_n + nb + L + aux_len + tail_len
     v32[:, 0] = rec_len - 4
     v32[:, 1] = refid
     v32[:, 2] = pos
@@ -289,33 +293,67 @@ def _rebuild(chunk, hits, tid):
     v16[:, 7] = bins
     v16[:, 8] = cig_n
     v16[:, 9] = flag
-    # head (fixed, name, cigar, seq, qual) and tail (MD, NM) by numpy gathers; the
-    # original aux (often the bulk: ZM) as memoryview slices joined once
-    parts = [buf, fixed.ravel(), cigar, seq_new, qual_new, md_pool, nm_mat.ravel()]
-    offs = np.cumsum([0] + [len(p) for p in parts])
-    src = np.concatenate(parts)
-    cstart = np.cumsum(4 * cig_n) - 4 * cig_n
-    sstart = np.cumsum(nb) - nb
-    qstart = np.cumsum(L) - L
-    mstart = np.cumsum(md_len) - md_len
-    hstarts = np.stack([offs[1] + 36 * np.arange(n), chunk.name_off, offs[2] + cstart, offs[3] + sstart,
-                        offs[4] + qstart], axis=1)
-    hlens = np.stack([np.full(n, 36), namelen, 4 * cig_n, nb, L], axis=1)
-    head = src[ranges(hstarts.ravel(), hlens.ravel())].tobytes()
-    tstarts = np.stack([offs[5] + mstart, offs[6] + 7 * np.arange(n)], axis=1)
-    tlens = np.stack([md_len, nm_len], axis=1)
-    tail = src[ranges(tstarts.ravel(), tlens.ravel())].tobytes()
-    hl = hlens.sum(axis=1)
-    hs = np.cumsum(hl) - hl
-    tl = tlens.sum(axis=1)
-    ts = np.cumsum(tl) - tl
-    mv = memoryview(chunk.data)
-    pieces = []
-    add = pieces.extend
-    for h0, h1, a0, a1, t0, t1 in zip(hs.tolist(), (hs + hl).tolist(), chunk.aux_off.tolist(), chunk.end.tolist(),
-                                      ts.tolist(), (ts + tl).tolist()):
-        add((head[h0:h1], mv[a0:a1], tail[t0:t1]))
-    return b"".join(pieces), int(mi.size)
+    # each record = fixed | name | cigar | seq | qual | aux | MD+NM, as (buffer, start, size)
+    bufs = [chunk.data, fixed.ravel(), cigar, rseq, rqual, b"".join(tails)]
+    which = np.zeros((n, 7), np.int64)
+    start = np.empty((n, 7), np.int64)
+    which[:, 0], start[:, 0] = 1, 36 * np.arange(n)
+    start[:, 1] = chunk.name_off
+    which[:, 2], start[:, 2] = 2, np.cumsum(4 * cig_n) - 4 * cig_n
+    start[:, 3] = chunk.seq_off
+    start[:, 4] = chunk.qual_off
+    if ri.size:
+        which[ri, 3], start[ri, 3] = 3, np.cumsum(nb[ri]) - nb[ri]
+        which[ri, 4], start[ri, 4] = 4, np.cumsum(L[ri]) - L[ri]
+    start[:, 5] = chunk.aux_off
+    which[:, 6], start[:, 6] = 5, np.cumsum(tail_len) - tail_len
+    size = np.stack([np.full(n, 36), namelen, 4 * cig_n, nb, L, aux_len, tail_len], axis=1)
+    data = _join_slices(bufs, which.ravel(), start.ravel(), size.ravel())
+    return data, int(mi.size), (refid, pos, rec_len, flag)
+
+
+def _reverse_complement(chunk, ri):
+    """Packed SEQ (reverse complement) and QUAL (reversed) of records ``ri``, concatenated."""
+    L = chunk.l_seq[ri]
+    total = int(L.sum())
+    if not total:
+        return np.zeros(0, np.uint8), np.zeros(0, np.uint8)
+    buf = chunk.buf
+    # int32 offsets when the chunk allows (halves the per-base arrays)
+    dt = np.int32 if 2 * len(buf) + 2 < 2 ** 31 else np.int64
+    first = (np.cumsum(L) - L).astype(dt)      # output offset of each read's first base
+    k = np.arange(total, dtype=dt)
+    src = np.repeat((chunk.qual_off[ri] + L - 1).astype(dt) + first, L)
+    np.subtract(src, k, out=src)               # qual offset read backwards
+    qual = buf[src]
+    src = np.repeat((2 * chunk.seq_off[ri] + L - 1).astype(dt) + first, L)
+    np.subtract(src, k, out=src)               # nibble address read backwards
+    byte = buf[src >> 1]
+    codes = np.where(src & 1, byte & 15, byte >> 4)
+    codes = _COMP4[codes]
+    del src, byte
+    # pack: read i starts at nibble first[i] + (number of odd-length reads before i)
+    odd = (L & 1).astype(dt)
+    k += np.repeat(np.cumsum(odd) - odd, L)
+    flat = np.zeros(total + int(odd.sum()), np.uint8)
+    flat[k] = codes
+    return (flat[0::2] << 4) | flat[1::2], qual
+
+
+def _join_slices(bufs, which, start, size):
+    """bytes of bufs[which[i]][start[i]:start[i]+size[i]] for all i, pieces that continue
+    one another in the same buffer taken as one slice."""
+    keep = size > 0
+    which, start, end = which[keep], start[keep], (start + size)[keep]
+    if not len(which):
+        return b""
+    brk = np.ones(len(which), dtype=bool)
+    brk[1:] = (which[1:] != which[:-1]) | (start[1:] != end[:-1])
+    first = np.flatnonzero(brk)
+    last = np.append(first[1:], len(which)) - 1
+    views = [memoryview(b) for b in bufs]  # bytes or 1-D uint8 arrays
+    return b"".join([views[w][a:e] for w, a, e in
+                     zip(which[first].tolist(), start[first].tolist(), end[last].tolist())])
 
 
 def _unlink(path):

@@ -26,7 +26,7 @@ from ..formats.bgzf import EOF_BLOCK, Closable, crc32, inflate, pool
 from ..formats.ubam import BamWriter
 from .errors import PipelineError
 
-__all__ = ["EOF_BLOCK", "BgzfReader", "RecordChunk", "BamReader", "BamWriter", "ranges",
+__all__ = ["CHUNK_BYTES", "EOF_BLOCK", "BgzfReader", "RecordChunk", "BamReader", "BamWriter", "ranges",
            "parse_read_groups", "header_lines_without_rg", "rg_line", "encode_seq_bytes", "nt16",
            "codes_to_str"]
 
@@ -36,6 +36,11 @@ for _i, _c in enumerate(SEQ_CODES):
     _NT16[ord(_c)] = _i
     _NT16[ord(_c.lower())] = _i
 _SEQ_LETTERS = np.frombuffer(SEQ_CODES.encode(), dtype=np.uint8)
+
+# Decompressed record bytes per chunk. Measured on 100k and 1M reads with flowgram tags:
+# 2 MB is as fast as 4 MB, its per-chunk arrays stay in cache better, and the peak memory
+# of a stage stops depending on the input size (4 MB chunks: +6 to +12% at 1M reads).
+CHUNK_BYTES = 2 << 20
 
 _I32 = struct.Struct("<i")
 _HDR = struct.Struct("<4sI")
@@ -63,9 +68,11 @@ class BgzfReader(Closable):
     """Decompresses a BGZF file in batches of blocks, yielding large byte pieces.
 
     Batches are inflated on a small thread pool, one or two ahead of the consumer.
+    Compressed data is read 1 MB at a time (bigger reads, joined with the previous
+    read's tail, made large short-lived copies that fragment the heap).
     """
 
-    def __init__(self, path, *, read_size=4 << 20):
+    def __init__(self, path, *, read_size=1 << 20):
         self.path = str(path)
         self.name = os.path.basename(self.path)
         try:
@@ -117,7 +124,8 @@ class BgzfReader(Closable):
                 if n - pos < bsize:
                     break
                 crc, isize = struct.unpack_from("<II", mv, pos + bsize - 8)
-                batch.append((self._cpos + pos, bytes(mv[pos + 12 + xlen: pos + bsize - 8]), crc, isize))
+                # a view, not a copy: one read buffer per few MB instead of a heap object per block
+                batch.append((self._cpos + pos, mv[pos + 12 + xlen: pos + bsize - 8], crc, isize))
                 batch_len += isize
                 pos += bsize
                 if batch_len >= target:
@@ -125,7 +133,6 @@ class BgzfReader(Closable):
                     batch, batch_len = [], 0
             self._cpos += pos
             pending = bytes(mv[pos:]) if pos < n else b""
-            mv.release()
             if not more:
                 break
         if pending:
@@ -325,7 +332,7 @@ _INT_TYPES = {ord("c"): "<i1", ord("C"): "<u1", ord("s"): "<i2", ord("S"): "<u2"
 class BamReader(Closable):
     """Header + record chunks of a BAM file; raises PipelineError on bad input."""
 
-    def __init__(self, path, *, chunk_bytes=4 << 20, max_records=16384):
+    def __init__(self, path, *, chunk_bytes=CHUNK_BYTES, max_records=16384):
         self.path = str(path)
         self.name = os.path.basename(self.path)
         self.chunk_bytes = chunk_bytes
@@ -372,40 +379,49 @@ class BamReader(Closable):
         return parse_read_groups(self.header_text)
 
     def chunks(self):
-        """Yield :class:`RecordChunk` objects until the end of the file."""
+        """Yield :class:`RecordChunk` objects until the end of the file.
+
+        Each chunk holds at most ``chunk_bytes`` of records (or one bigger record) and at
+        most ``max_records`` records, so the arrays a stage builds per chunk have the same
+        bounds for every chunk, however the decompressed pieces fall against records.
+        """
         unpack = _I32.unpack_from
-        data = self._rest
+        data, pos = self._rest, 0  # pos: first unparsed byte of data
         self._rest = b""
         pieces = self._pieces
-        done = False
+        done = stalled = False
         limit = self.max_records or (1 << 62)
-        while not done:
-            if len(data) < self.chunk_bytes:
+        size = self.chunk_bytes
+        while True:
+            if not done and (stalled or len(data) - pos < size):
                 try:
                     piece = next(pieces)
-                    data = data + piece if data else piece
                 except StopIteration:
                     done = True
-            while True:
-                offs = []
-                append = offs.append
-                off, end = 0, len(data)
-                while off + 4 <= end and len(offs) < limit:
-                    bs = unpack(data, off)[0]
-                    if bs < 32:
-                        raise PipelineError(f"{self.name}: corrupt BAM (bad record size {bs})")
-                    nxt = off + 4 + bs
-                    if nxt > end:
-                        break
-                    append(off)
-                    off = nxt
-                if offs:
-                    yield RecordChunk(data, offs)
-                data = data[off:]
-                # a full chunk of records: parse the rest of this buffer before reading more
-                if len(offs) < limit or (not done and len(data) < self.chunk_bytes):
+                else:
+                    data = data[pos:] + piece if pos < len(data) else piece
+                    pos, stalled = 0, False
+                    continue
+            offs = []
+            append = offs.append
+            off, end, cap = pos, len(data), pos + size
+            while off + 4 <= end and len(offs) < limit:
+                bs = unpack(data, off)[0]
+                if bs < 32:
+                    raise PipelineError(f"{self.name}: corrupt BAM (bad record size {bs})")
+                nxt = off + 4 + bs
+                if nxt > end or (nxt > cap and offs):
                     break
-        if data:
+                append(off)
+                off = nxt
+            if offs:
+                yield RecordChunk(data, offs)
+                pos = off
+            elif done:
+                break
+            else:
+                stalled = True  # a record longer than what is buffered: read on
+        if pos < len(data):
             raise PipelineError(f"{self.name}: truncated BAM (incomplete last record)")
 
     def close(self):

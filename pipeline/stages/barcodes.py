@@ -27,7 +27,7 @@ import re
 
 import numpy as np
 
-from .bamio import (BamReader, BamWriter, ranges, header_lines_without_rg, rg_line, _NT16)
+from .bamio import (CHUNK_BYTES, BamReader, BamWriter, ranges, header_lines_without_rg, rg_line, _NT16)
 from .errors import PipelineError
 
 NOMATCH = "nomatch"
@@ -369,25 +369,30 @@ def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extr
     o_tail = o_seq + len(seq_new)
     o_extra = o_tail + len(tail_pool)
     src = np.concatenate([buf, fixed.ravel(), seq_new, np.asarray(tail_pool, np.uint8), extra.ravel()])
+    o = np.arange(n) if order is None else np.asarray(order)
+    # Output, record by record: new head (fixed fields, name, trimmed sequence), the
+    # original qualities and tags around the old RG (slices of the chunk), new tags. A
+    # record's new tags and the next record's head are contiguous in the output, so they
+    # are gathered together into one "glue" piece: three pieces per record, not four.
     ss = np.cumsum(nb_new) - nb_new
-    hstarts = np.stack([o_fixed + 36 * np.arange(n), chunk.name_off, o_seq + ss], axis=1)
-    hlens = np.stack([np.full(n, 36), namecig, nb_new], axis=1)
-    head = src[ranges(hstarts.ravel(), hlens.ravel())].tobytes()
-    tstarts = np.stack([o_tail + np.asarray(tail_start, np.int64), o_extra + w * np.arange(n)], axis=1)
-    tlens = np.stack([tail_len, extra_len], axis=1)
-    tail = src[ranges(tstarts.ravel(), tlens.ravel())].tobytes()
-    hl = 36 + namecig + nb_new
-    hs = np.cumsum(hl) - hl
-    tl = tail_len + extra_len
-    ts = np.cumsum(tl) - tl
+    head_parts = np.stack([o_fixed + 36 * o, chunk.name_off[o], o_seq + ss[o]], axis=1)
+    head_lens = np.stack([np.full(n, 36), namecig[o], nb_new[o]], axis=1)
+    tail_at = np.stack([o_tail + np.asarray(tail_start, np.int64)[o], o_extra + w * o], axis=1)
+    tail_lens = np.stack([tail_len[o], extra_len[o]], axis=1)
+    gstarts = np.concatenate([np.zeros((n, 2), np.int64), head_parts], axis=1)
+    glens = np.concatenate([np.zeros((n, 2), np.int64), head_lens], axis=1)
+    gstarts[1:, :2], glens[1:, :2] = tail_at[:-1], tail_lens[:-1]  # the previous record's tags
+    glens_rec = glens.sum(axis=1)
+    glue = src[ranges(np.r_[gstarts.ravel(), tail_at[-1]], np.r_[glens.ravel(), tail_lens[-1]])].tobytes()
+    g1 = np.cumsum(glens_rec)
+    g0 = g1 - glens_rec
     mv = memoryview(chunk.data)
     pieces = []
     add = pieces.extend
-    o = slice(None) if order is None else order
-    for h0, h1, q0, r0, r1, e, t0, t1 in zip(hs[o].tolist(), (hs + hl)[o].tolist(), qa[o].tolist(),
-                                             rg_start[o].tolist(), rg_end[o].tolist(), end[o].tolist(),
-                                             ts[o].tolist(), (ts + tl)[o].tolist()):
-        add((head[h0:h1], mv[q0:r0], mv[r1:e], tail[t0:t1]))
+    for a, b, q0, r0, r1, e in zip(g0.tolist(), g1.tolist(), qa[o].tolist(), rg_start[o].tolist(),
+                                   rg_end[o].tolist(), end[o].tolist()):
+        add((glue[a:b], mv[q0:r0], mv[r1:e]))
+    pieces.append(glue[int(g1[-1]):])
     laid = rec_len[o]
     starts = np.empty(n, dtype=np.int64)
     starts[o] = np.cumsum(laid) - laid
@@ -416,7 +421,7 @@ def _q20_counts(chunk, t, newL):
 
 
 def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", run_id=None,
-                       samples=None, cutoff=None, level=1, chunk_bytes=4 << 20, progress=None):
+                       samples=None, cutoff=None, level=1, chunk_bytes=CHUNK_BYTES, progress=None):
     """Classify reads of one unmapped BAM, trim, and write one BAM per barcode.
 
     Writes ``<out_dir>/<id_str>_rawlib.basecaller.bam`` for barcodes with reads and
@@ -462,22 +467,23 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
             return outs[k]
 
         out_for(len(names) - 1)  # nomatch always exists
-        done = 0
-        for chunk in bam.chunks():
+        nomatch = len(names) - 1
+
+        def classify_chunk(chunk):
             if np.any((chunk.flag & 4) == 0):
                 raise PipelineError(f"{bam.name}: barcode classification expects unmapped reads")
-            sel_all = np.arange(chunk.n)
-            codes = chunk.seq_codes(sel_all, 0, clf.prefix_bases)
+            codes = chunk.seq_codes(np.arange(chunk.n), 0, clf.prefix_bases)
             bc, err, trim = clf.classify(codes)
-            grp = np.where(bc >= 0, bc, len(names) - 1)
-            is_bc = grp < len(names) - 1
+            grp = np.where(bc >= 0, bc, nomatch)
             extra = np.empty((chunk.n, 4), dtype=np.uint8)
             extra[:, :3] = np.frombuffer(b"XBC", np.uint8)
             extra[:, 3] = np.minimum(err, 255)
             order = np.argsort(grp, kind="stable")  # each output file's records together
             data, starts, rec_len, newL, t = rewrite_records(
-                chunk, trim, rg_pool, rg_start[grp], rg_len[grp], extra, np.where(is_bc, 4, 0), order)
-            q20 = _q20_counts(chunk, t, newL)
+                chunk, trim, rg_pool, rg_start[grp], rg_len[grp], extra, np.where(grp < nomatch, 4, 0), order)
+            return grp, err, data, starts, rec_len, newL, _q20_counts(chunk, t, newL)
+
+        def write_chunk(grp, err, data, starts, rec_len, newL, q20):
             mv = memoryview(data)
             ends = starts + rec_len
             for g in np.unique(grp).tolist():
@@ -494,10 +500,14 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
                 o.read_count += int(len(sel))
                 o.total_bases += int(newL[sel].sum())
                 o.q20_bases += int(q20[sel].sum())
-                if g < len(names) - 1:
+                if g < nomatch:
                     eh = np.bincount(np.minimum(err[sel], 2), minlength=3)
                     o.errors_hist = [x + int(y) for x, y in zip(o.errors_hist, eh)]
-            done += chunk.n
+            return len(grp)
+
+        done = 0
+        for chunk in bam.chunks():
+            done += write_chunk(*classify_chunk(chunk))
             if progress:
                 progress(f"Barcode classification: {done} reads")
     result = {}

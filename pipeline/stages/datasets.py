@@ -20,13 +20,13 @@ import re
 
 import numpy as np
 
-from .bamio import BamReader, ranges
+from .bamio import CHUNK_BYTES, BamReader, ranges
 
 DEFAULT_FILTER_FREQUENCY = 0.01
 DEFAULT_FILTER_MINREADS = 10
 
 
-def count_bam(path, *, chunk_bytes=4 << 20):
+def count_bam(path, *, chunk_bytes=CHUNK_BYTES):
     """Streaming per-read-group counts of one BAM (primary records).
 
     Returns {"read_count", "total_bases", "Q20_bases", "read_groups": {RG: {...}}};

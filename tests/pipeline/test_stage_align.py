@@ -1,5 +1,6 @@
 """minimap2 (mappy) alignment stage: MD/NM from the reference, unmapped reads and tags kept,
 coordinate sorted + indexed."""
+import os
 import random
 
 import pysam
@@ -87,3 +88,54 @@ def test_align_errors(tmp_path, reference):
         align_bam(str(tmp_path / "none.bam"), str(tmp_path / "o.bam"), reference["fasta"])
     with pytest.raises(PipelineError, match="reference FASTA not found"):
         align_bam(str(tmp_path / "none.bam"), str(tmp_path / "o.bam"), str(tmp_path / "nope.fa"))
+
+
+def test_align_sort_spills_to_runs_same_output(tmp_path, reference):
+    """A tiny sort budget (many runs merged from disk) gives the same BAM records as the
+    in-memory sort, odd-length reverse reads come out reverse complemented, and no
+    temporary file is left."""
+    A, B = reference["seqs"]["chrA"], reference["seqs"]["chrB"]
+    rnd = random.Random(7)
+    reads, truth = [], {}
+    for i in range(300):
+        name = f"r:{i}"
+        if i % 10 == 9:
+            reads.append({"name": name, "seq": "".join(rnd.choice("ACGT") for _ in range(80)), "qual": [25] * 80})
+            continue
+        ctg, seq = rnd.choice([("chrA", A), ("chrB", B)])
+        ln = rnd.randint(60, 161)
+        p = rnd.choice([500, 501, rnd.randrange(len(seq) - ln)])  # position ties on both strands
+        s = seq[p:p + ln]
+        q = [rnd.randint(5, 40) for _ in range(ln)]
+        if rnd.random() < 0.5:
+            reads.append({"name": name, "seq": s.translate(RC)[::-1], "qual": q[::-1]})
+        else:
+            reads.append({"name": name, "seq": s, "qual": q})
+        truth[name] = (ctg, p, s, q)
+    src = write_bam(tmp_path / "in.bam", reads)
+    work = tmp_path / "w"
+    work.mkdir()
+    outs = {}
+    for mem in ("16M", "2K", 1):
+        out = str(work / f"o{mem}.bam")
+        res = align_bam(src, out, (reference["fasta"], reference["mmi"]), sort_memory=mem, chunk_bytes=3000)
+        assert res["reads"] == 300 and res["mapped"] == 270
+        with pysam.AlignmentFile(out) as f:
+            assert f.check_index()
+            outs[mem] = [r.to_string() for r in f]
+            f.reset()
+            for r in f:
+                if r.query_name in truth:
+                    ctg, p, s, q = truth[r.query_name]
+                    assert (r.reference_name, r.reference_start) == (ctg, p)
+                    assert r.query_sequence == s and list(r.query_qualities) == q
+    assert outs["16M"] == outs["2K"] == outs[1]
+    assert sorted(os.listdir(work)) == sorted(f"o{m}.bam{x}" for m in ("16M", "2K", 1) for x in ("", ".bai"))
+
+
+def test_parse_sort_memory():
+    from pipeline.stages.align import parse_memory
+    assert parse_memory("16M") == 16 << 20 and parse_memory("512k") == 512 << 10
+    assert parse_memory(1000) == 1000 and parse_memory("1000") == 1000 and parse_memory("1G") == 1 << 30
+    with pytest.raises(PipelineError, match="sort memory"):
+        parse_memory("lots")

@@ -63,3 +63,16 @@ def test_writer_output_is_a_valid_bam(tmp_path, bam):
     with pysam.AlignmentFile(str(out), check_sq=False) as f:
         recs = list(f)
     assert len(recs) == 57 and recs[5].get_tag("ZM") == array.array("h", [5, -5, 3])
+
+
+@pytest.mark.parametrize("chunk_bytes", [40, 300, 2000])
+def test_chunks_hold_at_most_chunk_bytes_of_records(bam, chunk_bytes):
+    """A chunk never exceeds chunk_bytes of records, except one record bigger than that
+    (64 bytes is smaller than most records here: they come one per chunk)."""
+    names = []
+    with BamReader(bam, chunk_bytes=chunk_bytes, max_records=16384) as r:
+        for ch in r.chunks():
+            size = int(ch.end[-1] - ch.off[0])
+            assert size <= chunk_bytes or ch.n == 1
+            names += ch.names()
+    assert names == [f"R:{i:05d}:00001" for i in range(57)]
