@@ -364,18 +364,21 @@ def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extr
     v[:, 0] = (rec_len - 4).astype(np.int32)
     v[:, 5] = newL.astype(np.int32)
     w = extra.shape[1]
-    o_fixed = len(buf)
+    # the pieces the new bytes come from; names gathered first, rather than copying the chunk
+    names = buf[ranges(chunk.name_off, namecig)]
+    o_fixed = len(names)
     o_seq = o_fixed + fixed.size
     o_tail = o_seq + len(seq_new)
     o_extra = o_tail + len(tail_pool)
-    src = np.concatenate([buf, fixed.ravel(), seq_new, np.asarray(tail_pool, np.uint8), extra.ravel()])
+    src = np.concatenate([names, fixed.ravel(), seq_new, np.asarray(tail_pool, np.uint8), extra.ravel()])
     o = np.arange(n) if order is None else np.asarray(order)
     # Output, record by record: new head (fixed fields, name, trimmed sequence), the
     # original qualities and tags around the old RG (slices of the chunk), new tags. A
     # record's new tags and the next record's head are contiguous in the output, so they
     # are gathered together into one "glue" piece: three pieces per record, not four.
     ss = np.cumsum(nb_new) - nb_new
-    head_parts = np.stack([o_fixed + 36 * o, chunk.name_off[o], o_seq + ss[o]], axis=1)
+    name_at = np.cumsum(namecig) - namecig
+    head_parts = np.stack([o_fixed + 36 * o, name_at[o], o_seq + ss[o]], axis=1)
     head_lens = np.stack([np.full(n, 36), namecig[o], nb_new[o]], axis=1)
     tail_at = np.stack([o_tail + np.asarray(tail_start, np.int64)[o], o_extra + w * o], axis=1)
     tail_lens = np.stack([tail_len[o], extra_len[o]], axis=1)
@@ -402,21 +405,17 @@ def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extr
 def _q20_counts(chunk, t, newL):
     """Bases with QV >= 20 (0xFF = missing excluded) in each trimmed read.
 
-    Qualities are a small part of big records (flowgram tags): then gather just them;
-    otherwise one compare over the chunk's bytes + a segmented sum is cheaper.
+    One compare over the chunk's bytes and a segmented sum at the quality bounds: cheaper
+    than gathering the qualities through a per-base index, even when qualities are a
+    small part of the records (measured: 2.5 vs 4.2 ms per 2 MB chunk of flowgram reads).
     """
     lo, hi = int(chunk.off[0]), int(chunk.end[-1])
-    if 4 * int(newL.sum()) < hi - lo:
-        ok = (chunk.buf[ranges(chunk.qual_off + t, newL)] - np.uint8(20)) < 235
-        cs = np.zeros(len(ok) + 1, np.int64)
-        np.cumsum(ok, out=cs[1:])
-        e = np.cumsum(newL)
-        return cs[e] - cs[e - newL]
-    ok = ((chunk.buf[lo:hi] - np.uint8(20)) < 235).view(np.uint8)  # uint8 wrap: 20..254 -> 0..234
+    ok = np.zeros(hi - lo + 1, dtype=np.uint8)  # a spare 0: the last qualities may end the chunk
+    np.less(chunk.buf[lo:hi] - np.uint8(20), 235, out=ok[:-1].view(bool))  # uint8 wrap: 20..254 -> 0..234
     qs = chunk.qual_off + t - lo
     bounds = np.stack([qs, qs + newL], axis=1).ravel()
     acc = np.uint16 if int(newL.max(initial=0)) < 65536 else np.int64  # uint16: 3x faster
-    sums = np.add.reduceat(ok, np.minimum(bounds, hi - lo - 1), dtype=acc)[0::2].astype(np.int64)
+    sums = np.add.reduceat(ok, bounds, dtype=acc)[0::2].astype(np.int64)
     return np.where(newL > 0, sums, 0)
 
 

@@ -147,3 +147,21 @@ def test_both_rewrite_strategies_give_identical_records(tmp_path, kit, monkeypat
         res = classify_and_split(src, str(tmp_path / name), kit, flow_order=FO)
         out[name] = {k: [r.to_string() for r in read_all(d["path"])[1]] for k, d in res["datasets"].items()}
     assert out["masks"] == out["slices"] and sum(len(v) for v in out["masks"].values()) == 120
+
+
+@pytest.mark.parametrize("read_groups", [RG, ()])
+def test_q20_bases_count_every_quality(tmp_path, kit, read_groups):
+    """Q20 bases per dataset equal a count over the written qualities, including records
+    without any tag (their qualities end the record, and the last one ends the chunk)."""
+    rnd = random.Random(11)
+    reads = []
+    for i in range(120):
+        b = kit[rnd.randrange(4)]
+        s = b["sequence"] + b["adapter"] + "C" + "".join(rnd.choice("ACGT") for _ in range(rnd.randrange(0, 40)))
+        reads.append({"seq": s, "qual": [rnd.choice((10, 19, 20, 21, 39)) for _ in s], "name": f"R:{i:05d}:00000"})
+    src = write_bam(tmp_path / "q.bam", reads, read_groups=read_groups)
+    res = classify_and_split(src, str(tmp_path / "o"), kit, flow_order=FO, chunk_bytes=700)
+    for d in res["datasets"].values():
+        recs = read_all(d["path"])[1]
+        assert d["Q20_bases"] == sum(sum(q >= 20 for q in (r.query_qualities or [])) for r in recs)
+        assert d["total_bases"] == sum(r.query_length for r in recs)
