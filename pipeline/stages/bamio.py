@@ -386,31 +386,42 @@ class BamReader(Closable):
         bounds for every chunk, however the decompressed pieces fall against records.
         """
         unpack = _I32.unpack_from
-        data, pos = self._rest, 0  # pos: first unparsed byte of data
+        # Records are parsed out of two buffers used in turn and reused: the unparsed tail
+        # of one and the next decompressed piece are copied into the other, so no new
+        # multi-MB object is made per chunk (they fragment the heap over a long run). A
+        # chunk's bytes stay valid until the chunk after next is requested.
+        bufs = [bytearray(), bytearray()]
+        data, valid, pos = self._rest, len(self._rest), 0  # data[pos:valid] is unparsed
         self._rest = b""
         pieces = self._pieces
         done = stalled = False
         limit = self.max_records or (1 << 62)
         size = self.chunk_bytes
         while True:
-            if not done and (stalled or len(data) - pos < size):
+            if not done and (stalled or valid - pos < size):
                 try:
                     piece = next(pieces)
                 except StopIteration:
                     done = True
                 else:
-                    data = data[pos:] + piece if pos < len(data) else piece
-                    pos, stalled = 0, False
+                    nxt_buf = bufs[0] if data is not bufs[0] else bufs[1]
+                    rem = valid - pos
+                    need = rem + len(piece)
+                    if len(nxt_buf) < need:
+                        nxt_buf.extend(bytes(need - len(nxt_buf)))
+                    nxt_buf[:rem] = memoryview(data)[pos:valid]
+                    nxt_buf[rem:need] = piece
+                    data, valid, pos, stalled = nxt_buf, need, 0, False
                     continue
             offs = []
             append = offs.append
-            off, end, cap = pos, len(data), pos + size
-            while off + 4 <= end and len(offs) < limit:
+            off, cap = pos, pos + size
+            while off + 4 <= valid and len(offs) < limit:
                 bs = unpack(data, off)[0]
                 if bs < 32:
                     raise PipelineError(f"{self.name}: corrupt BAM (bad record size {bs})")
                 nxt = off + 4 + bs
-                if nxt > end or (nxt > cap and offs):
+                if nxt > valid or (nxt > cap and offs):
                     break
                 append(off)
                 off = nxt
@@ -421,7 +432,7 @@ class BamReader(Closable):
                 break
             else:
                 stalled = True  # a record longer than what is buffered: read on
-        if pos < len(data):
+        if pos < valid:
             raise PipelineError(f"{self.name}: truncated BAM (incomplete last record)")
 
     def close(self):

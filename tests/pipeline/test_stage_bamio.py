@@ -76,3 +76,16 @@ def test_chunks_hold_at_most_chunk_bytes_of_records(bam, chunk_bytes):
             assert size <= chunk_bytes or ch.n == 1
             names += ch.names()
     assert names == [f"R:{i:05d}:00001" for i in range(57)]
+
+
+def test_previous_chunk_stays_valid_while_the_next_is_used(bam):
+    """Buffers are reused in turn: a chunk's bytes hold until the chunk after next."""
+    with BamReader(bam, chunk_bytes=300) as r:
+        prev, prev_names = None, None
+        seen = 0
+        for ch in r.chunks():
+            if prev is not None:
+                assert prev.names() == prev_names
+            prev, prev_names = ch, ch.names()
+            seen += ch.n
+    assert seen == 57
