@@ -78,14 +78,20 @@ def test_chunks_hold_at_most_chunk_bytes_of_records(bam, chunk_bytes):
     assert names == [f"R:{i:05d}:00001" for i in range(57)]
 
 
-def test_previous_chunk_stays_valid_while_the_next_is_used(bam):
-    """Buffers are reused in turn: a chunk's bytes hold until the chunk after next."""
-    with BamReader(bam, chunk_bytes=300) as r:
+def test_previous_chunk_stays_valid_while_the_next_is_used(tmp_path):
+    """Buffers are reused in turn: a chunk's bytes hold until the chunk after next
+    (a file of many BGZF blocks, so the reader switches buffers many times)."""
+    reads = [{"name": f"R:{i:05d}:00001", "seq": "ACGT" * (20 + i % 50), "qual": [30] * (4 * (20 + i % 50)),
+              "tags": {"ZA": i}} for i in range(3000)]
+    path = write_bam(tmp_path / "big.bam", reads)
+    with BamReader(path, chunk_bytes=20000) as r:
         prev, prev_names = None, None
-        seen = 0
+        names = []
         for ch in r.chunks():
             if prev is not None:
                 assert prev.names() == prev_names
+                assert prev.tag_ints(*prev.find_tags(["ZA"])["ZA"][:2]).tolist() == \
+                    [int(n[2:7]) for n in prev_names]
             prev, prev_names = ch, ch.names()
-            seen += ch.n
-    assert seen == 57
+            names += prev_names
+    assert names == [f"R:{i:05d}:00001" for i in range(3000)]
