@@ -27,7 +27,7 @@ from ..formats.ubam import BamWriter
 from .errors import PipelineError
 
 __all__ = ["CHUNK_BYTES", "EOF_BLOCK", "BgzfReader", "RecordChunk", "BamReader", "BamWriter", "ranges",
-           "parse_read_groups", "header_lines_without_rg", "rg_line", "encode_seq_bytes", "nt16",
+           "parse_read_groups", "q20_counts", "header_lines_without_rg", "rg_line", "encode_seq_bytes", "nt16",
            "codes_to_str"]
 
 SEQ_CODES = "=ACMGRSVTWYHKDBN"
@@ -162,6 +162,27 @@ def ranges(starts, lens):
     starts = np.asarray(starts, dtype=np.int64)
     excl = np.cumsum(lens) - lens
     return np.repeat(starts - excl, lens) + np.arange(total, dtype=np.int64)
+
+
+def q20_counts(chunk, qual_start, lengths):
+    """Bases with QV >= 20 (0xFF, missing, excluded) in the quality runs
+    ``[qual_start, +lengths)`` (absolute offsets in ``chunk.buf``, in record order).
+
+    One compare over the chunk's bytes and a segmented sum at the run bounds: cheaper
+    than gathering the qualities through a per-base index, even when qualities are a
+    small part of the records (measured: 2.5 vs 4.2 ms per 2 MB chunk of flowgram reads).
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if not len(lengths):
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = int(chunk.off[0]), int(chunk.end[-1])
+    ok = np.zeros(hi - lo + 1, dtype=np.uint8)  # a spare 0: the last run may end the chunk
+    np.less(chunk.buf[lo:hi] - np.uint8(20), 235, out=ok[:-1].view(bool))  # uint8 wrap: 20..254 -> 0..234
+    qs = np.asarray(qual_start, dtype=np.int64) - lo
+    bounds = np.stack([qs, qs + lengths], axis=1).ravel()
+    acc = np.uint16 if int(lengths.max()) < 65536 else np.int64  # uint16: 3x faster
+    sums = np.add.reduceat(ok, bounds, dtype=acc)[0::2].astype(np.int64)
+    return np.where(lengths > 0, sums, 0)
 
 
 def _gather_u32(buf, idx):

@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from .bamio import CHUNK_BYTES, BamReader, ranges
+from .bamio import CHUNK_BYTES, BamReader, q20_counts
 
 DEFAULT_FILTER_FREQUENCY = 0.01
 DEFAULT_FILTER_MINREADS = 10
@@ -39,11 +39,7 @@ def count_bam(path, *, chunk_bytes=CHUNK_BYTES):
             if prim.size == 0:
                 continue
             L = chunk.l_seq[prim]
-            q = chunk.buf[ranges(chunk.qual_off[prim], L)]
-            ok = (q >= 20) & (q != 255)
-            cs = np.concatenate([[0], np.cumsum(ok, dtype=np.int64)])
-            ends = np.cumsum(L)
-            q20 = cs[ends] - cs[ends - L]
+            q20 = q20_counts(chunk, chunk.qual_off[prim], L)
             labels, inv = _rg_values(chunk, prim)
             for k, lab in enumerate(labels):
                 m = inv == k

@@ -71,3 +71,33 @@ def test_count_bam_per_read_group(tmp_path):
     c = count_bam(write_bam(tmp_path / "c.bam", reads, read_groups=rgs))
     assert c["read_count"] == 3 and c["total_bases"] == 10 and c["Q20_bases"] == 6
     assert c["read_groups"]["R1.A"] == {"read_count": 2, "total_bases": 8, "Q20_bases": 4}
+
+
+def test_count_bam_matches_pysam_on_many_chunks(tmp_path):
+    """Q20 counts over many small chunks, reads without tags (qualities end the record and
+    the chunk), missing qualities (0xFF) and a secondary record (not counted)."""
+    import random
+
+    import pysam
+
+    rnd = random.Random(3)
+    reads = []
+    for i in range(400):
+        n = rnd.randrange(0, 60)
+        r = {"name": f"R:{i:05d}:00000", "seq": "".join(rnd.choice("ACGT") for _ in range(n)),
+             "qual": None if i % 17 == 0 else [rnd.choice((2, 19, 20, 35)) for _ in range(n)], "tags": {}}
+        if i == 200:
+            r["flag"] = 4 | 0x100
+        reads.append(r)
+    path = write_bam(tmp_path / "m.bam", reads, read_groups=())
+    c = count_bam(path, chunk_bytes=500)
+    q20 = bases = n_prim = 0
+    with pysam.AlignmentFile(str(path), check_sq=False) as f:
+        for r in f:
+            if r.flag & 0x900:
+                continue
+            n_prim += 1
+            bases += r.query_length
+            q20 += sum(q >= 20 for q in (r.query_qualities or []))
+    assert (c["read_count"], c["total_bases"], c["Q20_bases"]) == (n_prim, bases, q20)
+    assert n_prim == 399 and q20 > 0
