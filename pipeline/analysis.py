@@ -24,6 +24,7 @@ import html
 import json
 import logging
 import os
+import re
 import shutil
 import time
 import traceback
@@ -39,7 +40,7 @@ from rundb.models import Experiment, Results, Template, dnaBarcode
 
 from .ingest.explog import EXPLOG, EXPLOG_FINAL, ExplogError, block_dir, data_blocks, read_explog
 from .ingest.explog import flow_order_from_image_map
-from .ingest.transfer import WELLS_FILES, find_run_data
+from .ingest.transfer import WELLS_BLOCK_GLOB, WELLS_FILES, find_run_data
 from .metrics_store import store_metrics
 from .references import find_installed_reference, index_version
 
@@ -384,16 +385,37 @@ def read_process_parameters(run_dir):
 
 # -- flowgram input ----------------------------------------------------------------------------
 
-def _wells_file(run_dir):
+_BLOCK_DIR = re.compile(r"block_X(\d+)_Y(\d+)$")
+
+
+def _wells_blocks(run_dir):
+    """The run's flowgram input as basecaller blocks: one 1.wells for the chip, or one per
+    ``onboard_results/sigproc_results/block_X<col>_Y<row>/`` of a composite run (the
+    folder name gives the block's place on the chip); each with its bead mask if present.
+    Returns (blocks, folder to show as the report's sigproc_results)."""
+    from pipeline.basecaller.run import WellsBlock
+
+    def mask_in(folder):
+        m = folder / "analysis.bfmask.bin"
+        return m if m.is_file() else None
+
     for rel in WELLS_FILES:
         path = Path(run_dir) / rel
         if path.is_file():
-            return path
-    blocks = sorted(Path(run_dir).glob("onboard_results/sigproc_results/block_*/1.wells"))
-    if blocks:
-        raise AnalysisError(f"per-block 1.wells files ({len(blocks)} blocks) are not supported yet; "
-                            "deliver one 1.wells for the chip")
-    raise AnalysisError(f"no 1.wells in {run_dir}")
+            return [WellsBlock(path, mask_in(path.parent))], path.parent
+    blocks = []
+    for path in sorted(Path(run_dir).glob(WELLS_BLOCK_GLOB)):
+        m = _BLOCK_DIR.search(path.parent.name)
+        if not m:
+            raise AnalysisError(f"cannot place block folder {path.parent.name} on the chip "
+                                "(expected block_X<col>_Y<row>)")
+        blocks.append(WellsBlock(path, mask_in(path.parent), row_offset=int(m.group(2)),
+                                 col_offset=int(m.group(1))))
+    if not blocks:
+        raise AnalysisError(f"no 1.wells in {run_dir}")
+    blocks.sort(key=lambda b: (b.row_offset, b.col_offset))
+    shown = Path(run_dir) / "sigproc_results"
+    return blocks, shown if shown.is_dir() else blocks[0].wells.parent.parent
 
 
 def basecall_wells(result, inputs, say):
@@ -403,7 +425,7 @@ def basecall_wells(result, inputs, say):
     from pipeline.formats.bfmask import MaskFormatError
     from pipeline.formats.wells import WellsFormatError
 
-    wells = _wells_file(inputs.run_dir)
+    blocks, shown = _wells_blocks(inputs.run_dir)
     report = inputs.report_dir
     sigproc = report / "sigproc_results"
     if sigproc.is_symlink() or sigproc.is_file():
@@ -411,7 +433,7 @@ def basecall_wells(result, inputs, say):
     elif sigproc.is_dir():
         shutil.rmtree(sigproc)
     # The report sees the run's signal-processing folder (bead mask, key traces) as its own.
-    os.symlink(wells.parent, sigproc)
+    os.symlink(shown, sigproc)
     exp = result.experiment
     config = BasecallerConfig(
         run_id=result.runid or "RUN00", library_key=inputs.library_key, tf_key=inputs.tf_key,
@@ -429,11 +451,12 @@ def basecall_wells(result, inputs, say):
             config.adapter = adapter.upper()
     say(BASE_CALLING)
     try:
-        res = basecall_run(wells.parent, report / "basecaller_results", wells_path=wells, config=config)
+        res = basecall_run(None, report / "basecaller_results", blocks=blocks, config=config)
     except (WellsFormatError, BasecallerInputError, MaskFormatError) as exc:
         raise AnalysisError(f"base calling failed: {exc}") from exc
     lib = res.counts.get("lib", {})
-    say(f"basecaller: {lib.get('valid', 0)} library reads pass the filters; phasing CF/IE/DR "
+    where = f" from {len(blocks)} blocks" if len(blocks) > 1 else ""
+    say(f"basecaller{where}: {lib.get('valid', 0)} library reads pass the filters; phasing CF/IE/DR "
         f"= {res.phasing[0]:.4f}/{res.phasing[1]:.4f}/{res.phasing[2]:.4f}", status=False)
     if not inputs.flow_order:
         inputs.flow_order = _bam_flow_order(report)

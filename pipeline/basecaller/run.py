@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..formats.bfmask import MaskBit, bfmask_stats, read_bfmask, write_bfmask_stats
+from ..formats.bfmask import (MaskBit, add_counts, bfmask_stats_from_counts, mask_counts, read_bfmask,
+                              write_bfmask_stats)
 from ..formats.ubam import UnmappedBamWriter, tag_int, tag_int16_array, tag_string
 from ..formats.wells import WellsReader
 from .estimate import estimate_phasing
@@ -232,10 +233,54 @@ def _bead_classes(mask, rows: int, cols: int):
     return lib & ~tf, tf
 
 
-def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None,
+@dataclass(frozen=True)
+class WellsBlock:
+    """One block of a composite chip (or the whole chip): its ``1.wells``, bead mask
+    (None: every well a library bead) and where its wells sit on the chip."""
+    wells: Path
+    mask: Path | None = None
+    row_offset: int = 0
+    col_offset: int = 0
+
+
+class _OpenBlock:
+    """A block's wells reader and bead classes, checked against the run's flow order."""
+
+    def __init__(self, block: WellsBlock, flow_order: str | None):
+        self.block = block
+        self.wells = WellsReader(block.wells)
+        try:
+            if not self.wells.flow_order:
+                raise BasecallerInputError(f"{block.wells}: no flow order recorded in the file")
+            if flow_order is not None and self.wells.flow_order != flow_order:
+                raise BasecallerInputError(f"{block.wells}: flow order differs from the other blocks'")
+            self.mask = read_bfmask(block.mask) if block.mask else None
+            if self.mask is not None and self.mask.shape != (self.wells.rows, self.wells.cols):
+                raise BasecallerInputError(
+                    f"bead mask {block.mask} is {self.mask.shape[0]}x{self.mask.shape[1]} but 1.wells is "
+                    f"{self.wells.rows}x{self.wells.cols}")
+        except BaseException:
+            self.wells.close()
+            raise
+        self.lib, self.tf = _bead_classes(self.mask, self.wells.rows, self.wells.cols)
+
+    def bands(self, chunk_wells):
+        beads_per_row = max(1.0, float((self.lib | self.tf).sum()) / max(1, self.wells.rows))
+        band = max(1, int(chunk_wells / beads_per_row))
+        for r0 in range(0, self.wells.rows, band):
+            r1 = min(self.wells.rows, r0 + band)
+            yield r0, r1, self.wells.read_rows(r0, r1)
+
+    def close(self):
+        self.wells.close()
+
+
+def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=None,
                  config: BasecallerConfig | None = None, **overrides) -> BasecallResult:
     """Basecall ``<input_dir>/1.wells`` with ``<input_dir>/analysis.bfmask.bin`` into
-    ``out_dir``. Keyword overrides set fields of :class:`BasecallerConfig`."""
+    ``out_dir``; or, for a composite chip, every :class:`WellsBlock` of ``blocks`` in turn
+    into the same outputs (read names carry chip coordinates: block offset + well).
+    Keyword overrides set fields of :class:`BasecallerConfig`."""
     cfg = config or BasecallerConfig()
     for k, v in overrides.items():
         if not hasattr(cfg, k):
@@ -243,83 +288,89 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None,
         setattr(cfg, k, v)
     if len(cfg.run_id) == 0 or ":" in cfg.run_id:
         raise BasecallerInputError("run_id must be a non-empty string without ':'")
-    input_dir = Path(input_dir)
-    wells_path = Path(wells_path) if wells_path else input_dir / "1.wells"
-    if mask_path is None:
-        cand = input_dir / "analysis.bfmask.bin"
-        mask_path = cand if cand.exists() else None
+    if blocks is None:
+        input_dir = Path(input_dir)
+        if mask_path is None:
+            cand = input_dir / "analysis.bfmask.bin"
+            mask_path = cand if cand.exists() else None
+        blocks = [WellsBlock(Path(wells_path) if wells_path else input_dir / "1.wells", mask_path)]
+    if not blocks:
+        raise BasecallerInputError("no 1.wells to basecall")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
-    with WellsReader(wells_path) as wells:
-        if not wells.flow_order:
-            raise BasecallerInputError(f"{wells_path}: no flow order recorded in the file")
-        flow_order = wells.flow_order
-        mask = read_bfmask(mask_path) if mask_path else None
-        if mask is not None and mask.shape != (wells.rows, wells.cols):
-            raise BasecallerInputError(
-                f"bead mask {mask_path} is {mask.shape[0]}x{mask.shape[1]} but 1.wells is "
-                f"{wells.rows}x{wells.cols}")
-        fo = encode(flow_order)
-        lib_km = _KeyModel(cfg.library_key, flow_order)
-        tf_km = _KeyModel(cfg.tf_key, flow_order)
-        lib_mask, tf_mask = _bead_classes(mask, wells.rows, wells.cols)
-        beads_per_row = max(1.0, float((lib_mask | tf_mask).sum()) / max(1, wells.rows))
-        band = max(1, int(cfg.chunk_wells / beads_per_row))
-
-        def bands():
-            for r0 in range(0, wells.rows, band):
-                r1 = min(wells.rows, r0 + band)
-                data = wells.read_rows(r0, r1)
-                yield r0, r1, data
-
-        # Reference key amplitude (median over library beads of the first band(s)) and,
-        # unless given, the phasing estimate from the first keypass library reads.
-        train, amps = [], []
-        need = cfg.training_reads if cfg.phasing is None else 0
-        for r0, r1, data in bands():
-            sel = lib_mask[r0:r1]
-            raw = data[sel]
-            if raw.size == 0:
-                continue
-            M, passed, amp = _normalise(raw, lib_km, None)
-            amps.append(amp[passed])
-            if need:
-                train.append(M[passed][: need - sum(t.shape[0] for t in train)])
-            if sum(a.size for a in amps) >= 1000 and sum(t.shape[0] for t in train) >= need:
-                break
-        all_amp = np.concatenate(amps) if amps else np.zeros(0)
-        ref_amp = cfg.min_key_amplitude * float(np.median(all_amp)) if all_amp.size else None
-        if cfg.phasing is None:
-            tr = np.concatenate(train) if train else np.zeros((0, wells.flows), np.float32)
-            if tr.shape[0] >= 20:
-                est = estimate_phasing(tr, fo, lib_km.hp, fit_flows=cfg.fit_flows)
-                phasing = est.as_tuple()
-                training = est.training_reads
-            else:
-                phasing, training = (0.0, 0.0, 0.0), 0
-        else:
-            phasing, training = tuple(float(x) for x in cfg.phasing), 0
-
-        lib_w = _GroupWriter(out / "rawlib.basecaller.bam",
-                             _header(cfg.run_id, cfg.library_key, flow_order, cfg, "library"),
-                             lib_km, fo, cfg, quality_trim=True)
-        tf_w = _GroupWriter(out / "rawtf.basecaller.bam",
-                            _header(f"{cfg.run_id}.TF", cfg.tf_key, flow_order, cfg,
-                                    "test fragments"),
-                            tf_km, fo, cfg, quality_trim=False)
+    # Pass 1: reference key amplitude (median over library beads of the first bands) and,
+    # unless given, the phasing estimate from the first keypass library reads.
+    first = _OpenBlock(blocks[0], None)
+    flow_order = first.wells.flow_order
+    first.close()
+    fo = encode(flow_order)
+    lib_km = _KeyModel(cfg.library_key, flow_order)
+    tf_km = _KeyModel(cfg.tf_key, flow_order)
+    train, amps = [], []
+    need = cfg.training_reads if cfg.phasing is None else 0
+    enough = False
+    for block in blocks:
+        ob = _OpenBlock(block, flow_order)
         try:
-            for r0, r1, data in bands():
-                for group, sel in ((lib_w, lib_mask[r0:r1]), (tf_w, tf_mask[r0:r1])):
-                    rr, cc = np.nonzero(sel)
-                    raw = data[rr, cc]
-                    for i in range(0, rr.size, cfg.chunk_wells):
-                        j = slice(i, i + cfg.chunk_wells)
-                        group.process(raw[j], rr[j] + r0, cc[j], phasing, ref_amp)
+            for r0, r1, data in ob.bands(cfg.chunk_wells):
+                raw = data[ob.lib[r0:r1]]
+                if raw.size == 0:
+                    continue
+                M, passed, amp = _normalise(raw, lib_km, None)
+                amps.append(amp[passed])
+                if need:
+                    train.append(M[passed][: need - sum(t.shape[0] for t in train)])
+                if sum(a.size for a in amps) >= 1000 and sum(t.shape[0] for t in train) >= need:
+                    enough = True
+                    break
         finally:
-            lib_w.close()
-            tf_w.close()
-        rows, cols = wells.rows, wells.cols
+            ob.close()
+        if enough:
+            break
+    all_amp = np.concatenate(amps) if amps else np.zeros(0)
+    ref_amp = cfg.min_key_amplitude * float(np.median(all_amp)) if all_amp.size else None
+    if cfg.phasing is None:
+        tr = np.concatenate(train) if train else np.zeros((0, len(flow_order)), np.float32)
+        if tr.shape[0] >= 20:
+            est = estimate_phasing(tr, fo, lib_km.hp, fit_flows=cfg.fit_flows)
+            phasing = est.as_tuple()
+            training = est.training_reads
+        else:
+            phasing, training = (0.0, 0.0, 0.0), 0
+    else:
+        phasing, training = tuple(float(x) for x in cfg.phasing), 0
+
+    # Pass 2: call every bead of every block into the two BAMs.
+    lib_w = _GroupWriter(out / "rawlib.basecaller.bam",
+                         _header(cfg.run_id, cfg.library_key, flow_order, cfg, "library"),
+                         lib_km, fo, cfg, quality_trim=True)
+    tf_w = _GroupWriter(out / "rawtf.basecaller.bam",
+                        _header(f"{cfg.run_id}.TF", cfg.tf_key, flow_order, cfg,
+                                "test fragments"),
+                        tf_km, fo, cfg, quality_trim=False)
+    mask_total, rows, cols = {}, 0, 0
+    try:
+        for block in blocks:
+            ob = _OpenBlock(block, flow_order)
+            try:
+                ro, co = block.row_offset, block.col_offset
+                for r0, r1, data in ob.bands(cfg.chunk_wells):
+                    for group, sel in ((lib_w, ob.lib[r0:r1]), (tf_w, ob.tf[r0:r1])):
+                        rr, cc = np.nonzero(sel)
+                        raw = data[rr, cc]
+                        for i in range(0, rr.size, cfg.chunk_wells):
+                            j = slice(i, i + cfg.chunk_wells)
+                            group.process(raw[j], rr[j] + r0 + ro, cc[j] + co, phasing, ref_amp)
+                m = ob.mask if ob.mask is not None else np.full(
+                    (ob.wells.rows, ob.wells.cols), MaskBit.BEAD | MaskBit.LIVE | MaskBit.LIB, dtype=np.uint16)
+                add_counts(mask_total, mask_counts(m))
+                rows, cols = max(rows, ro + ob.wells.rows), max(cols, co + ob.wells.cols)
+            finally:
+                ob.close()
+    finally:
+        lib_w.close()
+        tf_w.close()
 
     filtered = {}
     for kind, g in (("lib", lib_w), ("tf", tf_w)):
@@ -327,10 +378,8 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None,
         filtered[kind] = {"short": d["short"] + d["adapter_trim"] + d["quality_trim"],
                           "keypass": d["failed_keypass"], "ppf": d["high_ppf"],
                           "residual": d["high_residual"], "valid": d["valid"]}
-    stats_mask = mask if mask is not None else np.full((rows, cols), MaskBit.BEAD | MaskBit.LIVE
-                                                       | MaskBit.LIB, dtype=np.uint16)
     stats_path = out / "analysis.bfmask.stats"
-    write_bfmask_stats(stats_path, bfmask_stats(stats_mask, filtered=filtered))
+    write_bfmask_stats(stats_path, bfmask_stats_from_counts(mask_total, rows, cols, filtered=filtered))
 
     lib_d = lib_w.details
     report = {

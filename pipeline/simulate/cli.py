@@ -55,7 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--plan-guid", default="")
     p.add_argument("--truth-dir")
     p.add_argument("--batch-size", type=int, default=20000)
+    p.add_argument("--blocks", type=parse_blocks, help="RxC, e.g. 2x2: a composite chip delivered as "
+                   "per-block 1.wells (format wells only)")
     return p
+
+
+def parse_blocks(text):
+    """``RxC`` (e.g. ``2x2``) -> (rows, cols) of blocks."""
+    rows, sep, cols = text.lower().partition("x")
+    if not sep or not rows.isdigit() or not cols.isdigit():
+        raise argparse.ArgumentTypeError(f"expected RxC such as 2x2, not {text!r}")
+    return int(rows), int(cols)
 
 
 def main(argv=None) -> int:
@@ -71,6 +81,8 @@ def main(argv=None) -> int:
         elif args.barcodes:
             parser.error("--barcodes needs --barcode-kit-file")
         extra = {"flow_order": args.flow_order} if args.flow_order else {}
+        if args.blocks:
+            extra["blocks"] = args.blocks
         run = simulate_run(
             args.out_dir, reads=args.reads, barcodes=barcodes, barcode_kit=kit,
             barcode_kit_name=args.barcode_kit, instrument=args.instrument,

@@ -78,5 +78,6 @@ def write_explog(path, fields: dict) -> None:
     tmp = path.with_name("." + path.name + ".tmp")
     with open(tmp, "w") as fh:
         for key, value in fields.items():
-            fh.write(f"{key}: {value}\n")
+            for v in (value if isinstance(value, (list, tuple)) else [value]):  # e.g. BlockStatus lines
+                fh.write(f"{key}: {v}\n")
     os.replace(tmp, path)

@@ -12,11 +12,11 @@ from ..basecaller.flowspace import (DEFAULT_3PRIME_ADAPTER, DEFAULT_FLOW_ORDER,
                                     DEFAULT_LIBRARY_KEY, DEFAULT_TF_KEY, decode, encode,
                                     expand_flow_order, flow_vector_from_flows, key_flow_vector)
 from ..basecaller.phasing import simulate_flowgrams
-from ..formats.bfmask import (add_counts, bfmask_stats_from_counts, mask_counts, write_bfmask,
-                              write_bfmask_stats)
+from ..formats.bfmask import (add_counts, bfmask_stats_from_counts, mask_counts, read_bfmask,
+                              write_bfmask, write_bfmask_stats)
 from ..formats.nuketrace import write_avg_nuke_trace
 from ..formats.ubam import UnmappedBamWriter, tag_int, tag_int16_array, tag_string
-from ..formats.wells import WellsWriter
+from ..formats.wells import WellsReader, WellsWriter
 from . import chip as C
 from .barcodes import nomatch_prefixes, normalise_kit, select_barcodes
 from .explog import PLATFORM_DEFAULTS, explog_fields, normalise_platform, write_explog
@@ -110,13 +110,16 @@ def simulate_run(out_dir, *, reads: int = 1000, barcodes=None, barcode_kit=None,
                  plan_short_id: str = "", plan_guid: str = "",
                  start_time: _dt.datetime | None = None, run_id: str | None = None,
                  truth_dir=None, batch_size: int = 20000,
-                 wells_compression: str | None = None) -> SimulatedRun:
+                 wells_compression: str | None = None, blocks: tuple | None = None) -> SimulatedRun:
     """Simulate an instrument run folder at ``out_dir`` (the folder itself is the run
     folder, e.g. ``<results>/<rig>/R_2024_01_02_03_04_05_user_demo``).
 
     ``fmt='bam'`` writes basecalled unmapped BAMs (format a); ``fmt='wells'`` writes a
     1.wells + bead mask (format b). ``reads`` = library beads (= library reads in format
     a, incl. no-match). See the package docstring for the files and the truth columns.
+    ``blocks=(R, C)`` (format b only) delivers the chip as a composite run: R x C blocks, each
+    ``onboard_results/sigproc_results/block_X<col>_Y<row>/`` with its own 1.wells and bead
+    mask, and one ``BlockStatus`` line per block in explog_final.txt.
     """
     # ---- validate and normalise arguments -------------------------------------------
     if fmt not in ("bam", "wells"):
@@ -132,6 +135,11 @@ def simulate_run(out_dir, *, reads: int = 1000, barcodes=None, barcode_kit=None,
         raise ValueError("flows must be at least 32")
     if fmt == "wells" and preclassified:
         raise ValueError("preclassified applies to fmt='bam' only")
+    if blocks is not None:
+        if fmt != "wells":
+            raise ValueError("blocks applies to fmt='wells' only")
+        if len(blocks) != 2 or min(int(b) for b in blocks) < 1:
+            raise ValueError("blocks must be (rows, cols) of at least 1 each")
     platform = normalise_platform(instrument)
     run_dir = Path(out_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -268,12 +276,50 @@ def simulate_run(out_dir, *, reads: int = 1000, barcodes=None, barcode_kit=None,
     params_path.write_text(json.dumps(params, indent=2))
 
     final = dict(fields)
+    if blocks is not None:
+        summary["outputs"] = {k: v for k, v in summary["outputs"].items()
+                              if k not in ("wells", "bfmask", "bfmask_stats")}
+        summary["outputs"].update(_split_into_blocks(run_dir, data_dir, layout, blocks))
+        final["BlockStatus"] = [f"X{c0}, Y{r0}, W{c1 - c0}, H{r1 - r0}, AutoAnalyze:1, AnalyzeEarly:1"
+                                for r0, r1, c0, c1 in _block_bounds(layout, blocks)]
     final["End Time"] = (start_time + _dt.timedelta(hours=3)).strftime(
         PLATFORM_DEFAULTS[platform][2])
     final["Flows Completed"] = str(flows)
     write_explog(run_dir / "explog_final.txt", final)
     return SimulatedRun(run_dir, ref_path, summary["truth_path"], params_path, tf_fasta,
                         run_id, fmt, dict(summary["outputs"]))
+
+
+def _block_bounds(layout, blocks):
+    """(row0, row1, col0, col1) of every block of an R x C tiling of the chip."""
+    nr, nc = (int(b) for b in blocks)
+    re_ = np.linspace(0, layout.rows, nr + 1).astype(int)
+    ce = np.linspace(0, layout.cols, nc + 1).astype(int)
+    return [(int(re_[i]), int(re_[i + 1]), int(ce[j]), int(ce[j + 1]))
+            for i in range(nr) for j in range(nc) if re_[i + 1] > re_[i] and ce[j + 1] > ce[j]]
+
+
+def _split_into_blocks(run_dir, data_dir, layout, blocks):
+    """Re-deliver the chip's 1.wells + bead mask as per-block files (composite runs); the
+    whole-chip files are removed so that only the blocks are input."""
+    src = data_dir / "1.wells"
+    mask = read_bfmask(data_dir / "analysis.bfmask.bin")
+    out = {}
+    with WellsReader(src) as whole:
+        info = {k: whole.info[k] for k in ("LibraryKey", "TFKey", "ChipType") if k in whole.info}
+        for r0, r1, c0, c1 in _block_bounds(layout, blocks):
+            bdir = run_dir / "onboard_results" / "sigproc_results" / f"block_X{c0}_Y{r0}"
+            bdir.mkdir(parents=True, exist_ok=True)
+            with WellsWriter(bdir / "1.wells", r1 - r0, c1 - c0, whole.flow_order, info=info) as w:
+                w.write_rows(0, whole.read_rows(r0, r1)[:, c0:c1])
+            bm = mask[r0:r1, c0:c1]
+            write_bfmask(bdir / "analysis.bfmask.bin", bm)
+            write_bfmask_stats(bdir / "analysis.bfmask.stats", bfmask_stats_from_counts(
+                mask_counts(bm), r1 - r0, c1 - c0, start_row=r0, start_col=c0))
+            out[f"block_X{c0}_Y{r0}"] = bdir / "1.wells"
+    for name in ("1.wells", "analysis.bfmask.bin", "analysis.bfmask.stats"):
+        (data_dir / name).unlink()
+    return out
 
 
 # ------------------------------------------------------------------------------------

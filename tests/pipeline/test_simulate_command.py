@@ -75,3 +75,13 @@ def test_refuses_to_overwrite_a_run(tmp_path):
     _run("--reads", "50", "--out", str(out), "--flows", "64", "--genome-size", "2000")
     with pytest.raises(CommandError, match="already holds a run"):
         _run("--reads", "50", "--out", str(out))
+
+
+def test_composite_wells_run_with_blocks(tmp_path):
+    out = tmp_path / "R_2024_05_06_07_08_09_user_blk"
+    _run("--format", "wells", "--blocks", "2x2", "--reads", "200", "--out", str(out), "--platform", "PROTON",
+         "--flows", "120", "--genome-size", "5000")
+    assert len(list((out / "onboard_results" / "sigproc_results").glob("block_X*_Y*/1.wells"))) == 4
+    assert (out / "explog_final.txt").read_text().count("BlockStatus:") == 4
+    with pytest.raises(CommandError):
+        _run("--blocks", "2x2", "--reads", "50", "--out", str(tmp_path / "bam_blocks"))

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from pipeline.references import ReferenceInstallError, find_installed_reference, install_reference
+from pipeline.simulate.cli import parse_blocks
 from rundb.models import dnaBarcode
 
 PLATFORMS = ("PGM", "PROTON", "S5")
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("bam", "wells"), default="bam", dest="fmt",
                             help="bam: basecalled reads (a); wells: flowgrams + bead mask (b)")
         parser.add_argument("--preclassified", action="store_true", help="one BAM per barcode (format bam only)")
+        parser.add_argument("--blocks", type=parse_blocks, help="RxC, e.g. 2x2: a composite chip whose 1.wells "
+                            "come per block (format wells only)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--flows", type=int, default=400)
         parser.add_argument("--genome-size", type=int, default=50_000)
@@ -93,6 +96,7 @@ class Command(BaseCommand):
                 instrument=platform_for(instrument, options["platform"]), run_name=out.name, fmt=options["fmt"],
                 preclassified=options["preclassified"], seed=options["seed"], flows=options["flows"],
                 genome_size=options["genome_size"], reference_name=options["reference_name"], start_time=now,
+                blocks=options["blocks"],
             )
         except ValueError as exc:
             raise CommandError(f"cannot simulate: {exc}") from None
