@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..formats.bfmask import (MaskBit, add_counts, bfmask_stats_from_counts, mask_counts, read_bfmask,
-                              write_bfmask_stats)
+                              write_bfmask, write_bfmask_stats)
 from ..formats.ubam import UnmappedBamWriter, tag_int, tag_int16_array, tag_string
 from ..formats.wells import WellsReader
 from .estimate import estimate_phasing
@@ -275,6 +275,16 @@ class _OpenBlock:
         self.wells.close()
 
 
+def _chip_mask(blocks):
+    """An empty flags array covering every block at its offset."""
+    rows = cols = 0
+    for block in blocks:
+        with WellsReader(block.wells) as w:
+            rows = max(rows, block.row_offset + w.rows)
+            cols = max(cols, block.col_offset + w.cols)
+    return np.zeros((rows, cols), dtype=np.uint16)
+
+
 def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=None,
                  config: BasecallerConfig | None = None, **overrides) -> BasecallResult:
     """Basecall ``<input_dir>/1.wells`` with ``<input_dir>/analysis.bfmask.bin`` into
@@ -350,11 +360,14 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
                                 "test fragments"),
                         tf_km, fo, cfg, quality_trim=False)
     mask_total, rows, cols = {}, 0, 0
+    chip_mask = _chip_mask(blocks) if len(blocks) > 1 and all(b.mask for b in blocks) else None
     try:
         for block in blocks:
             ob = _OpenBlock(block, flow_order)
             try:
                 ro, co = block.row_offset, block.col_offset
+                if chip_mask is not None:
+                    chip_mask[ro:ro + ob.wells.rows, co:co + ob.wells.cols] = ob.mask
                 for r0, r1, data in ob.bands(cfg.chunk_wells):
                     for group, sel in ((lib_w, ob.lib[r0:r1]), (tf_w, ob.tf[r0:r1])):
                         rr, cc = np.nonzero(sel)
@@ -380,6 +393,8 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
                           "residual": d["high_residual"], "valid": d["valid"]}
     stats_path = out / "analysis.bfmask.stats"
     write_bfmask_stats(stats_path, bfmask_stats_from_counts(mask_total, rows, cols, filtered=filtered))
+    if chip_mask is not None:  # the blocks' masks as one chip (bead loading figure)
+        write_bfmask(out / "analysis.bfmask.bin", chip_mask)
 
     lib_d = lib_w.details
     report = {

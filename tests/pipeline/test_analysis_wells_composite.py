@@ -43,6 +43,7 @@ def test_composite_wells_run_is_basecalled_block_by_block():
     rows = {int(n.split(":")[1]) for n in names}
     assert max(rows) > blocks[-1].row_offset  # reads from the lower blocks too
     assert LibMetrics.objects.get(report=result).totalNumReads == am.libFinal
+    assert (Path(result.report_dir) / "Bead_density_contour.png").is_file()  # from the blocks' masks as one
 
 
 def test_unplaceable_block_folder_is_a_clear_error(tmp_path):
