@@ -9,8 +9,9 @@ For each size: generates a barcoded run (own fast numpy generator: Ion-like
 reads = barcode + adapter + template from a random 1 Mb genome with
 homopolymer indels / substitutions, decreasing QVs, ZA/ZF/ZM tags), then runs
 every stage in a *fresh subprocess* and prints reads/s and peak RSS
-(``ru_maxrss`` of that subprocess), and the metrics stage's time against
-``samtools stats`` on the same (aligned) BAM as a speed ratio.
+(``VmHWM`` of that subprocess; everything a stage does runs in it, the alignment's
+coordinate sort included), and the metrics stage's time against ``samtools stats``
+on the same (aligned) BAM as a speed ratio.
 
 Targets: metrics >= 0.5x samtools stats; every stage but alignment
 >= 100k reads/s; peak memory of a stage within 10% between sizes.
