@@ -264,6 +264,17 @@ class RecordChunk:
 
     def seq_codes(self, idx, start, width):
         """(len(idx), width) matrix of 4-bit base codes from base ``start``; 15 (N) past the end."""
+        if not np.ndim(start) and start % 2 == 0:
+            # whole bytes from an even base: gather width/2 bytes per read and split the nibbles
+            nbytes = (width + 1) // 2
+            byte = np.minimum(self.seq_off[idx][:, None] + (start // 2 + np.arange(nbytes)), len(self.buf) - 1)
+            b = self.buf[byte]
+            codes = np.empty((len(idx), 2 * nbytes), dtype=np.uint8)
+            codes[:, 0::2] = b >> 4
+            codes[:, 1::2] = b & 15
+            codes = codes[:, :width]
+            codes[np.arange(start, start + width)[None, :] >= self.l_seq[idx][:, None]] = 15
+            return codes
         j = np.arange(width) + np.asarray(start)[..., None] if np.ndim(start) else np.arange(start, start + width)
         j = np.broadcast_to(j, (len(idx), width))
         lseq = self.l_seq[idx][:, None]

@@ -464,28 +464,36 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
             order = np.argsort(grp, kind="stable")  # each output file's records together
             data, starts, rec_len, newL, t = rewrite_records(
                 chunk, trim, rg_pool, rg_start[grp], rg_len[grp], extra, np.where(grp < nomatch, 4, 0), order)
-            return grp, err, data, starts, rec_len, newL, q20_counts(chunk, chunk.qual_off + t, newL)
+            return grp, err, data, starts, rec_len, newL, q20_counts(chunk, chunk.qual_off + t, newL), order
 
-        def write_chunk(grp, err, data, starts, rec_len, newL, q20):
+        def write_chunk(grp, err, data, starts, rec_len, newL, q20, order):
+            # per-file totals in one pass each; then one write per file present in the chunk
+            n_out = nomatch + 1
+            counts = np.bincount(grp, minlength=n_out)
+            bases = np.bincount(grp, weights=newL, minlength=n_out)
+            q20s = np.bincount(grp, weights=q20, minlength=n_out)
+            ehist = np.bincount(grp * 3 + np.minimum(err, 2), minlength=3 * n_out).reshape(n_out, 3)
+            laid = starts[order]
+            grouped = np.array_equal(laid[1:], laid[:-1] + rec_len[order][:-1])  # else input order
+            first = np.cumsum(counts) - counts  # each file's first record, in ``order``
             mv = memoryview(data)
-            ends = starts + rec_len
-            for g in np.unique(grp).tolist():
-                sel = np.flatnonzero(grp == g)
-                o = out_for(int(g))
-                if ends[sel[-1]] - starts[sel[0]] == int(rec_len[sel].sum()):
-                    o.writer.write_raw(mv[starts[sel[0]]:ends[sel[-1]]], len(sel))  # laid out together
-                else:  # input order (small records): runs of consecutive records, one slice each
+            present = np.flatnonzero(counts)
+            for g, c, f0 in zip(present.tolist(), counts[present].tolist(), first[present].tolist()):
+                o = out_for(g)
+                sel = order[f0:f0 + c]
+                if grouped:
+                    o.writer.write_raw(mv[int(laid[f0]):int(laid[f0 + c - 1] + rec_len[sel[-1]])], c)
+                else:  # small records: runs of consecutive records, one slice each
                     brk = np.flatnonzero(np.diff(sel) != 1)
                     r0 = sel[np.r_[0, brk + 1]]
                     r1 = sel[np.r_[brk, len(sel) - 1]]
-                    o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(), ends[r1].tolist())]),
-                                       len(sel))
-                o.read_count += int(len(sel))
-                o.total_bases += int(newL[sel].sum())
-                o.q20_bases += int(q20[sel].sum())
+                    o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(),
+                                                                         (starts + rec_len)[r1].tolist())]), c)
+                o.read_count += c
+                o.total_bases += int(round(bases[g]))
+                o.q20_bases += int(round(q20s[g]))
                 if g < nomatch:
-                    eh = np.bincount(np.minimum(err[sel], 2), minlength=3)
-                    o.errors_hist = [x + int(y) for x, y in zip(o.errors_hist, eh)]
+                    o.errors_hist = [x + int(y) for x, y in zip(o.errors_hist, ehist[g])]
             return len(grp)
 
         done = 0

@@ -95,3 +95,17 @@ def test_previous_chunk_stays_valid_while_the_next_is_used(tmp_path):
             prev, prev_names = ch, ch.names()
             names += prev_names
     assert names == [f"R:{i:05d}:00001" for i in range(3000)]
+
+
+@pytest.mark.parametrize("start,width", [(0, 40), (2, 9), (3, 7), (0, 1)])
+def test_seq_codes_windows_pad_with_n(bam, start, width):
+    """Base windows from even (whole-byte path) and odd starts, odd widths, past the end = N."""
+    with pysam.AlignmentFile(bam, check_sq=False) as f:
+        seqs = [r.query_sequence or "" for r in f]
+    got = []
+    with BamReader(bam, chunk_bytes=500) as r:
+        for ch in r.chunks():
+            codes = ch.seq_codes(np.arange(ch.n), start, width)
+            assert codes.shape == (ch.n, width)
+            got += [codes_to_str(row) for row in codes]
+    assert got == [(s[start:start + width]).ljust(width, "N") for s in seqs]
