@@ -246,13 +246,11 @@ class WellsBlock:
 class _OpenBlock:
     """A block's wells reader and bead classes, checked against the run's flow order."""
 
-    def __init__(self, block: WellsBlock, flow_order: str | None):
+    def __init__(self, block: WellsBlock, flow_order: str):
         self.block = block
         self.wells = WellsReader(block.wells)
         try:
-            if not self.wells.flow_order:
-                raise BasecallerInputError(f"{block.wells}: no flow order recorded in the file")
-            if flow_order is not None and self.wells.flow_order != flow_order:
+            if self.wells.flow_order != flow_order:
                 raise BasecallerInputError(f"{block.wells}: flow order differs from the other blocks'")
             self.mask = read_bfmask(block.mask) if block.mask else None
             if self.mask is not None and self.mask.shape != (self.wells.rows, self.wells.cols):
@@ -273,16 +271,6 @@ class _OpenBlock:
 
     def close(self):
         self.wells.close()
-
-
-def _chip_mask(blocks):
-    """An empty flags array covering every block at its offset."""
-    rows = cols = 0
-    for block in blocks:
-        with WellsReader(block.wells) as w:
-            rows = max(rows, block.row_offset + w.rows)
-            cols = max(cols, block.col_offset + w.cols)
-    return np.zeros((rows, cols), dtype=np.uint16)
 
 
 def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=None,
@@ -311,9 +299,10 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
 
     # Pass 1: reference key amplitude (median over library beads of the first bands) and,
     # unless given, the phasing estimate from the first keypass library reads.
-    first = _OpenBlock(blocks[0], None)
-    flow_order = first.wells.flow_order
-    first.close()
+    with WellsReader(blocks[0].wells) as first:
+        flow_order = first.flow_order
+    if not flow_order:
+        raise BasecallerInputError(f"{blocks[0].wells}: no flow order recorded in the file")
     fo = encode(flow_order)
     lib_km = _KeyModel(cfg.library_key, flow_order)
     tf_km = _KeyModel(cfg.tf_key, flow_order)
@@ -360,14 +349,13 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
                                 "test fragments"),
                         tf_km, fo, cfg, quality_trim=False)
     mask_total, rows, cols = {}, 0, 0
-    chip_mask = _chip_mask(blocks) if len(blocks) > 1 and all(b.mask for b in blocks) else None
+    placed = []  # (row, col, mask) of every block, for the whole-chip mask of a composite run
     try:
         for block in blocks:
             ob = _OpenBlock(block, flow_order)
             try:
                 ro, co = block.row_offset, block.col_offset
-                if chip_mask is not None:
-                    chip_mask[ro:ro + ob.wells.rows, co:co + ob.wells.cols] = ob.mask
+                placed.append((ro, co, ob.mask))
                 for r0, r1, data in ob.bands(cfg.chunk_wells):
                     for group, sel in ((lib_w, ob.lib[r0:r1]), (tf_w, ob.tf[r0:r1])):
                         rr, cc = np.nonzero(sel)
@@ -393,7 +381,10 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
                           "residual": d["high_residual"], "valid": d["valid"]}
     stats_path = out / "analysis.bfmask.stats"
     write_bfmask_stats(stats_path, bfmask_stats_from_counts(mask_total, rows, cols, filtered=filtered))
-    if chip_mask is not None:  # the blocks' masks as one chip (bead loading figure)
+    if len(placed) > 1 and all(m is not None for _, _, m in placed):
+        chip_mask = np.zeros((rows, cols), dtype=np.uint16)  # the blocks' masks as one chip (bead figure)
+        for ro, co, m in placed:
+            chip_mask[ro:ro + m.shape[0], co:co + m.shape[1]] = m
         write_bfmask(out / "analysis.bfmask.bin", chip_mask)
 
     lib_d = lib_w.details

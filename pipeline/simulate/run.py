@@ -17,6 +17,7 @@ from ..formats.bfmask import (add_counts, bfmask_stats_from_counts, mask_counts,
 from ..formats.nuketrace import write_avg_nuke_trace
 from ..formats.ubam import UnmappedBamWriter, tag_int, tag_int16_array, tag_string
 from ..formats.wells import WellsReader, WellsWriter
+from ..ingest.explog import block_dir
 from . import chip as C
 from .barcodes import nomatch_prefixes, normalise_kit, select_barcodes
 from .explog import PLATFORM_DEFAULTS, explog_fields, normalise_platform, write_explog
@@ -279,9 +280,8 @@ def simulate_run(out_dir, *, reads: int = 1000, barcodes=None, barcode_kit=None,
     if blocks is not None:
         summary["outputs"] = {k: v for k, v in summary["outputs"].items()
                               if k not in ("wells", "bfmask", "bfmask_stats")}
-        summary["outputs"].update(_split_into_blocks(run_dir, data_dir, layout, blocks))
-        final["BlockStatus"] = [f"X{c0}, Y{r0}, W{c1 - c0}, H{r1 - r0}, AutoAnalyze:1, AnalyzeEarly:1"
-                                for r0, r1, c0, c1 in _block_bounds(layout, blocks)]
+        block_files, final["BlockStatus"] = _split_into_blocks(run_dir, data_dir, layout, blocks)
+        summary["outputs"].update(block_files)
     final["End Time"] = (start_time + _dt.timedelta(hours=3)).strftime(
         PLATFORM_DEFAULTS[platform][2])
     final["Flows Completed"] = str(flows)
@@ -301,25 +301,31 @@ def _block_bounds(layout, blocks):
 
 def _split_into_blocks(run_dir, data_dir, layout, blocks):
     """Re-deliver the chip's 1.wells + bead mask as per-block files (composite runs); the
-    whole-chip files are removed so that only the blocks are input."""
-    src = data_dir / "1.wells"
+    whole-chip files are removed so that only the blocks are input. Returns ({name: 1.wells
+    path}, the explog ``BlockStatus`` entries)."""
     mask = read_bfmask(data_dir / "analysis.bfmask.bin")
-    out = {}
-    with WellsReader(src) as whole:
+    files, status = {}, []
+    with WellsReader(data_dir / "1.wells") as whole:
         info = {k: whole.info[k] for k in ("LibraryKey", "TFKey", "ChipType") if k in whole.info}
+        band = None
         for r0, r1, c0, c1 in _block_bounds(layout, blocks):
-            bdir = run_dir / "onboard_results" / "sigproc_results" / f"block_X{c0}_Y{r0}"
+            entry = f"X{c0}, Y{r0}, W{c1 - c0}, H{r1 - r0}, AutoAnalyze:1, AnalyzeEarly:1"
+            name = f"block_{block_dir(entry)}"  # the folder name analysis derives from the entry
+            bdir = run_dir / "onboard_results" / "sigproc_results" / name
             bdir.mkdir(parents=True, exist_ok=True)
+            if band is None or band[0] != r0:
+                band = (r0, whole.read_rows(r0, r1))  # blocks of one row band share one read
             with WellsWriter(bdir / "1.wells", r1 - r0, c1 - c0, whole.flow_order, info=info) as w:
-                w.write_rows(0, whole.read_rows(r0, r1)[:, c0:c1])
+                w.write_rows(0, band[1][:, c0:c1])
             bm = mask[r0:r1, c0:c1]
             write_bfmask(bdir / "analysis.bfmask.bin", bm)
             write_bfmask_stats(bdir / "analysis.bfmask.stats", bfmask_stats_from_counts(
                 mask_counts(bm), r1 - r0, c1 - c0, start_row=r0, start_col=c0))
-            out[f"block_X{c0}_Y{r0}"] = bdir / "1.wells"
-    for name in ("1.wells", "analysis.bfmask.bin", "analysis.bfmask.stats"):
-        (data_dir / name).unlink()
-    return out
+            files[name] = bdir / "1.wells"
+            status.append(entry)
+    for fname in ("1.wells", "analysis.bfmask.bin", "analysis.bfmask.stats"):
+        (data_dir / fname).unlink()
+    return files, status
 
 
 # ------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import numpy as np
 import pysam
 
 from .bamio import BamReader, ranges, _SEQ_LETTERS
-from .coordsort import CoordinateSorter
+from .coordsort import CoordinateSorter, gather_slices
 from .errors import PipelineError
 
 PRESET = "sr"
@@ -343,19 +343,10 @@ def _reverse_complement(chunk, ri):
 
 
 def _join_slices(bufs, which, start, size):
-    """bytes of bufs[which[i]][start[i]:start[i]+size[i]] for all i, pieces that continue
-    one another in the same buffer taken as one slice."""
+    """bytes of bufs[which[i]][start[i]:start[i]+size[i]] for all i (empty pieces skipped)."""
     keep = size > 0
-    which, start, end = which[keep], start[keep], (start + size)[keep]
-    if not len(which):
-        return b""
-    brk = np.ones(len(which), dtype=bool)
-    brk[1:] = (which[1:] != which[:-1]) | (start[1:] != end[:-1])
-    first = np.flatnonzero(brk)
-    last = np.append(first[1:], len(which)) - 1
-    views = [memoryview(b) for b in bufs]  # bytes or 1-D uint8 arrays
-    return b"".join([views[w][a:e] for w, a, e in
-                     zip(which[first].tolist(), start[first].tolist(), end[last].tolist())])
+    return b"".join([data for data, _, _ in gather_slices(bufs, which[keep], start[keep], size[keep],
+                                                          limit=1 << 62)])
 
 
 def _unlink(path):

@@ -449,8 +449,8 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
                 outs[k] = _DatasetOut(path, _make_header(bam.header_text, fields), fields["ID"], level)
             return outs[k]
 
-        out_for(len(names) - 1)  # nomatch always exists
         nomatch = len(names) - 1
+        out_for(nomatch)  # nomatch always exists
 
         def classify_chunk(chunk):
             if np.any((chunk.flag & 4) == 0):
@@ -473,8 +473,9 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
             bases = np.bincount(grp, weights=newL, minlength=n_out)
             q20s = np.bincount(grp, weights=q20, minlength=n_out)
             ehist = np.bincount(grp * 3 + np.minimum(err, 2), minlength=3 * n_out).reshape(n_out, 3)
+            ends = starts + rec_len
             laid = starts[order]
-            grouped = np.array_equal(laid[1:], laid[:-1] + rec_len[order][:-1])  # else input order
+            grouped = np.array_equal(laid[1:], ends[order][:-1])  # else input order
             first = np.cumsum(counts) - counts  # each file's first record, in ``order``
             mv = memoryview(data)
             present = np.flatnonzero(counts)
@@ -482,13 +483,12 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
                 o = out_for(g)
                 sel = order[f0:f0 + c]
                 if grouped:
-                    o.writer.write_raw(mv[int(laid[f0]):int(laid[f0 + c - 1] + rec_len[sel[-1]])], c)
+                    o.writer.write_raw(mv[int(laid[f0]):int(ends[sel[-1]])], c)
                 else:  # small records: runs of consecutive records, one slice each
                     brk = np.flatnonzero(np.diff(sel) != 1)
                     r0 = sel[np.r_[0, brk + 1]]
                     r1 = sel[np.r_[brk, len(sel) - 1]]
-                    o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(),
-                                                                         (starts + rec_len)[r1].tolist())]), c)
+                    o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(), ends[r1].tolist())]), c)
                 o.read_count += c
                 o.total_bases += int(round(bases[g]))
                 o.q20_bases += int(round(q20s[g]))

@@ -39,7 +39,7 @@ import numpy as np
 from ..formats.bgzf import Closable
 from ..formats.ubam import BamWriter
 
-__all__ = ["CoordinateSorter", "coordinate_keys", "coordinate_header"]
+__all__ = ["CoordinateSorter", "coordinate_keys", "coordinate_header", "gather_slices"]
 
 _META = np.dtype([("key", "<u8"), ("len", "<u4")])
 _OUT_BATCH = 1 << 20  # bytes joined per write: bounds the output copies in flight
@@ -68,7 +68,7 @@ def coordinate_header(text):
     return "\n".join(lines) + "\n"
 
 
-def _gather(bufs, which, start, length, limit=_OUT_BATCH):
+def gather_slices(bufs, which, start, length, limit=_OUT_BATCH):
     """Yield (bytes-like, lo, hi): records lo..hi-1 (record i = bufs[which[i]][start[i]:+length[i]])
     concatenated, about ``limit`` bytes at a time. Records already adjacent in their
     buffer are copied as one slice."""
@@ -294,7 +294,7 @@ class CoordinateSorter(Closable):
     def _write_sorted(sink, bufs, which, start, lens, keys):
         order = np.argsort(keys, kind="stable")
         keys, lens = keys[order], lens[order]
-        for data, lo, hi in _gather(bufs, which[order], start[order], lens):
+        for data, lo, hi in gather_slices(bufs, which[order], start[order], lens):
             sink.put(data, keys[lo:hi], lens[lo:hi])
 
     # -- output ------------------------------------------------------------
@@ -393,7 +393,7 @@ class CoordinateSorter(Closable):
                 keys = np.concatenate(ck)
                 order = np.argsort(keys, kind="stable")  # candidates are in run order: ties by run
                 keys, lens = keys[order], np.concatenate(cl)[order]
-                for data, lo, hi in _gather([r.buf for r in active], np.concatenate(cw)[order],
+                for data, lo, hi in gather_slices([r.buf for r in active], np.concatenate(cw)[order],
                                             np.concatenate(cs)[order], lens):
                     sink.put(data, keys[lo:hi], lens[lo:hi])
                 for r in active:
