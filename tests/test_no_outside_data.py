@@ -1,6 +1,7 @@
 """Nothing in the project points at the reading material beside the checkout: a fresh clone
 must run, test and pass CI on its own (the data lives in rundb/catalog/data)."""
 import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -8,6 +9,8 @@ SKIP_DIRS = {".git", ".venv", "venv", "var", "__pycache__", "node_modules", ".py
 # Written in pieces so that this file does not match itself.
 FORBIDDEN = ["../" + "shared", "shared/" + "reference-data", "shared/" + "spec", "shared/" + "seeds",
              "ION_" + "SHARED_DIR"]
+# ... and the folder name joined as a path part (a "/" operator or os.path.join argument).
+JOINED = re.compile(r"""(/\s*|join\(.*,\s*)["']""" + "shared" + r"""["']""")
 
 
 def project_files():
@@ -28,7 +31,15 @@ def test_no_file_refers_to_the_shared_folder():
             for needle in FORBIDDEN:
                 if needle in line:
                     hits.append(f"{path.relative_to(ROOT)}:{n}: {needle}")
+            if JOINED.search(line):
+                hits.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not hits, "\n".join(hits)
+
+
+def test_joined_paths_are_caught():
+    assert JOINED.search('Path(settings.BASE_DIR).parent / "' + 'shared" / "x"')
+    assert JOINED.search("os.path.join(os.path.dirname(ROOT), '" + "shared', 'x')")
+    assert not JOINED.search("from celery import shared_task")
 
 
 def test_the_walk_sees_the_project():
