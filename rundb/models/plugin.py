@@ -38,6 +38,8 @@ class Plugin(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "version"], name="plugin_name_version")]
         indexes = [models.Index(fields=["active", "name"])]
+        # Installing runs the plugin's code as the server: an administrator's right (not ionusers').
+        permissions = [("install_plugin", "Can install, upgrade, uninstall and rescan plugins")]
 
     def __str__(self):
         return f"{self.name} ({self.version})"

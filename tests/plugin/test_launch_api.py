@@ -28,7 +28,7 @@ def test_launch_creates_run_folder_files_and_queued_job(client, report, plain_us
     folder = Path(report.report_dir) / "plugin_out" / f"Foo_out.{pr.pk}"
     assert sorted(p.name for p in folder.iterdir()) == ["barcodes.json", "ion_plugin_Foo_launch.sh", "startplugin.json"]
     script = folder / "ion_plugin_Foo_launch.sh"
-    assert stat.S_IMODE(script.stat().st_mode) == 0o775
+    assert stat.S_IMODE(script.stat().st_mode) == 0o700  # it holds the run's key
     job = PluginResultJob.objects.get(plugin_result=pr)
     assert (job.run_level, job.state, job.config) == ("default", JobState.QUEUED, {"a": 1})
     assert job.script_path == str(script) and job.work_dir == str(folder)
