@@ -64,7 +64,7 @@ def test_errors(client, report, admin_auth, zips):
     assert r.status_code == 404
     r = client.post(f"/rundb/api/v1/results/{report.pk}/plugin/", json.dumps({"plugin": "Foo"}),
                     content_type="application/json")
-    assert r.status_code == 401 and r.content == b""
+    assert r.status_code == 401 and r.json() == {"error": "Authentication required."}  # rundb.api.endpoint
     assert not PluginResult.objects.exists()
 
 
