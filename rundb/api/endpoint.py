@@ -16,6 +16,8 @@ It does, in this order, and always answers errors as JSON ``{"error": "..."}``:
 4. the body: larger than ``max_body`` bytes: 413; with ``json_body=True`` a non-empty body must be
    a JSON object (400 otherwise), available as ``request.json_body`` (``{}`` when empty).
 
+A path built from a database name that would leave its root (rundb.paths) is answered 400.
+
 The wrapped view carries ``ion_permission`` (and ``ion_methods``); the route walker
 (tests/api/test_route_permissions.py, table in rundb/api/access.py) reads them.
 """
@@ -25,6 +27,8 @@ import json
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+
+from rundb.paths import UnsafeName, UnsafePath
 
 from .auth import REALM, SAFE_METHODS, authenticate_request, plugin_result_from_request
 
@@ -121,7 +125,10 @@ def endpoint(permission="authenticated", methods=("GET",), *, json_body=False, m
                         if not isinstance(body, dict):
                             return error(400, "The request body must be a JSON object.")
                         request.json_body = body
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except (UnsafeName, UnsafePath) as exc:  # a name from the database would leave its root
+                return error(400, str(exc))
 
         # Authentication (and with it the CSRF check of session writes) is done above.
         wrapper = csrf_exempt(wrapper)

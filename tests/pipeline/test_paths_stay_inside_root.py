@@ -102,3 +102,12 @@ def test_no_world_writable_modes_in_the_code():
                     if mode & 0o022 and not re.search(r"&\s*" + m.group(0), line):
                         found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_reading_a_hostile_report_is_a_clear_400(hostile_report, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_user_model().objects.create_superuser("ionadmin", "a@example.org", "pw")
+    client = Client(HTTP_AUTHORIZATION="Basic aW9uYWRtaW46cHc=")
+    resp = client.get(f"/rundb/api/v1/results/{hostile_report.pk}/pluginresults/")
+    assert resp.status_code == 400 and "resultsName" in resp.json()["error"]
+    assert client.get(f"/rundb/api/v1/results/{hostile_report.pk}/").status_code == 200

@@ -7,6 +7,7 @@ from tastypie import fields
 from tastypie.exceptions import ImmediateHttpResponse, NotFound, Unauthorized
 
 from rundb.models import JobState, Plugin, PluginResult, PluginResultJob
+from rundb.paths import safe_join
 
 from ..auth import plugin_result_from_request
 from ..base import ComputedField, IonMeta, IonResource, error_response
@@ -259,10 +260,14 @@ class PluginResultResource(IonResource):
         return f"{report_web_root(result, result.reportstorage)}{OUTPUT_FOLDER}/{self._folder(bundle.obj)}/"
 
     def dehydrate_files(self, bundle):
+        result = bundle.obj.result
         try:
-            with os.scandir(self.dehydrate_path(bundle)) as entries:
+            # Only ever list a folder inside the report storage (names come from the database).
+            folder = safe_join(result.reportstorage.dirPath, report_folder(result, result.reportstorage),
+                               OUTPUT_FOLDER, self._folder(bundle.obj))
+            with os.scandir(folder) as entries:
                 return sorted(e.name for e in entries if e.is_file() and e.name.endswith(PAGE_SUFFIXES))
-        except OSError:
+        except (OSError, ValueError):
             return []
 
     def clean_exclude(self):
