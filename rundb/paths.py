@@ -46,6 +46,19 @@ def name_problem(name):
     return None
 
 
+def path_problem(value):
+    """Why `value` cannot be a stored absolute folder path (e.g. a run's expDir), or None."""
+    if not isinstance(value, str):
+        return "must be a string"
+    if not os.path.isabs(value):
+        return "must be an absolute path"
+    if _CONTROL.search(value):
+        return "must not contain NUL or other control characters"
+    if ".." in value.split("/"):
+        return "must not contain '..' components"
+    return None
+
+
 def check_name(name, what="name"):
     """Returns `name` when it is usable as one path component; raises UnsafeName otherwise."""
     problem = name_problem(name)
@@ -102,14 +115,25 @@ PATH_NAME_FIELDS = [
 ]
 
 
+# (app label, model, field): absolute folder paths the server reads from or writes to.
+PATH_FIELDS = [
+    ("rundb", "Experiment", "expDir"),
+]
+
+
 def _check_instance(sender, instance, **kwargs):
-    for field in _FIELDS.get(sender, ()):
+    for field, kind in _FIELDS.get(sender, ()):
         value = getattr(instance, field, None)
         if value in (None, ""):
             continue
-        problem = name_problem(value)
-        if problem:
-            raise ValidationError({field: [f"{field} {problem} (it becomes a file or folder name)."]})
+        if kind == "name":
+            problem = name_problem(value)
+            if problem:
+                raise ValidationError({field: [f"{field} {problem} (it becomes a file or folder name)."]})
+        else:
+            problem = path_problem(value)
+            if problem:
+                raise ValidationError({field: [f"{field} {problem}."]})
 
 
 _FIELDS = {}
@@ -120,12 +144,14 @@ def connect():
     from django.apps import apps
     from django.db.models.signals import pre_save
 
-    for app_label, model_name, field in PATH_NAME_FIELDS:
+    wanted = [(row, "name") for row in PATH_NAME_FIELDS] + [(row, "path") for row in PATH_FIELDS]
+    for (app_label, model_name, field), kind in wanted:
         try:
             model = apps.get_model(app_label, model_name)
         except LookupError:
             continue
         if not any(f.name == field for f in model._meta.get_fields()):
             continue
-        _FIELDS.setdefault(model, []).append(field)
+        if (field, kind) not in _FIELDS.setdefault(model, []):
+            _FIELDS[model].append((field, kind))
         pre_save.connect(_check_instance, sender=model, dispatch_uid=f"paths-{model_name}")

@@ -61,6 +61,16 @@ def test_other_names_used_as_file_names(api, resource, field, make):
     assert getattr(obj, field) != "../../etc/passwd"
 
 
+@pytest.mark.parametrize("value", ["relative/dir", "/results/../etc", "/results/a\x00b"])
+def test_run_folder_path_is_checked(api, value):
+    exp = factories.experiment()
+    resp = api.patch(f"experiment/{exp.pk}/", {"expDir": value})
+    assert resp.status_code == 400, resp.content
+    assert "expDir" in str(resp.json()["error"])
+    exp.refresh_from_db()
+    assert exp.expDir != value
+
+
 def test_the_check_holds_outside_the_api_too(db):
     from django.core.exceptions import ValidationError
 
