@@ -58,3 +58,17 @@ def test_administrator_can(client, admin_auth, zips):
     assert client.post(API + "rescan/", **admin_auth).status_code == 200
     assert client.delete(f"{API}{pk}/uninstall/", **admin_auth).status_code == 200
     assert not Plugin.objects.filter(active=True).exists()
+
+
+def test_bootstrap_takes_old_grants_away(db):
+    """A site whose ionusers group still holds add/delete_plugin (older version) loses them at the
+    next start (bootstrap runs ensure_ionusers_group)."""
+    from django.contrib.auth.models import Permission
+
+    from rundb.catalog.bootstrap import ensure_ionusers_group
+
+    group = ensure_ionusers_group()
+    group.permissions.add(*Permission.objects.filter(codename__in=["add_plugin", "delete_plugin", "install_plugin"]))
+    ensure_ionusers_group()
+    codenames = set(Group.objects.get(name="ionusers").permissions.values_list("codename", flat=True))
+    assert not {"add_plugin", "delete_plugin", "install_plugin"} & codenames
