@@ -72,3 +72,10 @@ def test_bootstrap_takes_old_grants_away(db):
     ensure_ionusers_group()
     codenames = set(Group.objects.get(name="ionusers").permissions.values_list("codename", flat=True))
     assert not {"add_plugin", "delete_plugin", "install_plugin"} & codenames
+
+
+def test_oversized_upload_is_413(client, admin_auth, zips, settings):
+    settings.ION_PLUGIN_MAX_UPLOAD = 200
+    resp = _upload(client, zips("Foo", files={"big.txt": "x" * 5000}), admin_auth)
+    assert resp.status_code == 413 and "larger" in resp.json()["error"]
+    assert not Plugin.objects.exists()
