@@ -93,7 +93,7 @@ def test_get_on_action_routes_changes_nothing(world):
         assert _db_state() == db_before, f"GET {url} changed the database"
         assert _file_state(settings.ION_RESULTS_ROOT) == files_before, f"GET {url} changed files"
     wanted = {
-        f"/rundb/api/v1/plugin/rescan/": 405,
+        "/rundb/api/v1/plugin/rescan/": 405,
         f"/rundb/api/v1/pluginresult/{world['pluginresult'].pk}/stop/": 405,
         f"/rundb/api/v1/plugin/{world['plugin'].pk}/uninstall/": 405,
         f"/rundb/api/v1/results/{world['result'].pk}/reanalyze/": 405,
