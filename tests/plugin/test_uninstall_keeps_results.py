@@ -36,3 +36,13 @@ def test_plugin_list_cannot_be_deleted_wholesale(client, admin_auth, zips):
     install(zips("Foo"))
     assert client.delete(API + "plugin/", **admin_auth).status_code == 405
     assert Plugin.objects.filter(active=True).count() == 1
+
+
+def test_a_plugin_with_runs_cannot_be_deleted_outright(admin_user, zips):
+    from django.db.models import ProtectedError
+
+    plugin = install(zips("Foo"))
+    _run(plugin, create_report(), admin_user)
+    with pytest.raises(ProtectedError):
+        plugin.delete()
+    assert PluginResult.objects.filter(plugin=plugin).count() == 1
