@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from rundb.models import JobState, PluginResult, PluginResultJob
+from rundb.paths import DIR_MODE
 
 from .barcodes_json import _reference_fields, build_barcodes_json
 from .config import effective_config, net_location, plan_user_input
@@ -207,7 +208,7 @@ def launch_plugin(
                 raise PluginLaunchError(
                     f"{plugin.name} runs only at the block level, which needs a composite report with blocks"
                 )
-            _ensure_dir(out_root, 0o777, made)
+            _ensure_dir(out_root, DIR_MODE, made)  # never world-writable
             depends, dep_holds = _dependency_holds(result, plugin)
             session_wide = []
             if has_feature(plugin, EXPORT):
@@ -276,7 +277,7 @@ def _dedupe(jobs):
 
 def _create_job(*, result, plugin, pr, spec, user, run_mode, config, depends, holds, barcodes, genome, made):
     results_dir = spec.results_dir
-    _ensure_dir(results_dir, 0o775, made)
+    _ensure_dir(results_dir, DIR_MODE, made)
     holds = [h for h in _dedupe(holds) if h.state in ACTIVE]
     job = PluginResultJob.objects.create(
         plugin_result=pr,
