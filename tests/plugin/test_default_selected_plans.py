@@ -133,3 +133,10 @@ def test_newest_enabled_version_is_the_default(tmp_path, db):
     assert Plugin.objects.filter(name="Ver").count() == 2
     assert default_selected_plugins()["Ver"].pk == newer.pk
     assert plan_plugins({})["Ver"]["version"] == "1.10.0"
+
+
+def test_autorun_ticked_through_the_api_applies_to_the_next_plan(api, plugins):
+    response = api.patch(f"plugin/{plugins['Manual'].pk}/", {"defaultSelected": True})
+    assert response.status_code in (200, 202), response.content
+    plan = api.post("plannedexperiment/", BASE).json()
+    assert set(plan["selectedPlugins"]) == {"Auto", "Manual"}
