@@ -26,7 +26,7 @@ from .services.barcodes_json import build_barcodes_json
 from .services.config import scratch_dir
 from .services.extend import ExtendError, call_extend, make_bucket
 from .services.install import PluginInstallError, install_from_zip, rescan, uninstall
-from .services.launch import PluginLaunchError, launch_plugin, pluginresult_state
+from .services.launch import PluginLaunchError, launch_plugin, new_session, pluginresult_state
 from .services.pluginresults import job_dict, list_pluginresults, request_stop
 from .services.reportinfo import pluginresult_dir, pluginresult_url
 
@@ -244,9 +244,11 @@ def results_plugin(request, pk):
     if rerun is not None and (len(plugins) != 1 or isinstance(rerun, bool) or not isinstance(rerun, int)):
         return error(400, "'pluginresult' must be the integer id of a run of the (single) plugin given")
     launched = []
+    session = new_session()  # one request, one session: its LAST/EXPORT plugins wait for the others
     for plugin in plugins:
         try:
-            pr = launch_plugin(result, plugin, user=owner, pluginconfig=config, run_mode="manual", pluginresult=rerun)
+            pr = launch_plugin(result, plugin, user=owner, pluginconfig=config, run_mode="manual", pluginresult=rerun,
+                               session=session)
         except PluginLaunchError as exc:
             return error(400, exc.message, launched=[launch_summary(p) for p in launched])
         except (UnsafeName, UnsafePath) as exc:  # a folder name from the database would leave its root

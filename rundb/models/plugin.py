@@ -91,6 +91,9 @@ class PluginResultJob(GridJob):
     config = models.JSONField(default=dict, blank=True)
     # Jobs this one must wait for (plugin `depends`, LAST); turned into -hold_jid at submit time.
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
+    # Launch session: the pipeline run of a report, or one manual launch request (which may
+    # name several plugins). LAST and EXPORT jobs wait only for jobs of their own session.
+    session = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["id"]
