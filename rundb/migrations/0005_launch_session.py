@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("rundb", "0002_ionusers_group"),
+        ("rundb", "0004_pluginresult_protect"),
     ]
 
     operations = [

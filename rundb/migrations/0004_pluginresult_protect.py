@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rundb', '0002_h4_plugin_install_permission'),
+        ('rundb', '0003_plugin_install_permission'),
     ]
 
     operations = [
