@@ -3,6 +3,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.html import escape
 
+from rundb.api.endpoint import endpoint
+
 # ---- Landing page at "/" (temporary: the web UI will take "/" over; delete this block then).
 LANDING_LINKS = [
     ("/rundb/api/v1/", "REST API root", "every resource and its list endpoint (ApiKey or login)"),
@@ -11,6 +13,7 @@ LANDING_LINKS = [
 ]
 
 
+@endpoint("anonymous", methods=("GET",))
 def landing(request):
     """What this server is, with links to the API and the admin."""
     items = "".join(
@@ -24,7 +27,6 @@ def landing(request):
     )
 
 
-landing.ion_permission = "anonymous"  # read by the route-permission walker
 # ---- end of landing page
 
 urlpatterns = [

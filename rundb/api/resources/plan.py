@@ -71,6 +71,7 @@ class PlannedExperimentResource(IonResource):
                         name="api_plannedexperiment_create")] + super().base_urls()
 
     def dispatch_create(self, request, **kwargs):
+        self.is_authenticated(request)  # anonymous callers get 401 before the method check's 405
         return self.dispatch("create", request, **kwargs)
 
     def post_create(self, request, **kwargs):
