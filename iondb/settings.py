@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "plugin.middleware.RequestLocationMiddleware",
 ]
 
 ROOT_URLCONF = "iondb.urls"
@@ -107,9 +108,13 @@ ION_JOB_BACKEND = os.environ.get("ION_JOB_BACKEND", "local")  # "sge" | "local"
 ION_SGE_QUEUE = os.environ.get("ION_SGE_QUEUE", "all.q")
 # Plugin jobs; empty: ION_SGE_QUEUE (sge/setup_gridengine.sh creates plugin.q).
 ION_SGE_PLUGIN_QUEUE = os.environ.get("ION_SGE_PLUGIN_QUEUE", "")
-# URL that plugin jobs and the pipeline use to call back into the API.
-ION_API_URL = os.environ.get("ION_API_URL", "http://127.0.0.1:8000/rundb/api/")
-ION_NET_LOCATION = os.environ.get("ION_NET_LOCATION", "http://127.0.0.1:8000")
+# This server's address as jobs see it: plugin jobs and the pipeline call the API back at
+# <ION_NET_LOCATION>/rundb/api/ (ION_API_URL, derived). `make run`/`make serve` set it from
+# HOST/PORT and config/gunicorn.conf.py from its bind. Unset, a plugin launched through the API
+# calls back the host the launching request came to, else the default (plugin/services/config.py).
+ION_DEFAULT_NET_LOCATION = "http://127.0.0.1:8000"
+ION_NET_LOCATION = os.environ.get("ION_NET_LOCATION", "").strip().rstrip("/")
+ION_API_URL = (ION_NET_LOCATION or ION_DEFAULT_NET_LOCATION) + "/rundb/api/"
 ION_VERSION = "5.18.0"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
