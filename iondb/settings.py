@@ -15,6 +15,9 @@ def env_bool(name, default=False):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+SQLITE_TIMEOUT = 30  # s a SQLite writer waits for the write lock
+
+
 def database_from_url(url):
     """Translate DATABASE_URL (postgres://user:pw@host:port/name or sqlite:///path)."""
     parsed = urlparse(url)
@@ -22,7 +25,19 @@ def database_from_url(url):
         # sqlite:////abs/path -> /abs/path ; sqlite:///rel/path -> rel/path
         path = unquote(parsed.path)[1:] or str(VAR_DIR / "db.sqlite3")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+        # Several writers at once (web threads, gunicorn workers, plugin callbacks, the job
+        # service): WAL lets readers run beside the writer; IMMEDIATE takes the write lock when
+        # a write transaction begins, so two transactions never deadlock upgrading a read lock
+        # (which fails at once, "database is locked"); the others wait up to `timeout` s.
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": SQLITE_TIMEOUT,
+            },
+        }
     if parsed.scheme in ("postgres", "postgresql", "psql", "pgsql"):
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
         db = {
