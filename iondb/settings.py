@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rundb.api.throttle.LoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,6 +149,20 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": float(os.environ.get("ION_CRAWL_INTERVAL", "30"))},
     },
 }
+
+# Counters of failed sign-ins (rundb/api/throttle.py) live in the cache: shared through Redis
+# when there is one, else per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "ion"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# After this many failed sign-ins (per client address, per user name) further attempts get 429
+# until ION_AUTH_COOLOFF s pass without a new failure (0 disables the throttle).
+ION_AUTH_FAILURE_LIMIT = int(os.environ.get("ION_AUTH_FAILURE_LIMIT", "10"))
+ION_AUTH_COOLOFF = int(os.environ.get("ION_AUTH_COOLOFF", "300"))
+# Reverse proxies whose X-Forwarded-For names the real client (comma-separated addresses).
+ION_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("ION_TRUSTED_PROXIES", "").split(",") if a.strip()]
+ION_AUTH_THROTTLE_NAMESPACE = ""  # part of every counter's cache key (tests use their own)
 
 TASTYPIE_DEFAULT_FORMATS = ["json"]
 TASTYPIE_FULL_DEBUG = False
