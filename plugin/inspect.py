@@ -84,6 +84,8 @@ def compare_versions(a, b):
 
 
 def _minimal_env(home):
+    from plugin.services.scratch import child_marker
+
     return {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -93,6 +95,8 @@ def _minimal_env(home):
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONIOENCODING": "utf-8",
         "PYTHONNOUSERSITE": "1",
+        # Found and killed at the next start if this process dies first (plugin/services/scratch.py).
+        **child_marker(),
     }
 
 
