@@ -92,7 +92,9 @@ serve: venv
 test: venv
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
+# gunicorn serves static files through WhiteNoise from <ION_VAR_DIR>/static.
 web: venv
+	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn -c config/gunicorn.conf.py
 
 worker: venv

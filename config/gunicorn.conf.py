@@ -28,8 +28,11 @@ def callback_location(bind_value):
 
 
 # Jobs call the API back where this server listens, unless ION_NET_LOCATION says otherwise
-# (e.g. behind a proxy). Set before the workers import the settings.
-if not os.environ.get("ION_NET_LOCATION") and callback_location(bind):
+# (e.g. behind a proxy). Set before the workers import the settings. Not in the production
+# profile: plain HTTP is redirected there, and the launching request's (https) address is the
+# better guess (plugin/services/config.py).
+_production = os.environ.get("ION_PRODUCTION", "").strip().lower() in ("1", "true", "yes", "on")
+if not os.environ.get("ION_NET_LOCATION") and not _production and callback_location(bind):
     os.environ["ION_NET_LOCATION"] = callback_location(bind)
 # API requests are short and mostly wait on the database: a few processes with threads.
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))

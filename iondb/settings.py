@@ -1,6 +1,7 @@
 """Settings come from the environment; defaults give the embedded first-look mode
 (SQLite under ./var, eager Celery, local job backend)."""
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -57,7 +58,46 @@ def database_from_url(url):
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-change-me-for-any-shared-server")
+def secret_key():
+    """SECRET_KEY from the environment, else one generated at the first start and kept in
+    <ION_VAR_DIR>/secret_key (mode 0600), so a fresh checkout needs no configuration and no
+    key is ever shared between installations. Every process of one installation (web, worker,
+    job service, jobs) reads the same file; the first writer wins."""
+    value = os.environ.get("SECRET_KEY", "").strip()
+    if value:
+        return value
+    path = VAR_DIR / "secret_key"
+    for _ in range(50):
+        try:
+            value = path.read_text().strip()
+        except FileNotFoundError:
+            value = None
+        if value:
+            return value
+        if value is None:
+            try:
+                VAR_DIR.mkdir(parents=True, exist_ok=True)
+                tmp = VAR_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(50) + "\n")
+                try:
+                    os.link(tmp, path)  # atomic: never a half-written key, one winner
+                except FileExistsError:
+                    pass
+                finally:
+                    tmp.unlink()
+                continue
+            except OSError as exc:
+                from django.core.exceptions import ImproperlyConfigured
+                raise ImproperlyConfigured(f"Set SECRET_KEY, or make {path} writable: {exc}") from exc
+        import time
+        time.sleep(0.1)  # an empty file: another process is just writing it
+    from django.core.exceptions import ImproperlyConfigured
+    raise ImproperlyConfigured(f"{path} is empty: delete it or set SECRET_KEY")
+
+
+SECRET_KEY = secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 
@@ -74,6 +114,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin CSS/JS) from STATIC_ROOT under gunicorn; `make web` collects them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "rundb.api.throttle.LoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,6 +156,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "/login/"
+
+# Production profile (ION_PRODUCTION=1): HTTPS only, secure cookies, HSTS; `manage.py check
+# --deploy` is clean with it. TLS is usually ended by a reverse proxy in front of gunicorn
+# (config/gunicorn.conf.py trusts its X-Forwarded-Proto); jobs must then call back on the
+# https address (ION_NET_LOCATION), as plain-HTTP requests are redirected.
+ION_PRODUCTION = env_bool("ION_PRODUCTION", False)
+if ION_PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("ION_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 # Where instruments drop runs, reports live, and plugins are installed.
 ION_RESULTS_ROOT = Path(os.environ.get("ION_RESULTS_ROOT", VAR_DIR / "results")).resolve()

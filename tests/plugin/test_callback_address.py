@@ -101,3 +101,12 @@ def test_settings_derive_the_api_url(tmp_path):
         return out.stdout.split()
     assert run(ION_NET_LOCATION="http://ts:8011/") == ["http://ts:8011", "http://ts:8011/rundb/api/"]
     assert run() == ["http://127.0.0.1:8000/rundb/api/"]  # unset: empty location, default API URL
+
+
+def test_gunicorn_config_leaves_the_address_to_the_request_in_production(monkeypatch):
+    # Plain HTTP is redirected there: the launching request's https address is the better guess.
+    monkeypatch.setenv("GUNICORN_BIND", "127.0.0.1:8011")
+    monkeypatch.setenv("ION_PRODUCTION", "1")
+    monkeypatch.delenv("ION_NET_LOCATION", raising=False)
+    runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
+    assert "ION_NET_LOCATION" not in os.environ
