@@ -86,7 +86,7 @@ serve: venv
 	fi; \
 	trap 'if [ -n "$$js" ]; then kill $$js 2>/dev/null; fi' EXIT; \
 	trap 'exit 130' INT TERM; \
-	echo "Serving on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/rundb/api/v1/, Ctrl-C stops)"; \
+	echo "Serving on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/rundb/api/v1/, Ctrl-C stops; jobs call back $$ION_NET_LOCATION)"; \
 	$(MANAGE) runserver --insecure $(HOST):$(PORT)
 
 test: venv

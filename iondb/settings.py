@@ -155,6 +155,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+try:  # WhiteNoise warns about a missing folder; `make run` serves from the apps (runserver --insecure)
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 LOGIN_URL = "/login/"
 
 # Production profile (ION_PRODUCTION=1): HTTPS only, secure cookies, HSTS; `manage.py check
