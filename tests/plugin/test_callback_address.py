@@ -16,6 +16,7 @@ from launch_support import install, make_plugin_zip
 from rundb.models import JobState, PluginResult
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "pipeline"))  # analysis_urls
 
 RESULTS_BODY = """
 self.results = {"answer": 42, "runlevel": self.startplugin["runplugin"]["runlevel"]}
@@ -110,3 +111,30 @@ def test_gunicorn_config_leaves_the_address_to_the_request_in_production(monkeyp
     monkeypatch.delenv("ION_NET_LOCATION", raising=False)
     runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
     assert "ION_NET_LOCATION" not in os.environ
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("analysis_urls")
+@pytest.mark.parametrize("configured", ["", "http://ts.lab:8011"])
+def test_analysis_started_through_the_api_passes_the_address_to_its_plugins(client, settings, configured):
+    # The pipeline job launches the plan's plugins with no request of its own: it is told the
+    # address the reanalysis request came to, unless one is configured.
+    from django.contrib.auth import get_user_model
+
+    from launch_support import create_report
+    from rundb.api.keys import issue_key
+    from rundb.models import AnalysisJob
+
+    settings.ION_NET_LOCATION = configured
+    settings.ALLOWED_HOSTS = ["ts.example.org", "testserver"]
+    report = create_report(name="Auto_user_addr")
+    user = get_user_model().objects.create_superuser("ionadmin", "a@example.com", "pw")
+    response = client.post(f"/rundb/api/v1/results/{report.pk}/reanalyze/", data="{}",
+                           content_type="application/json", HTTP_HOST="ts.example.org:8443",
+                           HTTP_AUTHORIZATION=f"ApiKey ionadmin:{issue_key(user)}")
+    assert response.status_code == 202, response.content
+    script = Path(AnalysisJob.objects.get(pk=response.json()["job"]["id"]).script_path).read_text()
+    if configured:
+        assert "ION_NET_LOCATION" not in script  # the job service's own environment says it
+    else:
+        assert "exec env ION_NET_LOCATION=http://ts.example.org:8443 " in script
