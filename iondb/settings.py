@@ -2,8 +2,11 @@
 (SQLite under ./var, eager Celery, local job backend)."""
 import os
 import secrets
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ION_VAR_DIR", BASE_DIR / "var"))
@@ -89,11 +92,8 @@ def secret_key():
                     tmp.unlink()
                 continue
             except OSError as exc:
-                from django.core.exceptions import ImproperlyConfigured
                 raise ImproperlyConfigured(f"Set SECRET_KEY, or make {path} writable: {exc}") from exc
-        import time
         time.sleep(0.1)  # an empty file: another process is just writing it
-    from django.core.exceptions import ImproperlyConfigured
     raise ImproperlyConfigured(f"{path} is empty: delete it or set SECRET_KEY")
 
 
