@@ -102,9 +102,14 @@ def locked_for(request, username="", *, password=True):
     return wait
 
 
-def throttled_response(wait):
-    body = {"error_message": f"Too many failed sign-in attempts; try again in {wait} s."}
-    response = HttpResponse(json.dumps(body), status=429, content_type="application/json")
+def throttled_response(request, wait):
+    """429 with Retry-After: a JSON error for API clients, plain text for a login form."""
+    message = f"Too many failed sign-in attempts; try again in {wait} s."
+    if request.path in _login_paths():
+        response = HttpResponse(message + "\n", status=429, content_type="text/plain; charset=utf-8")
+    else:
+        response = HttpResponse(json.dumps({"error_message": message}), status=429,
+                                content_type="application/json")
     response["Retry-After"] = str(wait)
     return response
 
@@ -156,5 +161,5 @@ class LoginThrottleMiddleware:
             username, password = presented
             wait = locked_for(request, username, password=password)
             if wait:
-                return throttled_response(wait)
+                return throttled_response(request, wait)
         return self.get_response(request)

@@ -83,7 +83,9 @@ def test_admin_login_form_is_throttled(db, settings):
     for i in range(LIMIT):
         response = client.post("/admin/login/", {"username": "root", "password": f"guess{i}"})
         assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
-    assert client.post("/admin/login/", {"username": "root", "password": "root-pw"}).status_code == 429
+    locked = client.post("/admin/login/", {"username": "root", "password": "root-pw"})
+    assert locked.status_code == 429 and locked["Content-Type"].startswith("text/plain")
+    assert b"Too many failed sign-in attempts" in locked.content
     # The user name is locked too: its password is refused from another address.
     other = Client(REMOTE_ADDR=OTHER)
     assert other.post("/admin/login/", {"username": "root", "password": "root-pw"}).status_code == 429
