@@ -44,6 +44,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from plugin.services.config import net_location
 from rundb.models import Experiment, Results, Template, dnaBarcode
 
 from .ingest.explog import EXPLOG, EXPLOG_FINAL, ExplogError, block_dir, data_blocks, read_explog
@@ -357,7 +358,7 @@ def write_params(result, inputs):
         "dataKind": inputs.data_kind,
         "blockArgs": "fromWells" if inputs.data_kind == "flowgrams" else "fromBasecalled",
         "doThumbnail": inputs.thumbnail,
-        "net_location": settings.ION_NET_LOCATION,
+        "net_location": net_location(),
         "url_path": result.reportLink,
         "aligner": index_version(),
     }

@@ -140,9 +140,15 @@ def create_report(experiment: Experiment, *, name=None, metadata=None) -> Result
 # -- job script -----------------------------------------------------------------------------
 
 def analysis_command(result):
-    """argv of the analysis job: this interpreter, this project's manage.py."""
+    """argv of the analysis job: this interpreter, this project's manage.py. Started through
+    the API with no ION_NET_LOCATION configured, the job is told the address the request
+    came to, so the plugins it launches call back there (plugin/services/config.py)."""
+    from plugin.services.config import request_location
+
     manage = Path(settings.BASE_DIR) / "manage.py"
-    return [sys.executable, str(manage), "run_analysis", str(result.pk)]
+    argv = [sys.executable, str(manage), "run_analysis", str(result.pk)]
+    location = "" if settings.ION_NET_LOCATION else request_location()
+    return (["env", f"ION_NET_LOCATION={location}"] + argv) if location else argv
 
 
 def write_job_script(path, argv, *, work_dir, description=""):

@@ -124,6 +124,8 @@ def newest(rows, version=lambda row: row.version):
 
 
 def _minimal_env(home):
+    from plugin.services.scratch import child_marker
+
     return {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -133,6 +135,8 @@ def _minimal_env(home):
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONIOENCODING": "utf-8",
         "PYTHONNOUSERSITE": "1",
+        # Found and killed at the next start if this process dies first (plugin/services/scratch.py).
+        **child_marker(),
     }
 
 

@@ -1,5 +1,6 @@
 """Suite-wide fixtures. Domain conftests live beside their tests (tests/<domain>/conftest.py)."""
 import json
+import uuid
 
 import pytest
 
@@ -35,6 +36,8 @@ def _results_root(tmp_path, settings):
     root = tmp_path / "results"
     root.mkdir()
     settings.ION_RESULTS_ROOT = root
+    # Failed sign-ins are counted per test (rundb/api/throttle.py), never across tests.
+    settings.ION_AUTH_THROTTLE_NAMESPACE = uuid.uuid4().hex
     settings.ION_PLUGIN_ROOT = root / "plugins"
     settings.ION_REPORT_ROOT = root / "analysis" / "output"
     return root

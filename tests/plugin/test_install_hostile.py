@@ -70,7 +70,8 @@ def test_hostile_archive_refused(client, admin_auth, tmp_path, case):
     assert resp.status_code == 400, resp.content
     assert reason in resp.json()["error"]
     after = _tree(tmp_path)
-    assert after - before <= {os.path.relpath(Path(settings.ION_PLUGIN_ROOT) / ".install.lock", tmp_path)}
+    locks = {os.path.relpath(Path(settings.ION_PLUGIN_ROOT) / name, tmp_path) for name in (".install.lock", ".scratch.lock")}
+    assert after - before <= locks
     assert list((Path(settings.ION_PLUGIN_ROOT) / "scratch").iterdir()) == []
     assert not (results_root.parent / "evil.txt").exists() and not Path("/tmp/evil_abs.txt").exists()
     assert not Plugin.objects.exists()
