@@ -4,7 +4,7 @@ from tastypie.api import Api
 from tastypie.exceptions import BadRequest
 
 from .base import check_format, error_response, json_response
-from .resources import catalog, experiment, kits, metrics, plan, plugin, results, sample, site, system, users
+from .resources import catalog, experiment, kits, metrics, plan, plan_views, plugin, results, sample, site, system, users
 
 RESOURCES = [
     catalog.ApplicationGroupResource, catalog.ChipResource, catalog.DnaBarcodeResource,
@@ -23,7 +23,7 @@ RESOURCES = [
     site.RigResource,
     system.SoftwareInfoResource, system.TorrentSuiteResource,
     users.AccountResource, users.UserResource,
-    *kits.RESOURCES,
+    *kits.RESOURCES, *plan_views.RESOURCES,
 ]
 
 

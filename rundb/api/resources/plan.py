@@ -7,6 +7,7 @@ from rundb.models import PlannedExperiment, PlannedExperimentQC
 
 from .. import planning
 from ..base import ComputedField, IonMeta, IonResource
+from ..fields import ComputedRelatedField
 from .catalog import QCTypeResource
 
 
@@ -40,7 +41,8 @@ class PlannedExperimentResource(IonResource):
                                     null=True, blank=True)
     qcValues = fields.ToManyField(PlannedExperimentQCResource, "plannedexperimentqc_set", full=True,
                                   null=True, readonly=True)
-    projects = ComputedField("list")
+    projects = ComputedRelatedField("rundb.api.resources.sample.ProjectResource", many=True)  # names
+    childPlans = fields.ListField(attribute="childPlans", null=True, blank=True, default=list)
     project = ComputedField("string")
     reverselibrarykey = ComputedField("string")
     reverse3primeadapter = ComputedField("string")
