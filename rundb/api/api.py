@@ -4,7 +4,10 @@ from tastypie.api import Api
 from tastypie.exceptions import BadRequest
 
 from .base import check_format, error_response, json_response
-from .resources import catalog, experiment, kits, metrics, plan, plan_views, plugin, results, sample, site, system, users
+from .resources import (
+    catalog, defaults, experiment, kits, mesh, metrics, monitor, plan, plan_views, plugin, results, sample, site,
+    system, users,
+)
 
 RESOURCES = [
     catalog.ApplicationGroupResource, catalog.ChipResource, catalog.DnaBarcodeResource,
@@ -23,7 +26,7 @@ RESOURCES = [
     site.RigResource,
     system.SoftwareInfoResource, system.TorrentSuiteResource,
     users.AccountResource, users.UserResource,
-    *kits.RESOURCES, *plan_views.RESOURCES,
+    *kits.RESOURCES, *plan_views.RESOURCES, *defaults.RESOURCES, *monitor.RESOURCES, *mesh.RESOURCES,
 ]
 
 
@@ -58,3 +61,16 @@ def build_api():
 
 
 v1_api = build_api()
+
+
+def build_mesh_api():
+    """``/rundb/api/mesh/v1/``: the mesh-wide views (see rundb/api/resources/mesh.py)."""
+    from .base import resource_instance
+
+    api = IonApi(api_name="mesh/v1")
+    for cls in mesh.MESH_RESOURCES:
+        api.register(resource_instance(cls), canonical=True)
+    return api
+
+
+mesh_api = build_mesh_api()

@@ -117,11 +117,9 @@ class QCTypeResource(IonResource):
 class SampleGroupTypeResource(IonResource):
     sampleSets = fields.ToManyField("rundb.api.resources.sample.SampleSetResource", "sampleSets",
                                     null=True, readonly=True)
-    sampleAnnotation_set = ComputedField("list")
+    sampleAnnotation_set = fields.ToManyField("rundb.api.resources.defaults.SampleAnnotationCVResource",
+                                              "sampleAnnotation_set", null=True, readonly=True)
 
     class Meta(IonMeta):
         queryset = SampleGroupType_CV.objects.all()
         resource_name = "samplegrouptype_cv"
-
-    def dehydrate_sampleAnnotation_set(self, bundle):
-        return []  # sample annotations are not modelled

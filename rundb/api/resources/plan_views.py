@@ -188,7 +188,8 @@ class PlanTemplateBasicInfoResource(PlanViewResource):
     def apply_custom_filters(self, queryset, request):
         query = request.GET if request is not None else {}
         if query.get("platform"):
-            queryset = queryset.filter(Q(platform__isnull=True) | Q(platform="") | Q(platform__iexact=query["platform"]))
+            queryset = queryset.filter(Q(platform__isnull=True) | Q(platform="")
+                                       | Q(platform__iexact=query["platform"]))
         prep = query.get("sampleprep", "")
         if prep:
             kinds = [kind for kind, label in PREP_INSTRUMENTS.items() if label.lower() == prep.lower()]
