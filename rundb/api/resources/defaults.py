@@ -19,6 +19,7 @@ from rundb.models import (
 from rundb.models.defaults import ARG_NAMES
 
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta, json_response
+from ..fields import ComputedRelatedField
 from ..routes import guard, route
 from .catalog import ApplicationGroupResource, RunTypeResource
 
@@ -189,7 +190,7 @@ class SampleSetItemInfoResource(IonResource):
 
     sample = fields.ToOneField("rundb.api.resources.sample.SampleResource", "sample", null=True)
     sampleSet = fields.ToOneField("rundb.api.resources.sample.SampleSetResource", "sampleSet", null=True)
-    dnabarcode = fields.CharField(attribute="dnabarcode__id_str", null=True, readonly=True)
+    dnabarcode = ComputedRelatedField("rundb.api.resources.catalog.DnaBarcodeResource")  # the id_str
     dnabarcodeKit = fields.CharField(attribute="dnabarcode__name", null=True, readonly=True)
     sampleSetPk = fields.IntegerField(attribute="sampleSet_id", null=True, readonly=True)
     sampleSetStatus = fields.CharField(attribute="sampleSet__status", null=True, readonly=True)

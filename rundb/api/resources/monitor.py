@@ -62,8 +62,6 @@ class MonitorExperimentResource(IonResource):
         resource_name = "monitorexperiment"
         fields = ["id", "expName", "displayName", "pgmName", "chipType", "date", "flows", "ftpStatus", "notes",
                   "platform", "runMode", "status", "storage_options", "star", "resultDate"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
         embedded = True
 
     def prefetch_page(self, objs, page):
@@ -107,8 +105,6 @@ class MonitorResultResource(IonResource):
         resource_name = "monitorresult"
         fields = ["id", "resultsName", "processedflows", "timeStamp", "status", "reportLink", "representative",
                   "reportStatus", "autoExempt"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
 
     def get_object_list(self, request):
         now = timezone.now()
@@ -142,13 +138,19 @@ class CompositeDataManagementResource(IonResource):
     expDir = fields.CharField(attribute="experiment__expDir", readonly=True)
     expName = fields.CharField(attribute="experiment__expName", readonly=True)
     in_process = ComputedField("boolean")
+    sigproc_state = ComputedField("string")
+    basecall_state = ComputedField("string")
+    output_state = ComputedField("string")
+    misc_state = ComputedField("string")
+    sigproc_keep = ComputedField("string")  # the reference types it so; the value is a boolean
+    basecall_keep = ComputedField("string")  # the reference types it so; the value is a boolean
+    output_keep = ComputedField("string")  # the reference types it so; the value is a boolean
+    misc_keep = ComputedField("string")  # the reference types it so; the value is a boolean
 
     class Meta(IonMeta):
         queryset = Results.objects.select_related("experiment", "reportstorage")
         resource_name = "compositedatamanagement"
         fields = ["id", "resultsName", "timeStamp", "diskusage"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
 
     def get_object_list(self, request):
         return super().get_object_list(request).exclude(experiment__expDir="").exclude(experiment__isnull=True)
@@ -176,14 +178,32 @@ class CompositeDataManagementResource(IonResource):
     def dehydrate_in_process(self, bundle):
         return False
 
+    def prefetch_page(self, objs, page):
+        info = {}
+        for obj in objs:
+            keep = obj.experiment.storage_options == "KI" if obj.experiment else False
+            info[obj.pk] = {category: (bool(path) and os.path.isdir(path), path, keep)
+                            for category, path in self._folders(obj).items()}
+        page.extra["dm"] = info
+
     def dehydrate(self, bundle):
-        keep = bundle.obj.experiment.storage_options == "KI" if bundle.obj.experiment else False
-        for category, path in self._folders(bundle.obj).items():
-            present = bool(path) and os.path.isdir(path)
-            bundle.data[f"{category}_state"] = "Local" if present else "Deleted"
-            bundle.data[f"{category}_keep"] = keep
+        # Disk use is measured (a folder walk) only for a single report.
+        for category, (present, path, _keep) in bundle.page.extra["dm"][bundle.obj.pk].items():
             bundle.data[f"{category}_diskspace"] = _dir_size_mb(path) if present and not bundle.page.for_list else None
         return bundle
+
+
+def _dm_getter(category, index):
+    def getter(self, bundle):
+        value = bundle.page.extra["dm"][bundle.obj.pk][category]
+        return ("Local" if value[0] else "Deleted") if index == "state" else value[2]
+
+    return getter
+
+
+for _category in ("sigproc", "basecall", "output", "misc"):
+    for _index in ("state", "keep"):
+        setattr(CompositeDataManagementResource, f"dehydrate_{_category}_{_index}", _dm_getter(_category, _index))
 
 
 class DataManagementHistoryResource(IonResource):
@@ -195,8 +215,6 @@ class DataManagementHistoryResource(IonResource):
         queryset = EventLog.objects.all()
         resource_name = "datamanagementhistory"
         excludes = ["content_type"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
 
     def get_object_list(self, request):
         return super().get_object_list(request).filter(content_type=ContentType.objects.get_for_model(Results))
@@ -238,8 +256,6 @@ class ClusterInfoHistoryResource(IonResource):
         queryset = EventLog.objects.all()
         resource_name = "clusterinfohistory"
         excludes = ["content_type"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
 
     def get_object_list(self, request):
         return super().get_object_list(request).filter(username=CLUSTER_USER, content_type__isnull=True)

@@ -277,8 +277,7 @@ class CompositeResultResource(IonResource):
         resource_name = "compositeresult"
         fields = ["id", "resultsName", "processedflows", "timeStamp", "status", "reportLink", "representative",
                   "reportStatus", "autoExempt"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
+        # Writes (e.g. the data page's star / keep toggles) go to the model, with its permissions.
 
     def dehydrate_isShowAllMetrics(self, bundle):
         return True
@@ -344,8 +343,7 @@ class CompositeExperimentResource(IonResource):
         resource_name = "compositeexperiment"
         fields = ["id", "expName", "displayName", "chipType", "date", "flows", "ftpStatus", "notes", "pgmName",
                   "resultDate", "runMode", "star", "storage_options", "platform", "status"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
+        # Writes (e.g. the data page's star / keep toggles) go to the model, with its permissions.
 
     def related_queryset(self, name, page):
         if name == "results":
