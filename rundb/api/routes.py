@@ -14,10 +14,17 @@ LEVELS = ("anonymous", "authenticated", "staff", "admin")
 
 
 def route(resource, suffix, method_name, permission, url_name=None):
-    """A URL ``<resource>/<suffix>`` dispatched to ``resource.<method_name>`` (errors as JSON)."""
+    """A URL ``<resource>/<suffix>`` dispatched to ``resource.<method_name>`` (errors as JSON).
+
+    ``permission`` is a level / codename, or ``{method: level}`` when reads and writes differ:
+    then ``ion_permission`` is the GET level and ``ion_permission_by_method`` has them all."""
     name = resource._meta.resource_name
     view = resource.wrap_view(method_name)
-    view.ion_permission = permission
+    if isinstance(permission, dict):
+        view.ion_permission_by_method = dict(permission)
+        view.ion_permission = permission.get("GET", next(iter(permission.values())))
+    else:
+        view.ion_permission = permission
     return re_path(rf"^(?P<resource_name>{name})/{suffix}$", view,
                    name=url_name or f"api_{name}_{method_name}")
 

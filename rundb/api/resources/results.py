@@ -22,6 +22,7 @@ from rundb.models import (
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
 from ..computed import plugin_state_from_jobs, to_boolean
 from .site import ReportStorageResource
+from .result_routes import ResultRoutesMixin
 
 
 def report_folder(result, storage):
@@ -37,7 +38,7 @@ def report_web_root(result, storage):
     return f"{web}/{report_folder(result, storage)}/"
 
 
-class ResultsResource(IonResource):
+class ResultsResource(ResultRoutesMixin, IonResource):
     """Reports. ``pluginState``/``pluginStore`` (``{plugin name: state|store}``, newest run per
     name wins) are in every detail response and in lists only with ``?plugin=true``;
     ``?noplugin=1`` removes them from details (and empties them in lists).
