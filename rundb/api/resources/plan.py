@@ -9,6 +9,7 @@ from .. import planning
 from ..base import ComputedField, IonMeta, IonResource
 from ..fields import ComputedRelatedField
 from .catalog import QCTypeResource
+from .plan_routes import PlanRoutesMixin
 
 
 class PlannedExperimentQCResource(IonResource):
@@ -21,7 +22,7 @@ class PlannedExperimentQCResource(IonResource):
         resource_name = "plannedexperimentqc"
 
 
-class PlannedExperimentResource(IonResource):
+class PlannedExperimentResource(PlanRoutesMixin, IonResource):
     """Plans (``isReusable=false``) and templates (``isReusable=true``).
 
     POST validates and resolves the body (see :mod:`rundb.api.planning`; advice that does not

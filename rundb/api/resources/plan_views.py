@@ -65,6 +65,9 @@ class PlanViewResource(PlannedExperimentResource):
         if self.keep is not None:
             self.fields = {name: field for name, field in self.fields.items() if name in self.keep}
 
+    def prepend_urls(self):
+        return []  # create/copy/transfer live on plannedexperiment only
+
     def plans(self):
         return Q()
 
