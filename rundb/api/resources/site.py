@@ -16,6 +16,7 @@ from rundb.models import (
 )
 
 from ..base import IonMeta, IonResource
+from .site_routes import RigRoutesMixin
 
 
 class LocationResource(IonResource):
@@ -40,7 +41,7 @@ class ReportStorageResource(IonResource):
         embedded = True
 
 
-class RigResource(IonResource):
+class RigResource(RigRoutesMixin, IonResource):
     """Instruments; the primary key is the name (``/rig/<name>/``); PUT to a new name creates it."""
 
     location = fields.ToOneField(LocationResource, "location", full=True)
