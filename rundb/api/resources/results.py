@@ -22,6 +22,7 @@ from rundb.models import (
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
 from ..computed import plugin_state_from_jobs, to_boolean
 from .site import ReportStorageResource
+from . import composite_filters
 from .result_routes import ResultRoutesMixin
 
 
@@ -348,7 +349,8 @@ class CompositeExperimentResource(IonResource):
 
     def related_queryset(self, name, page):
         if name == "results":
-            return Results.objects.select_related("eas__experiment").order_by("-representative", "-timeStamp", "-pk")
+            return composite_filters.nested_results(Results.objects.select_related("eas__experiment").order_by(
+                "-representative", "-timeStamp", "-pk"), page.request)
         return super().related_queryset(name, page)
 
     def apply_custom_filters(self, queryset, request):
@@ -362,12 +364,7 @@ class CompositeExperimentResource(IonResource):
                          | Q(notes__icontains=term) | Q(plan__planShortID=term) | Q(plan__sampleTubeLabel=term)
                          | Q(chipBarcode=term))
             queryset = queryset.filter(cond).distinct()
-        wanted = request.GET.get("result_status")
-        if wanted:
-            ids = [pk for pk, status in Results.objects.filter(experiment__in=queryset.values("pk"))
-                   .values_list("experiment_id", "status") if status_display(status) == wanted]
-            queryset = queryset.filter(pk__in=ids)
-        return queryset
+        return composite_filters.apply(queryset, request.GET)
 
     def prefetch_page(self, objs, page):
         ids = [o.pk for o in objs]
