@@ -16,6 +16,7 @@ from rundb.models import (
 )
 
 from ..base import IonMeta, IonResource
+from .content_routes import ContentRoutesMixin, PublisherRoutesMixin
 from .site_routes import RigRoutesMixin
 
 
@@ -83,7 +84,7 @@ class EventLogResource(IonResource):
         return queryset
 
 
-class PublisherResource(IonResource):
+class PublisherResource(PublisherRoutesMixin, IonResource):
     class Meta(IonMeta):
         queryset = Publisher.objects.all()
         resource_name = "publisher"
@@ -98,7 +99,7 @@ class ContentUploadResource(IonResource):
         resource_name = "contentupload"
 
 
-class ContentResource(IonResource):
+class ContentResource(ContentRoutesMixin, IonResource):
     publisher = fields.ToOneField(PublisherResource, "publisher")
     contentupload = fields.ToOneField(ContentUploadResource, "contentupload")
 
