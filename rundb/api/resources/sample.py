@@ -8,6 +8,7 @@ from rundb.models import KitInfo, Project, Sample, SampleSet, SampleSetItem
 
 from ..base import ComputedField, IonMeta, IonResource
 from ..fields import ComputedRelatedField
+from .sampleset_routes import SampleSetRoutesMixin
 
 USER = "rundb.api.resources.users.UserResource"
 
@@ -55,7 +56,7 @@ class SampleResource(IonResource):
         return bundle
 
 
-class SampleSetResource(IonResource):
+class SampleSetResource(SampleSetRoutesMixin, IonResource):
     SampleGroupType_CV = fields.ToOneField("rundb.api.resources.catalog.SampleGroupTypeResource",
                                            "SampleGroupType_CV", null=True, blank=True)
     samples = fields.ToManyField("rundb.api.resources.sample.SampleSetItemResource", "samples",
