@@ -59,12 +59,14 @@ def _kit(name):
 
 
 class ApplProduct(models.Model):
-    """Per application (run type) and product: the defaults and UI switches of the planning wizard."""
+    """Per application (run type) and product: the defaults and UI switches of the planning wizard.
+    Column names follow the original's fixtures (the API renames three: appl, defaultSeqKit,
+    defaultLibKit)."""
 
     productCode = models.CharField(max_length=64, unique=True, default="any")
     productName = models.CharField(max_length=128)
     description = models.CharField(max_length=1024, blank=True, default="")
-    appl = models.ForeignKey("rundb.RunType", on_delete=models.CASCADE, related_name="+")
+    applType = models.ForeignKey("rundb.RunType", on_delete=models.CASCADE, related_name="+")
     applicationGroup = models.ForeignKey("rundb.ApplicationGroup", on_delete=models.SET_NULL, null=True, blank=True,
                                          related_name="+")
     instrumentType = models.CharField(max_length=64, blank=True, default="")
@@ -81,8 +83,8 @@ class ApplProduct(models.Model):
     defaultGenomeRefName = models.CharField(max_length=1024, null=True, blank=True)
     defaultTargetRegionBedFileName = models.CharField(max_length=1024, null=True, blank=True)
     defaultHotSpotRegionBedFileName = models.CharField(max_length=1024, null=True, blank=True)
-    defaultSeqKit = _kit("seq")
-    defaultLibKit = _kit("lib")
+    defaultSequencingKit = _kit("seq")
+    defaultLibraryKit = _kit("lib")
     defaultSamplePrepKit = _kit("prep")
     defaultControlSeqKit = _kit("control")
     defaultTemplateKit = _kit("template")

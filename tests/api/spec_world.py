@@ -33,8 +33,8 @@ def _populate_new_tables(user, result):
     m.AnalysisArgs.objects.create(name="default_520", description="Ion 520 chip default", chipType=chip.name,
                                   chip_default=True, beadfindargs="justBeadFind", analysisargs="Analysis",
                                   basecallerargs="BaseCaller", creator=user, applGroup=group)
-    m.ApplProduct.objects.create(productCode="AMPS_RNA_2", productName="AMPS_RNA_2", appl=runtype,
-                                 applicationGroup=group, defaultSeqKit=m.KitInfo.objects.first())
+    m.ApplProduct.objects.create(productCode="AMPS_RNA_2", productName="AMPS_RNA_2", applType=runtype,
+                                 applicationGroup=group, defaultSequencingKit=m.KitInfo.objects.first())
     m.Common_CV.objects.create(cv_type="samplePrepProtocol", value="anneal62", displayedValue="Hi-Q Chef for STR",
                                uid="CV0001")
     sgt = m.SampleGroupType_CV.objects.first()

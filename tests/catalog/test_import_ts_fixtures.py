@@ -142,7 +142,8 @@ def test_command_prints_per_model_counts_for_a_folder(ts_fixtures_dir):
     assert "ion_xpress.json" in text
     assert re.search(r"rundb\.dnabarcode\s+created 96  updated 0  unchanged 0  skipped 0", text)
     assert re.search(r"rundb\.kitpart\s+created 253 ", text)
-    assert re.search(r"rundb\.applproduct\s+created 0 .* skipped 59", text)
+    assert re.search(r"rundb\.applproduct\s+created 59 .* skipped 0", text)
+    assert re.search(r"rundb\.chefpcrplateconfig\s+created 0 .* skipped 1", text)
     assert "Total: created" in text
     assert dnaBarcode.objects.filter(name="IonXpress").count() == 96
 

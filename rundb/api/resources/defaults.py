@@ -107,11 +107,11 @@ class AnalysisArgsResource(IonResource):
 
 
 class ApplProductResource(IonResource):
-    appl = fields.ToOneField(RunTypeResource, "appl", full=True)
+    appl = fields.ToOneField(RunTypeResource, "applType", full=True)
     applicationGroup = fields.ToOneField(ApplicationGroupResource, "applicationGroup", full=True, null=True,
                                          blank=True)
-    defaultSeqKit = fields.ToOneField(KIT, "defaultSeqKit", null=True, blank=True)
-    defaultLibKit = fields.ToOneField(KIT, "defaultLibKit", null=True, blank=True)
+    defaultSeqKit = fields.ToOneField(KIT, "defaultSequencingKit", null=True, blank=True)
+    defaultLibKit = fields.ToOneField(KIT, "defaultLibraryKit", null=True, blank=True)
     defaultSamplePrepKit = fields.ToOneField(KIT, "defaultSamplePrepKit", null=True, blank=True)
     defaultControlSeqKit = fields.ToOneField(KIT, "defaultControlSeqKit", null=True, blank=True)
     defaultTemplateKit = fields.ToOneField(KIT, "defaultTemplateKit", null=True, blank=True)
@@ -119,7 +119,7 @@ class ApplProductResource(IonResource):
     defaultIonChefSequencingKit = fields.ToOneField(KIT, "defaultIonChefSequencingKit", null=True, blank=True)
 
     class Meta(IonMeta):
-        queryset = ApplProduct.objects.select_related("appl", "applicationGroup")
+        queryset = ApplProduct.objects.select_related("applType", "applicationGroup")
         resource_name = "applproduct"
 
 
