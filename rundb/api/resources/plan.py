@@ -1,5 +1,6 @@
 """Planned runs and templates (plannedexperiment) and their QC thresholds."""
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import CharField, TextField
 from tastypie import fields
 from tastypie.exceptions import NotFound
 
@@ -10,6 +11,19 @@ from ..base import ComputedField, IonMeta, IonResource
 from ..fields import ComputedRelatedField
 from .catalog import QCTypeResource
 from .plan_routes import PlanRoutesMixin
+
+
+def _shape_errors(data):
+    """``{key: [message]}`` for objects or lists given where the plan stores text."""
+    errors = {}
+    for key, value in data.items():
+        try:
+            field = PlannedExperiment._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, (CharField, TextField)) and isinstance(value, (dict, list)):
+            errors[key] = [f"{key} must be a string, not {type(value).__name__}."]
+    return errors
 
 
 class PlannedExperimentQCResource(IonResource):
@@ -118,6 +132,9 @@ class PlannedExperimentResource(PlanRoutesMixin, IonResource):
 
     # -- writes
     def _prepare(self, bundle, plan):
+        shape = _shape_errors(bundle.data)
+        if shape:  # the name resolution below expects text where the plan stores text
+            raise ValidationError(shape)
         errors, warnings = planning.normalize(bundle.data, plan)
         bundle.request._plan_warnings = dict(warnings)
         groupings, more = planning.resolve_groupings(bundle.data)
