@@ -75,3 +75,18 @@ def test_writes_go_through_plan_validation_and_stay_in_view(api, plans):
     # No longer available: the view no longer reaches it.
     assert api.get(uri).status_code == 404
     assert api.patch(uri, {"notes": "x"}).status_code == 404
+
+
+def test_check_files_lists_what_templates_miss(api, plans):
+    m.PlannedExperiment.objects.filter(planName="ot_template").update(library="hg19", bedfile="/hg19/a.bed")
+    m.PlannedExperiment.objects.filter(planName="chef_template").update(library="mm10", regionfile="/mm10/h.bed")
+    m.ReferenceGenome.objects.create(name="hg19", short_name="hg19")
+    pub = m.Publisher.objects.create(name="BED")
+    upload = m.ContentUpload.objects.create(publisher=pub)
+    m.Content.objects.create(publisher=pub, contentupload=upload, file="/results/uploads/a.bed", path="/hg19/a.bed")
+    body = api.get("plantemplatebasicinfo/check_files/").json()
+    assert body == {"references": ["mm10"], "bedfiles": ["/mm10/h.bed"], "install_lock": False,
+                    "files_available": False}
+    body = api.get("plantemplatebasicinfo/check_files/", {"sampleprep": "OneTouch"}).json()
+    assert body["files_available"] is True
+    assert api.get("plantemplatebasicinfo/check_files/", {"id": "x"}).status_code == 400

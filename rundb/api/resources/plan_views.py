@@ -6,10 +6,11 @@ the plan's own columns. ``plannedexperimentdb`` is the raw-columns form of all p
 from django.db.models import Q
 from tastypie import fields
 
-from rundb.models import ExperimentAnalysisSettings, KitInfo, PlannedExperiment
+from rundb.models import Content, ExperimentAnalysisSettings, KitInfo, PlannedExperiment, ReferenceGenome
 
-from ..base import ComputedField, IonMeta, resource_instance
+from ..base import ComputedField, IonMeta, json_response, resource_instance
 from ..fields import ComputedRelatedField
+from ..routes import guard, route
 from .plan import PlannedExperimentResource
 
 # The plan's own columns, as the "summary" views show them.
@@ -184,6 +185,31 @@ class PlanTemplateBasicInfoResource(PlanViewResource):
 
     def plans(self):
         return TEMPLATE & Q(isSystemDefault=False) & ~Q(planStatus="inactive")
+
+    def prepend_urls(self):
+        return [route(self, r"check_files/$", "check_files", "authenticated")]
+
+    def check_files(self, request, **kwargs):
+        """``{"references": [missing], "bedfiles": [missing], "install_lock", "files_available"}``
+        for the templates the same query lists (all pages). ``application`` narrows to one
+        application group by name."""
+        guard(self, request, ["get"], "authenticated")
+        templates = self.obj_get_list(self.build_bundle(request=request))
+        application = request.GET.get("application")
+        if application:
+            templates = templates.filter(applicationGroup__name__iexact=application)
+        refs, beds = set(), set()
+        for library, bedfile, regionfile in templates.values_list("library", "bedfile", "regionfile"):
+            if library:
+                refs.add(library)
+            beds.update(b for b in (bedfile, regionfile) if b)
+        known_refs = set(ReferenceGenome.objects.filter(short_name__in=refs, enabled=True)
+                         .values_list("short_name", flat=True))
+        known_beds = set(Content.objects.filter(file__in=beds).values_list("file", flat=True))
+        known_beds |= set(Content.objects.filter(path__in=beds).values_list("path", flat=True))
+        missing_refs, missing_beds = sorted(refs - known_refs), sorted(beds - known_beds)
+        return json_response({"references": missing_refs, "bedfiles": missing_beds, "install_lock": False,
+                              "files_available": not missing_refs and not missing_beds})
 
     def ignores_filter(self, name):
         return name in ("platform", "sampleprep", "user", "iraccount")
