@@ -18,7 +18,7 @@ from rundb.models import (
     dnaBarcode,
 )
 
-from ..base import ComputedField, IonMeta, IonResource
+from ..base import IonMeta, IonResource
 
 
 class ChipResource(IonResource):
