@@ -39,7 +39,8 @@ def test_exchange_keys_bad_input(api, client_for):
     reply = api.post("ionmeshnode/exchange_keys/", {"system_id": "new", "apikey": "k", "hostname": "taken"})
     assert reply.status_code == 409
     user = client_for(*factories.user(groups=["ionusers"]))
-    assert user.post("ionmeshnode/exchange_keys/", {"system_id": "a", "apikey": "k", "hostname": "h"}).status_code == 403
+    body = {"system_id": "a", "apikey": "k", "hostname": "h"}
+    assert user.post("ionmeshnode/exchange_keys/", body).status_code == 403
 
 
 def test_validate_reports_connection_error(api, node):

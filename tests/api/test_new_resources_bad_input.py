@@ -8,7 +8,8 @@ NEW = [
     "sequencingkitinfo", "activesequencingkitinfo", "librarykitinfo", "ionchefprepkitinfo", "sequencingkitpart",
     "librarykitpart", "analysisargs", "applproduct", "common_cv", "sampleannotation_cv", "sampleattribute",
     "sampleattributedatatype", "sampleprepdata", "emailaddress", "filemonitor", "log", "monitordata",
-    "supportupload", "plannedexperiment", "plannedexperimentdb", "availableplannedexperimentsummary", "plantemplatesummary",
+    "supportupload", "plannedexperiment", "plannedexperimentdb", "availableplannedexperimentsummary",
+    "plantemplatesummary",
     "compositedatamanagement", "datamanagementhistory", "clusterinfohistory", "projectresults", "monitorresult",
 ]
 WRONG = {"integer": "many", "float": "x", "boolean": "perhaps", "datetime": "yesterday", "string": {"a": 1},

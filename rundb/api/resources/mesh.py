@@ -69,7 +69,8 @@ def check_peer(node, timeout=3.0):
             body = json.loads(reply.read(65536).decode("utf-8", "replace"))
         out["version"] = str(body.get("meta_version", ""))
         if out["version"].split(".")[:2] != settings.ION_VERSION.split(".")[:2]:
-            out["status"], out["error"] = "Incompatible", f"Peer runs {out['version']}, this server {settings.ION_VERSION}."
+            out["status"] = "Incompatible"
+            out["error"] = f"Peer runs {out['version']}, this server {settings.ION_VERSION}."
     except urllib.error.HTTPError as exc:
         out["status"] = "Unauthorized" if exc.code in (401, 403) else "Error"
         out["error"] = f"HTTP {exc.code}"

@@ -288,6 +288,10 @@ class ClusterInfoHistoryResource(IonResource):
         return bundle
 
 
+PROJECT_RESULTS_FIELDS = ("id", "resultsName", "timeStamp", "projects", "status", "reportLink", "reportStatus",
+                          "reference")
+
+
 class ProjectResultsResource(IonResource):
     """Reports as the project pages list them; ``?isThumbnail=yes|no`` as on ``results``."""
 
@@ -297,10 +301,8 @@ class ProjectResultsResource(IonResource):
         queryset = Results.objects.all()
         resource_name = "projectresults"
         excludes = ["reportstorage", "experiment", "eas"]
-        filter_fields = {name: ALL_WITH_RELATIONS for name in ("id", "resultsName", "timeStamp", "projects", "status", "reportLink",
-                                              "reportStatus", "reference")}
-        order_fields = ["id", "resultsName", "timeStamp", "projects", "status", "reportLink", "reportStatus",
-                        "reference"]
+        filter_fields = {name: ALL_WITH_RELATIONS for name in PROJECT_RESULTS_FIELDS}
+        order_fields = list(PROJECT_RESULTS_FIELDS)
 
     def ignores_filter(self, name):
         return name == "isThumbnail"
