@@ -57,7 +57,10 @@ def build_api():
 
     api = IonApi(api_name="v1")
     for cls in RESOURCES:
-        api.register(resource_instance(cls), canonical=True)
+        resource = resource_instance(cls)
+        if resource._meta.resource_name in mesh.MESH_RESOURCES_ALLOWED:
+            resource._meta.authentication = mesh.MeshKeyAuthentication()  # peers read these with their key
+        api.register(resource, canonical=True)
     return api
 
 
@@ -70,7 +73,9 @@ def build_mesh_api():
 
     api = IonApi(api_name="mesh/v1")
     for cls in mesh.MESH_RESOURCES:
-        api.register(resource_instance(cls), canonical=True)
+        resource = resource_instance(cls)
+        resource._meta.authentication = mesh.MeshKeyAuthentication()
+        api.register(resource, canonical=True)
     return api
 
 

@@ -75,3 +75,23 @@ def test_network(api):
     body = api.get("network/").json()
     assert set(body) == {"eth_device", "route", "internal_ip", "external_ip"}
     assert body["external_ip"] is None
+
+
+def test_a_peer_reads_with_its_mesh_key(api, db):
+    key = api.post("ionmeshnode/exchange_keys/", {"system_id": "peer-9", "apikey": "theirs",
+                                                  "hostname": "peer9"}).json()["apikey"]
+    from django.test import Client
+
+    client = Client()
+    header = {"HTTP_AUTHORIZATION": f"system_id peer-9:{key}"}
+    assert client.get("/rundb/api/v1/plannedexperiment/", **header).status_code == 200
+    assert client.get("/rundb/api/mesh/v1/compositeexperiment/", **header).status_code == 200
+    assert client.get("/rundb/api/v1/ionmeshnode/", **header).status_code == 200
+    assert client.get("/rundb/api/v1/project/", {"system_id": "peer-9", "api_key": key}).status_code == 200
+    # Only the listed resources, only reads, only the right key.
+    assert client.get("/rundb/api/v1/results/", **header).status_code == 401
+    wrong = {"HTTP_AUTHORIZATION": "system_id peer-9:wrong"}
+    assert client.get("/rundb/api/v1/plannedexperiment/", **wrong).status_code == 401
+    assert client.get("/rundb/api/v1/plannedexperiment/", HTTP_AUTHORIZATION="system_id nobody:x").status_code == 401
+    reply = client.post("/rundb/api/v1/project/", data='{"name": "x"}', content_type="application/json", **header)
+    assert reply.status_code == 403

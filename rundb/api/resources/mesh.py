@@ -3,7 +3,14 @@
 
 This server keeps the peers' identities and keys and can check a peer's reachability, but it
 does not merge peers' runs into its own listings: mesh-wide views answer with the local rows and
-say, per peer, that fetching is not configured."""
+say, per peer, that fetching is not configured.
+
+A peer authenticates with the key this server gave it in ``exchange_keys``
+(``Authorization: system_id <its system id>:<key>``, or ``?system_id=&api_key=``) on the
+resources of ``MESH_RESOURCES_ALLOWED`` only (rundb/api/api.py installs
+:class:`MeshKeyAuthentication` on them); it acts as the user ``ionmesh``, which has no
+permissions, so it can read but not write."""
+import hmac
 import json
 import os
 import socket
@@ -13,12 +20,14 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from tastypie.exceptions import BadRequest, Unauthorized
 
 from rundb.models import IonMeshNode
 from rundb.models.plugin import new_api_key
 
+from ..auth import IonAuthentication, unauthorized_response
 from ..base import IonMeta, IonResource, json_response
 from ..permissions import IonAuthorization
 from ..routes import guard, route
@@ -43,10 +52,62 @@ def system_id():
     return value
 
 
+MESH_USER = "ionmesh"
+# Resources a peer may read with its mesh key (the original's list).
+MESH_RESOURCES_ALLOWED = ("project", "sample", "referencegenome", "rig", "plugin", "plannedexperiment",
+                          "plannedexperimentdb", "compositeexperiment", "torrentsuite", "ionmeshnode")
+
+
+def mesh_node_for(request):
+    """The IonMeshNode whose key this request carries (``Authorization: system_id <id>:<key>``, or
+    ``?system_id=&api_key=`` without an Authorization header), False for a wrong mesh key, None
+    when no mesh key is given."""
+    raw = request.META.get("HTTP_AUTHORIZATION", "").strip()
+    scheme, _, creds = raw.partition(" ")
+    if raw:
+        if scheme.lower() != "system_id":
+            return None
+        sid, sep, key = creds.strip().partition(":")
+    elif "system_id" in request.GET and "api_key" in request.GET:
+        sid, sep, key = request.GET["system_id"], ":", request.GET["api_key"]
+    else:
+        return None
+    node = IonMeshNode.objects.filter(system_id=sid).first() if sep and sid else None
+    if node is None or not node.apikey_local or not key:
+        return False
+    return node if hmac.compare_digest(node.apikey_local.encode(), key.encode()) else False
+
+
+def mesh_user():
+    """The account peers act as: no password, no permissions, so it can read but not write."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=MESH_USER, defaults={"is_active": True})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+class MeshKeyAuthentication(IonAuthentication):
+    """Accepts a mesh peer's key as well as every ordinary credential."""
+
+    def is_authenticated(self, request, **kwargs):
+        node = mesh_node_for(request)
+        if node is None:
+            return super().is_authenticated(request, **kwargs)
+        if node is False:
+            return unauthorized_response()
+        request.user = mesh_user()
+        request.ion_mesh_node = node
+        return True
+
+
 class StaffOnlyAuthorization(IonAuthorization):
     """Reads need staff too: rows hold the keys peers use to call this server."""
 
     def _staff(self, bundle):
+        if getattr(bundle.request, "ion_mesh_node", None) is not None:
+            return  # a peer may see the mesh nodes (the original lets it)
         user = getattr(bundle.request, "user", None)
         if user is None or not (user.is_staff or user.is_superuser):
             raise Unauthorized("Only staff may see mesh nodes.")
