@@ -16,7 +16,9 @@ def _report(tmp_path, name="run1", **exp):
     for key, value in {"expDir": str(raw), "status": "run", **exp}.items():
         setattr(experiment, key, value)
     experiment.save()
-    return factories.result(experiment)
+    result = factories.result(experiment)
+    m.ReportStorage.objects.filter(pk=result.reportstorage_id).update(dirPath=str(tmp_path / "reports"))
+    return result
 
 
 def test_compositedatamanagement_states_and_search(api, tmp_path):

@@ -11,8 +11,12 @@ from .conftest import ApiClient
 
 
 @pytest.fixture
-def report(db):
-    return factories.result(factories.experiment())
+def report(db, settings):
+    result = factories.result(factories.experiment())
+    # Report folders under this test's own results root, never the machine's /results.
+    m.ReportStorage.objects.filter(pk=result.reportstorage_id).update(dirPath=str(settings.ION_REPORT_ROOT))
+    result.refresh_from_db()
+    return result
 
 
 @pytest.fixture
@@ -119,3 +123,13 @@ def test_custom_routes_carry_their_permission():
     assert len(found) >= 11
     missing = [regex for regex, view in found.items() if not getattr(view, "ion_permission", None)]
     assert not missing
+
+
+def test_pluginresult_set(api, admin, report):
+    plug = factories.plugin("coverageAnalysis")
+    mine = factories.plugin_result(report, plug, admin[0])
+    factories.plugin_result(factories.result(factories.experiment()), plug, admin[0])
+    body = api.get(f"results/{report.pk}/pluginresult_set/").json()
+    assert [o["id"] for o in body["objects"]] == [mine.pk] and body["meta"]["total_count"] == 1
+    assert api.get("results/999999/pluginresult_set/").status_code == 410
+    assert api.get(f"results/{report.pk}/pluginresult_set/", {"id": "x"}).status_code == 400

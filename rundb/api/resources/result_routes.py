@@ -12,6 +12,7 @@
 * ``results/<pk>/scan_for_orphaned_plugin_results/``: adopts ``plugin_out/<name>_out.<n>``
   folders (with ``startplugin.json``) that no run of this report owns: new PluginResult and a
   PluginResultJob in state "Unknown", folder renamed to the new id: 204.
+* ``results/<pk>/pluginresult_set/``: the ``pluginresult`` list of the report; 410 if missing.
 """
 import csv
 import json
@@ -93,7 +94,21 @@ class ResultRoutesMixin:
             route(self, rf"{PK}/representative/$", "representative", "rundb.change_experiment"),
             route(self, rf"{PK}/barcode/$", "barcode", "authenticated"),
             route(self, rf"{PK}/scan_for_orphaned_plugin_results/$", "scan_orphans", "rundb.add_pluginresult"),
+            route(self, rf"{PK}/pluginresult_set/$", "pluginresult_set", "authenticated"),
         ]
+
+    def pluginresult_set(self, request, pk=None, **kwargs):
+        """The ``pluginresult`` list of this report (paging and filters as there); 410 if no report."""
+        from ..base import resource_instance
+        from .plugin import PluginResultResource
+
+        guard(self, request, ["get"], "authenticated")
+        if not Results.objects.filter(pk=pk).exists():
+            return json_response({"error": f"No results with id '{pk}'."}, status=410)
+        query = request.GET.copy()
+        query["result"] = pk
+        request.GET = query
+        return resource_instance(PluginResultResource).get_list(request)
 
     def metadata(self, request, pk=None, **kwargs):
         return metadata_view(self, request, Results, pk, "results")
