@@ -4,7 +4,10 @@ from tastypie.api import Api
 from tastypie.exceptions import BadRequest
 
 from .base import check_format, error_response, json_response
-from .resources import catalog, experiment, metrics, plan, plugin, results, sample, site, system, users
+from .resources import (
+    actions, catalog, defaults, experiment, kits, mesh, metrics, monitor, plan, plan_views, plugin, results,
+    sample, site, system, users,
+)
 
 RESOURCES = [
     catalog.ApplicationGroupResource, catalog.ChipResource, catalog.DnaBarcodeResource,
@@ -23,6 +26,8 @@ RESOURCES = [
     site.RigResource,
     system.SoftwareInfoResource, system.TorrentSuiteResource,
     users.AccountResource, users.UserResource,
+    *kits.RESOURCES, *plan_views.RESOURCES, *defaults.RESOURCES, *monitor.RESOURCES, *mesh.RESOURCES,
+    *actions.RESOURCES,
 ]
 
 
@@ -52,8 +57,26 @@ def build_api():
 
     api = IonApi(api_name="v1")
     for cls in RESOURCES:
-        api.register(resource_instance(cls), canonical=True)
+        resource = resource_instance(cls)
+        if resource._meta.resource_name in mesh.MESH_RESOURCES_ALLOWED:
+            resource._meta.authentication = mesh.MeshKeyAuthentication()  # peers read these with their key
+        api.register(resource, canonical=True)
     return api
 
 
 v1_api = build_api()
+
+
+def build_mesh_api():
+    """``/rundb/api/mesh/v1/``: the mesh-wide views (see rundb/api/resources/mesh.py)."""
+    from .base import resource_instance
+
+    api = IonApi(api_name="mesh/v1")
+    for cls in mesh.MESH_RESOURCES:
+        resource = resource_instance(cls)
+        resource._meta.authentication = mesh.MeshKeyAuthentication()
+        api.register(resource, canonical=True)
+    return api
+
+
+mesh_api = build_mesh_api()

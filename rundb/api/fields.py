@@ -103,3 +103,17 @@ def converter_for(field):
     if isinstance(field, tp.CharField):
         return conv_str
     return None  # ListField / DictField / anything else: pass through
+
+
+class ComputedRelatedField(ComputedField):
+    """A computed value the schema types as ``related`` (e.g. names standing for a to-many)."""
+
+    def __init__(self, to, many=False, **kwargs):
+        super().__init__("related", **kwargs)
+        self.to = to
+        self.is_m2m = many
+
+    def to_class(self):
+        from django.utils.module_loading import import_string
+
+        return import_string(self.to) if isinstance(self.to, str) else self.to

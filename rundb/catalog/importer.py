@@ -117,6 +117,7 @@ class Spec:
     keys: tuple
     rank: int
     refs: dict = field(default_factory=dict)
+    skip: tuple = ()  # fields left out on purpose (counted as ignored)
 
 
 SPECS = {
@@ -143,6 +144,23 @@ SPECS = {
     "rundb.dnabarcode": Spec(rundb.dnaBarcode, (("name", "id_str"),), 2),
     "rundb.template": Spec(rundb.Template, (("name", "key"),), 2),
     "rundb.samplegrouptype_cv": Spec(rundb.SampleGroupType_CV, (("uid",), ("displayedName",)), 2),
+    "rundb.common_cv": Spec(rundb.Common_CV, (("uid",),), 2),
+    "rundb.sampleattributedatatype": Spec(rundb.SampleAttributeDataType, (("dataType",),), 2),
+    "rundb.sampleannotation_cv": Spec(rundb.SampleAnnotation_CV, (("uid",),), 3,
+                                      {"sampleGroupType_CV": ("rundb.samplegrouptype_cv", "uid")}),
+    "rundb.applproduct": Spec(
+        rundb.ApplProduct,
+        (("productCode",),),
+        5,
+        {
+            "applType": ("rundb.runtype", "runType"),
+            "applicationGroup": ("rundb.applicationgroup", "uid"),
+        },
+        # The default kits live in another fixture file (ts_dbData_chips_kits.json), so linking
+        # them would depend on the order files are imported in; they are left for the admin.
+        skip=("defaultSequencingKit", "defaultLibraryKit", "defaultTemplateKit", "defaultSamplePrepKit",
+              "defaultControlSeqKit", "defaultIonChefPrepKit", "defaultIonChefSequencingKit"),
+    ),
 }
 # Handled by their own functions below.
 RUNTYPE_GROUPS = "rundb.runtype_applicationgroups"
@@ -274,6 +292,9 @@ class _Importer:
         spec = SPECS[label]
         values = {}
         for name, raw in fields.items():
+            if name in spec.skip:
+                self.report.ignore(label, name)
+                continue
             if name in spec.refs:
                 target, key_field = spec.refs[name]
                 values[name] = self.resolve(target, key_field, raw, where, name)

@@ -32,3 +32,13 @@ from .site import (  # noqa: F401
     Rig,
 )
 from .users import UserProfile  # noqa: F401
+from .defaults import (  # noqa: F401
+    AnalysisArgs,
+    ApplProduct,
+    Common_CV,
+    SampleAnnotation_CV,
+    SampleAttribute,
+    SampleAttributeDataType,
+    SamplePrepData,
+)
+from .ops import EmailAddress, FileMonitor, IonMeshNode, MonitorData, SupportUpload, UserEventLog  # noqa: F401

@@ -1,5 +1,5 @@
 """Reference catalog: chips, barcodes, kits, keys, adapters, flow orders, run types, references."""
-from django.db.models import Min
+from django.db.models import Min, Q
 from tastypie import fields
 
 from rundb.models import (
@@ -18,7 +18,7 @@ from rundb.models import (
     dnaBarcode,
 )
 
-from ..base import ComputedField, IonMeta, IonResource
+from ..base import IonMeta, IonResource
 
 
 class ChipResource(IonResource):
@@ -96,10 +96,24 @@ class ApplicationGroupResource(IonResource):
 
 
 class ReferenceGenomeResource(IonResource):
+    """With ``settings.ION_TMAP_INDEX_VERSION`` set, only references indexed for that version are
+    listed (``?special=<any>`` adds those with a blank index version); unset, all are."""
+
     class Meta(IonMeta):
         queryset = ReferenceGenome.objects.all()
         resource_name = "referencegenome"
         limit = 1000  # clients list every reference in one go, as with the original
+
+    def apply_custom_filters(self, queryset, request):
+        from django.conf import settings
+
+        version = getattr(settings, "ION_TMAP_INDEX_VERSION", "")
+        if not version:
+            return queryset
+        wanted = Q(index_version=version)
+        if request is not None and "special" in request.GET:
+            wanted |= Q(index_version="")
+        return queryset.filter(wanted)
 
 
 class TemplateResource(IonResource):
@@ -117,11 +131,9 @@ class QCTypeResource(IonResource):
 class SampleGroupTypeResource(IonResource):
     sampleSets = fields.ToManyField("rundb.api.resources.sample.SampleSetResource", "sampleSets",
                                     null=True, readonly=True)
-    sampleAnnotation_set = ComputedField("list")
+    sampleAnnotation_set = fields.ToManyField("rundb.api.resources.defaults.SampleAnnotationCVResource",
+                                              "sampleAnnotation_set", null=True, readonly=True)
 
     class Meta(IonMeta):
         queryset = SampleGroupType_CV.objects.all()
         resource_name = "samplegrouptype_cv"
-
-    def dehydrate_sampleAnnotation_set(self, bundle):
-        return []  # sample annotations are not modelled

@@ -4,6 +4,7 @@ from tastypie import fields
 from rundb.models import Chip, Experiment, ExperimentAnalysisSettings, Sample
 
 from ..base import ComputedField, IonMeta, IonResource
+from .result_routes import ExperimentRoutesMixin
 
 PROTON_INSTRUMENTS = {"proton"}
 
@@ -19,7 +20,7 @@ class ExperimentAnalysisSettingsResource(IonResource):
         resource_name = "experimentanalysissettings"
 
 
-class ExperimentResource(IonResource):
+class ExperimentResource(ExperimentRoutesMixin, IonResource):
     """Runs. ``runtype`` is ``log.runtype`` (default GENS; writing it sets ``log.runtype``),
     ``isProton`` is "True"/"False" from the chip, ``sample`` the first sample's name.
     POST is allowed (the seed lists it), although runs normally come from plans and the crawler."""

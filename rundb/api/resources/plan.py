@@ -1,5 +1,6 @@
 """Planned runs and templates (plannedexperiment) and their QC thresholds."""
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import CharField, TextField
 from django.urls import re_path
 from tastypie import fields, http
 from tastypie.exceptions import BadRequest, NotFound
@@ -9,7 +10,22 @@ from rundb.models import PlannedExperiment, PlannedExperimentQC
 
 from .. import planning
 from ..base import ComputedField, IonMeta, IonResource
+from ..fields import ComputedRelatedField
 from .catalog import QCTypeResource
+from .plan_routes import PlanRoutesMixin
+
+
+def _shape_errors(data):
+    """``{key: [message]}`` for objects or lists given where the plan stores text."""
+    errors = {}
+    for key, value in data.items():
+        try:
+            field = PlannedExperiment._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue
+        if isinstance(field, (CharField, TextField)) and isinstance(value, (dict, list)):
+            errors[key] = [f"{key} must be a string, not {type(value).__name__}."]
+    return errors
 
 
 class PlannedExperimentQCResource(IonResource):
@@ -22,7 +38,7 @@ class PlannedExperimentQCResource(IonResource):
         resource_name = "plannedexperimentqc"
 
 
-class PlannedExperimentResource(IonResource):
+class PlannedExperimentResource(PlanRoutesMixin, IonResource):
     """Plans (``isReusable=false``) and templates (``isReusable=true``).
 
     POST validates and resolves the body (see :mod:`rundb.api.planning`; advice that does not
@@ -46,7 +62,8 @@ class PlannedExperimentResource(IonResource):
                                     null=True, blank=True)
     qcValues = fields.ToManyField(PlannedExperimentQCResource, "plannedexperimentqc_set", full=True,
                                   null=True, readonly=True)
-    projects = ComputedField("list")
+    projects = ComputedRelatedField("rundb.api.resources.sample.ProjectResource", many=True)  # names
+    childPlans = fields.ListField(attribute="childPlans", null=True, blank=True, default=list)
     project = ComputedField("string")
     reverselibrarykey = ComputedField("string")
     reverse3primeadapter = ComputedField("string")
@@ -146,6 +163,9 @@ class PlannedExperimentResource(IonResource):
 
     # -- writes
     def _prepare(self, bundle, plan):
+        shape = _shape_errors(bundle.data)
+        if shape:  # the name resolution below expects text where the plan stores text
+            raise ValidationError(shape)
         errors, warnings = planning.normalize(bundle.data, plan)
         bundle.request._plan_warnings = dict(warnings)
         groupings, more = planning.resolve_groupings(bundle.data)

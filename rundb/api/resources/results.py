@@ -24,6 +24,8 @@ from rundb.paths import name_problem
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
 from ..computed import plugin_state_from_jobs, to_boolean
 from .site import ReportStorageResource
+from . import composite_filters
+from .result_routes import ResultRoutesMixin
 
 
 def report_folder(result, storage):
@@ -39,7 +41,7 @@ def report_web_root(result, storage):
     return f"{web}/{report_folder(result, storage)}/"
 
 
-class ResultsResource(IonResource):
+class ResultsResource(ResultRoutesMixin, IonResource):
     """Reports. ``pluginState``/``pluginStore`` (``{plugin name: state|store}``, newest run per
     name wins) are in every detail response and in lists only with ``?plugin=true``;
     ``?noplugin=1`` removes them from details (and empties them in lists).
@@ -285,8 +287,7 @@ class CompositeResultResource(IonResource):
         resource_name = "compositeresult"
         fields = ["id", "resultsName", "processedflows", "timeStamp", "status", "reportLink", "representative",
                   "reportStatus", "autoExempt"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
+        # Writes (e.g. the data page's star / keep toggles) go to the model, with its permissions.
 
     def dehydrate_isShowAllMetrics(self, bundle):
         return True
@@ -352,12 +353,12 @@ class CompositeExperimentResource(IonResource):
         resource_name = "compositeexperiment"
         fields = ["id", "expName", "displayName", "chipType", "date", "flows", "ftpStatus", "notes", "pgmName",
                   "resultDate", "runMode", "star", "storage_options", "platform", "status"]
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = ["get"]
+        # Writes (e.g. the data page's star / keep toggles) go to the model, with its permissions.
 
     def related_queryset(self, name, page):
         if name == "results":
-            return Results.objects.select_related("eas__experiment").order_by("-representative", "-timeStamp", "-pk")
+            return composite_filters.nested_results(Results.objects.select_related("eas__experiment").order_by(
+                "-representative", "-timeStamp", "-pk"), page.request)
         return super().related_queryset(name, page)
 
     def apply_custom_filters(self, queryset, request):
@@ -371,12 +372,7 @@ class CompositeExperimentResource(IonResource):
                          | Q(notes__icontains=term) | Q(plan__planShortID=term) | Q(plan__sampleTubeLabel=term)
                          | Q(chipBarcode=term))
             queryset = queryset.filter(cond).distinct()
-        wanted = request.GET.get("result_status")
-        if wanted:
-            ids = [pk for pk, status in Results.objects.filter(experiment__in=queryset.values("pk"))
-                   .values_list("experiment_id", "status") if status_display(status) == wanted]
-            queryset = queryset.filter(pk__in=ids)
-        return queryset
+        return composite_filters.apply(queryset, request.GET)
 
     def prefetch_page(self, objs, page):
         ids = [o.pk for o in objs]

@@ -7,6 +7,8 @@ from tastypie import fields
 from rundb.models import KitInfo, Project, Sample, SampleSet, SampleSetItem
 
 from ..base import ComputedField, IonMeta, IonResource
+from ..fields import ComputedRelatedField
+from .sampleset_routes import SampleSetRoutesMixin
 
 USER = "rundb.api.resources.users.UserResource"
 
@@ -54,12 +56,12 @@ class SampleResource(IonResource):
         return bundle
 
 
-class SampleSetResource(IonResource):
+class SampleSetResource(SampleSetRoutesMixin, IonResource):
     SampleGroupType_CV = fields.ToOneField("rundb.api.resources.catalog.SampleGroupTypeResource",
                                            "SampleGroupType_CV", null=True, blank=True)
     samples = fields.ToManyField("rundb.api.resources.sample.SampleSetItemResource", "samples",
                                  null=True, blank=True, readonly=True)
-    libraryPrepInstrumentData = ComputedField("dict")
+    libraryPrepInstrumentData = ComputedRelatedField("rundb.api.resources.defaults.SamplePrepDataResource")
     sampleCount = ComputedField("integer")
     sampleGroupTypeName = ComputedField("string")
     libraryPrepTypeDisplayedName = ComputedField("string")
@@ -90,9 +92,21 @@ class SampleSetResource(IonResource):
         page.extra["kits"] = dict(
             KitInfo.objects.filter(name__in=names).values_list("name", "description")
         ) if names else {}
+        # The newest instrument prep record of each set, nested (one query per page).
+        from rundb.models import SamplePrepData
+
+        from ..base import resource_instance
+        from .defaults import SamplePrepDataResource
+
+        newest = {}
+        for prep in SamplePrepData.objects.filter(sampleSet_id__in=[o.pk for o in objs]).order_by("pk"):
+            newest[prep.sampleSet_id] = prep
+        rows = resource_instance(SamplePrepDataResource).dehydrate_objects(list(newest.values()), page.request,
+                                                                          page.for_list)
+        page.extra["prep"] = {prep.sampleSet_id: row for prep, row in zip(newest.values(), rows)}
 
     def dehydrate_libraryPrepInstrumentData(self, bundle):
-        return None
+        return bundle.page.extra["prep"].get(bundle.obj.pk)
 
     def dehydrate_sampleCount(self, bundle):
         count = getattr(bundle.obj, "_sample_count", None)

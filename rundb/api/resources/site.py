@@ -16,6 +16,8 @@ from rundb.models import (
 )
 
 from ..base import IonMeta, IonResource
+from .content_routes import ContentRoutesMixin, PublisherRoutesMixin
+from .site_routes import RigRoutesMixin
 
 
 class LocationResource(IonResource):
@@ -40,7 +42,7 @@ class ReportStorageResource(IonResource):
         embedded = True
 
 
-class RigResource(IonResource):
+class RigResource(RigRoutesMixin, IonResource):
     """Instruments; the primary key is the name (``/rig/<name>/``); PUT to a new name creates it."""
 
     location = fields.ToOneField(LocationResource, "location", full=True)
@@ -82,7 +84,7 @@ class EventLogResource(IonResource):
         return queryset
 
 
-class PublisherResource(IonResource):
+class PublisherResource(PublisherRoutesMixin, IonResource):
     class Meta(IonMeta):
         queryset = Publisher.objects.all()
         resource_name = "publisher"
@@ -97,7 +99,7 @@ class ContentUploadResource(IonResource):
         resource_name = "contentupload"
 
 
-class ContentResource(IonResource):
+class ContentResource(ContentRoutesMixin, IonResource):
     publisher = fields.ToOneField(PublisherResource, "publisher")
     contentupload = fields.ToOneField(ContentUploadResource, "contentupload")
 

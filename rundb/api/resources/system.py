@@ -64,6 +64,7 @@ class ActionResource(Resource):
             except ImmediateHttpResponse as exc:
                 return exc.response
 
+        wrapper.ion_permission = "anonymous" if anonymous else "authenticated"
         return wrapper
 
     def schema(self, request):
@@ -97,7 +98,14 @@ class TorrentSuiteResource(ActionResource):
         return [
             re_path(r"^(?P<resource_name>torrentsuite)/version/$", self.view(self.version, True),
                     name="api_torrentsuite_version"),
+            re_path(r"^(?P<resource_name>torrentsuite)/sgejobs/$", self.view(self.sgejobs, False),
+                    name="api_torrentsuite_sgejobs"),
         ] + super().base_urls()
+
+    def sgejobs(self, request):
+        from .site_routes import sge_jobs
+
+        return sge_jobs()
 
     def version(self, request):
         return {"meta_version": settings.ION_VERSION}

@@ -7,6 +7,7 @@ from rundb.models import UserProfile
 
 from ..auth import plugin_result_from_request
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
+from .site_routes import UserRoutesMixin
 from ..keys import issue_key
 
 User = get_user_model()
@@ -20,7 +21,7 @@ class UserProfileResource(IonResource):
         embedded = True
 
 
-class UserResource(IonResource):
+class UserResource(UserRoutesMixin, IonResource):
     """GET only; never exposes password, is_staff or is_superuser (so they cannot be filtered)."""
 
     full_name = ComputedField("string")
