@@ -162,7 +162,10 @@ class Step:
 
 
 def _type_problem(field, value):
-    """Why ``value`` (parsed JSON) cannot be a value of API field ``field``, or None."""
+    """Why ``value`` (parsed JSON) cannot be a value of API field ``field``, or None. Only what
+    would otherwise raise outside validation (TypeError, OverflowError ...) is refused here;
+    values of a plausible type are left to ``full_clean`` so that all field errors are reported
+    together."""
     if isinstance(field, JSONField):
         return None
     if isinstance(field, tp.ToManyField):
@@ -180,25 +183,10 @@ def _type_problem(field, value):
     if isinstance(field, (tp.DateTimeField, tp.DateField, tp.TimeField)):
         return None if isinstance(value, str) else "Expected an ISO-8601 date/time string."
     if isinstance(field, (tp.FloatField, tp.DecimalField)):
-        if isinstance(value, bool):
-            return "Expected a number, not a boolean."
-        if isinstance(value, int) and not -1e308 < value < 1e308:
+        # Strings and booleans are left to the model field (its message names the value);
+        # an integer beyond float range would raise OverflowError there.
+        if isinstance(value, int) and not isinstance(value, bool) and not -1e308 < value < 1e308:
             return "The number is out of range."
-        if isinstance(value, str):
-            try:
-                number = float(value)
-            except ValueError:
-                return f"'{value[:40]}' is not a number."
-            if not math.isfinite(number):
-                return "Expected a finite number."
-        return None
-    if isinstance(field, (tp.IntegerField, BigIntegerStringField)):
-        if isinstance(value, bool):
-            return "Expected an integer, not a boolean."
-        if isinstance(value, float) and not value.is_integer():
-            return f"{value} is not an integer."
-        if isinstance(value, str) and not re.fullmatch(r"\s*[-+]?\d{1,20}\s*", value):
-            return f"'{value[:40]}' is not an integer."
         return None
     return None
 
