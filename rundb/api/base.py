@@ -21,7 +21,14 @@ import re
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import FieldError, ObjectDoesNotExist, RequestDataTooBig, ValidationError
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldError,
+    FullResultSet,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import ForeignKey, ManyToOneRel, OneToOneField, OneToOneRel, ProtectedError
 from django.http import Http404, HttpResponse
@@ -99,6 +106,18 @@ def check_request(request, kwargs):
     for value in kwargs.values():
         if isinstance(value, str) and "\x00" in value:
             raise BadRequest("The URL contains a NUL character.")
+
+
+def check_compiles(queryset):
+    """Some filter values fail only when the SQL is built (``?created__year=-1``: Python's
+    datetime cannot hold the bounds): build it now, so they are a 400 rather than a failure
+    while the page is read."""
+    try:
+        queryset.query.get_compiler(queryset.db).as_sql()
+    except (EmptyResultSet, FullResultSet):
+        pass
+    except (ValueError, TypeError, OverflowError, ValidationError) as exc:
+        raise BadRequest(f"Invalid filter value: {exc}")
 
 
 def validation_payload(exc):
@@ -443,6 +462,8 @@ class IonResource(ModelResource):
             raise BadRequest(f"Invalid filter: {exc}")
         if distinct:
             queryset = queryset.distinct()
+        if filters:
+            check_compiles(queryset)
         return self.authorized_read_list(queryset, bundle)
 
     def apply_sorting(self, obj_list, options=None):

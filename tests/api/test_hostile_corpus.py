@@ -154,7 +154,7 @@ class Recorder:
             return None
         if response.status_code >= 500:
             self.failures.append(
-                f"{method.upper()} {url} {params or ''} body={shown[:150]!r} -> {response.status_code} "
+                f"{method.upper()} {url} {params or ''} body={(shown or '')[:150]!r} -> {response.status_code} "
                 f"{response.content[:200]!r}")
         return response
 
@@ -295,5 +295,14 @@ def test_results_reportstorage_bad_reference_is_400(db, api, value):
 def test_hostile_filters_are_400(db, api, params):
     m.Location.objects.create(name="Home")
     response = api.get("location/", params)
+    assert response.status_code == 400, response.content
+    assert "error" in response.json()
+
+
+@pytest.mark.parametrize("params", [{"timeStamp__year": "-1"}, {"timeStamp__year__gte": "99999"},
+                                    {"timeStamp__date": "99999-01-01"}, {"timeStamp__gt": "2020-01-01T25:00"}])
+def test_date_filters_out_of_range_are_400(db, api, params):
+    factories.result(metrics=False)
+    response = api.get("results/", params)
     assert response.status_code == 400, response.content
     assert "error" in response.json()
