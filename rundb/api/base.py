@@ -1055,6 +1055,8 @@ class IonResource(ModelResource):
                 try:
                     bundle = self.obj_update(bundle, pk=pk)
                 except NotFound:
+                    if self.auto_pk():
+                        raise  # as PUT: the body does not choose database ids
                     bundle = self.obj_create(self.build_bundle(data=item, request=request), pk=pk)
             else:
                 bundle = self.obj_create(bundle)

@@ -110,3 +110,11 @@ def test_natural_key_in_the_body_cannot_rename_or_copy_a_rig(db, api):
     response = api.patch("rig/S5one/", {"name": "S5one", "comments": "edited"})
     assert response.status_code == 202, response.content
     assert dict(m.Rig.objects.values_list("name", "comments")) == {"S5one": "edited", "S5two": "two"}
+
+
+def test_patch_list_cannot_create_a_row_at_a_chosen_id(rows, api):
+    model, a, b, field = rows["location"]
+    count = model.objects.count()
+    response = api.patch("location/", {"objects": [{"resource_uri": f"{API}location/99999/", "name": "x"}]})
+    assert response.status_code == 404, response.content
+    assert model.objects.count() == count and not model.objects.filter(pk=99999).exists()
