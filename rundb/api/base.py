@@ -430,13 +430,17 @@ class IonResource(ModelResource):
         (a list for a string, a dict for a date, a number too large for a float ...), before any
         resource code looks at it. Runs for every write body (POST, PUT, PATCH, PATCH-list items)."""
         errors = {}
-        for name, value in data.items():
+        for name, value in list(data.items()):
             field = self.fields.get(name) if isinstance(name, str) else None
             if field is None or value is None or field.readonly:
                 continue
             problem = _type_problem(field, value)
             if problem:
                 errors[name] = [problem]
+            elif type(field) is tp.CharField and isinstance(value, (int, float)) and not isinstance(value, bool):
+                # The model would store str(value) anyway; resource code that looks the value up
+                # before hydration (plan kit names ...) then never sends a number to a text query.
+                data[name] = str(value)
         if errors:
             raise ValidationError(errors)
 
@@ -875,6 +879,11 @@ class IonResource(ModelResource):
             if not field.null and isinstance(field, (tp.CharField,)) and not isinstance(field, (JSONField,)):
                 return value  # full_clean names the field
             return None
+        if value == "" and isinstance(field, (tp.IntegerField, tp.FloatField, tp.DecimalField, BigIntegerStringField)):
+            # full_clean skips blank values of blank=True fields, and the database cannot take "".
+            if field.null:
+                return None
+            raise ValidationError("A number is required.")
         if isinstance(field, JSONField):
             return value
         if isinstance(field, BigIntegerStringField):

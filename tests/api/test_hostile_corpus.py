@@ -152,6 +152,12 @@ class Recorder:
             self.failures.append(f"{method.upper()} {url} {params or ''} body={(shown or '')[:150]!r} -> "
                                  f"{type(exc).__name__}: {exc}")
             return None
+        if response.status_code == 201 and url.endswith("/account/"):
+            # POST account/ issues the caller a new key (the old one stops working): follow it.
+            self.api.headers = {"HTTP_AUTHORIZATION": f"ApiKey ionadmin:{response.json()['api_key']}"}
+        if response.status_code == 401:
+            # The administrator must stay authenticated, or the rest of the corpus tests nothing.
+            self.failures.append(f"{method.upper()} {url} {params or ''} -> 401 (lost authentication)")
         if response.status_code >= 500:
             self.failures.append(
                 f"{method.upper()} {url} {params or ''} body={(shown or '')[:150]!r} -> {response.status_code} "
