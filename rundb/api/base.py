@@ -830,12 +830,9 @@ class IonResource(ModelResource):
             if key not in bundle.data:
                 continue
             value = bundle.data[key]
-            if key == "resource_uri":
-                if value in (None, ""):
-                    continue
-                named = self.pk_from_uri(value) if isinstance(value, str) and "/" in value else None
-            else:
-                named = value
+            if value is None or value == "":
+                continue  # says nothing about the row
+            named = self.pk_from_uri(value) if key == "resource_uri" else value
             if named is None or str(named) != str(obj.pk):
                 errors[key] = [f"The body names another row ({value!r:.80}) than the URL ({obj.pk!r}); "
                                "a write cannot change a row's identity."]
