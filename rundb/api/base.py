@@ -437,7 +437,7 @@ class IonResource(ModelResource):
             problem = _type_problem(field, value)
             if problem:
                 errors[name] = [problem]
-            elif type(field) is tp.CharField and isinstance(value, (int, float)) and not isinstance(value, bool):
+            elif type(field) is tp.CharField and isinstance(value, (int, float)):  # bool too: "True"
                 # The model would store str(value) anyway; resource code that looks the value up
                 # before hydration (plan kit names ...) then never sends a number to a text query.
                 data[name] = str(value)

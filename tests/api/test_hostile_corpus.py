@@ -312,3 +312,13 @@ def test_date_filters_out_of_range_are_400(db, api, params):
     response = api.get("results/", params)
     assert response.status_code == 400, response.content
     assert "error" in response.json()
+
+
+@pytest.mark.parametrize("body", [{"sequencekitname": True}, {"chipType": 5}, {"planName": True},
+                                  {"librarykitname": -(2 ** 63) - 1}, {"templatingKitName": 1.5}])
+def test_plan_text_fields_given_numbers_or_booleans(db, api, admin, body):
+    # Plan validation looks kit and chip names up before hydration; a number or boolean there
+    # once reached PostgreSQL as UPPER(<number>) and failed.
+    plan = m.PlannedExperiment.objects.create(planName="p", planDisplayedName="p")
+    for response in (api.post("plannedexperiment/", body), api.patch(f"plannedexperiment/{plan.pk}/", body)):
+        assert response.status_code < 500, response.content
