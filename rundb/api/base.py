@@ -16,7 +16,6 @@
 """
 import datetime as dt
 import logging
-import math
 import re
 from urllib.parse import quote
 
