@@ -190,6 +190,10 @@ ION_SGE_PLUGIN_QUEUE = os.environ.get("ION_SGE_PLUGIN_QUEUE", "")
 ION_DEFAULT_NET_LOCATION = "http://127.0.0.1:8000"
 ION_NET_LOCATION = os.environ.get("ION_NET_LOCATION", "").strip().rstrip("/")
 ION_API_URL = (ION_NET_LOCATION or ION_DEFAULT_NET_LOCATION) + "/rundb/api/"
+# Largest request body the API reads (bytes); larger ones get 413. Django's own in-memory
+# limit follows it so that bodies up to this size are readable at all.
+ION_API_MAX_BODY = int(os.environ.get("ION_API_MAX_BODY", 10 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = ION_API_MAX_BODY
 ION_VERSION = "5.18.0"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -208,8 +208,10 @@ def launch_plugin(
             else:
                 pr.save(update_fields=["plugin"])
             pr = PluginResult.objects.select_for_update().select_related("plugin", "result").get(pk=pr.pk)
-            if not pr.apikey or not pr.plugin_result_jobs.filter(state__in=ACTIVE).exists():
-                pr.regenerate_apikey()
+            # Every launch issues its own key: the database keeps only its hash (on the run and on
+            # each job launched now), the plain key goes to these jobs' startplugin.json / script.
+            # Jobs of earlier launches keep theirs; each key dies with the last of its jobs.
+            pr.regenerate_apikey()
             pr.config = config
             pr.validation_errors = {"validation_errors": messages} if messages else {}
             pr.save(update_fields=["apikey", "config", "validation_errors"])
@@ -299,6 +301,7 @@ def _create_job(*, result, plugin, pr, spec, user, run_mode, config, depends, ho
         plugin_result=pr,
         run_level=spec.run_level,
         state=JobState.QUEUED,
+        apikey_hash=pr.apikey,
         config=config,
         work_dir=str(results_dir),
         stdout_path=str(results_dir / "drmaa_stdout.txt"),

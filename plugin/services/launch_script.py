@@ -205,7 +205,7 @@ def render_launch_script(*, plugin, pluginresult, job, startplugin, run_level, e
         "callback_q": shlex.quote(str(CALLBACK_SCRIPT)),
         "exitcode_q": shlex.quote(str(exit_code_file)),
         "api_url_q": shlex.quote(runinfo["api_url"]),
-        "api_key_q": shlex.quote(pluginresult.apikey or ""),
+        "api_key_q": shlex.quote(getattr(pluginresult, "plain_apikey", None) or ""),
         "heredoc_tag": tag,
         "startplugin_json": body,
         "command": plugin_command(plugin, python),

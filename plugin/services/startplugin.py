@@ -143,7 +143,7 @@ def runinfo_section(*, result, plugin, pluginresult, results_dir, username, net_
         "username": username,
         "chipDescription": chip.description if chip else "",
         "pluginresult": pluginresult.pk,
-        "api_key": pluginresult.apikey,
+        "api_key": getattr(pluginresult, "plain_apikey", None),  # set by regenerate_apikey(); the DB has a hash
     }
 
 

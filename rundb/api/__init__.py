@@ -30,5 +30,17 @@ Deliberate choices (see DESIGN.md "Deliberate decisions")
     * List-level PUT and DELETE are not offered (405); PATCH on a list is, in one transaction.
     * A plan body with both ``sample`` and ``barcodedSamples`` (seed 002) is accepted: the
       barcoded samples win and the reply carries ``Warnings.sample``.
-    * pluginresult ``apikey`` is shown only to the run's owner, superusers and the run itself.
+    * Secrets (fields named like password / api key / secret / token / key hash, or listed in
+      ``Meta.secret_fields``) are never filterable or orderable, at any relation hop (400), and
+      dehydrate to null except for the resource's rule (default: superusers; rig.ftppassword).
+    * Plugin keys: each launch issues one; the database keeps only its sha256 hash (on the run
+      and on each job launched with it), the plain key is in the jobs' startplugin.json and
+      launch script. It authenticates while one of its jobs is Queued/Started, so it dies once
+      the job's final state is recorded (its own final callback included). pluginresult
+      ``apikey`` is always null.
+    * The URL names the row: on PUT/PATCH a body ``id`` / ``pk`` / ``resource_uri`` (or natural
+      key) equal to the URL's row is ignored, a different one is 400; on POST they are ignored.
+    * Hostile input is 4xx at the shared layer: bodies over ``ION_API_MAX_BODY`` (10 MB) 413;
+      NUL characters (query, URL, body), unpaired surrogates, nesting deeper than 64,
+      NaN/Infinity/1e400, and values whose JSON type cannot fit the field are 400.
 """

@@ -96,18 +96,30 @@ def _user_by_api_key(username, key):
 
 
 def _plugin_result_by_key(pk, key):
-    from rundb.models import PluginResult
+    """The run whose key this is, while one of the jobs launched with it is still active.
+
+    Only hashes are stored (PluginResultJob.apikey_hash); each is compared in constant time.
+    Once every job carrying the key has a final state (the job's own final callback included)
+    the key no longer authenticates."""
+    from rundb.models import PluginResult, PluginResultJob, plugin_key_matches
+
+    from .computed import ACTIVE_JOB_STATES
 
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
+    if not key or not isinstance(key, str) or not -2**63 <= pk < 2**63:
+        return None
+    hashes = list(PluginResultJob.objects.filter(plugin_result_id=pk, state__in=ACTIVE_JOB_STATES)
+                  .values_list("apikey_hash", flat=True))
+    matched = False
+    for stored in hashes:  # no early exit: the time does not depend on which hash matched
+        matched |= plugin_key_matches(stored, key)
+    if not matched:
+        return None
     pr = PluginResult.objects.select_related("owner").filter(pk=pk).first()
-    if pr is None or not pr.apikey or not key:
-        return None
-    if not hmac.compare_digest(pr.apikey.encode("utf-8"), str(key).encode("utf-8")):
-        return None
-    if pr.owner is None or not pr.owner.is_active:
+    if pr is None or pr.owner is None or not pr.owner.is_active:
         return None
     return pr
 

@@ -16,13 +16,22 @@
 """
 import datetime as dt
 import logging
+import re
 from urllib.parse import quote
 
-from django.core.exceptions import FieldError, ObjectDoesNotExist, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldError,
+    FullResultSet,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import ForeignKey, ManyToOneRel, OneToOneField, OneToOneRel, ProtectedError
 from django.http import Http404, HttpResponse
-from django.urls import re_path, reverse
+from django.urls import NoReverseMatch, re_path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -51,6 +60,13 @@ from .serializers import IonSerializer, dumps
 
 log = logging.getLogger(__name__)
 
+# Secrets (keys, passwords, tokens, their hashes) are never filterable or orderable, through
+# any relation path, and dehydrate to null except for the resource's own rule (see
+# IonResource.is_secret / secret_visible). Matched on the field name and on its model attribute;
+# ``Meta.secret_fields`` names more.
+SECRET_NAME = re.compile(r"pass(word|wd|phrase)|api_?key|secret|token|(^|_)key_?hash|salt$", re.IGNORECASE)
+IDENTITY_KEYS = ("id", "pk", "resource_uri")
+
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CANNED_500 = "Sorry, this request could not be processed. Please try again later."
 
@@ -70,6 +86,37 @@ def check_format(request):
     fmt = request.GET.get("format")
     if fmt is not None and fmt.lower() != "json":
         raise BadRequest(f"Unsupported format '{fmt}'. This server only speaks JSON: use format=json or omit it.")
+
+
+def check_request(request, kwargs):
+    """Refuse, before any work, what no resource can handle: bodies over ION_API_MAX_BODY (413)
+    and NUL characters in the query string or URL (PostgreSQL cannot store or compare them)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise BadRequest("Invalid Content-Length header.")
+    limit = getattr(settings, "ION_API_MAX_BODY", 10 * 1024 * 1024)
+    if length > limit:
+        raise ImmediateHttpResponse(response=error_response(
+            f"The request body is {length} bytes; the limit is {limit} bytes.", status=413))
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            raise BadRequest(f"Query parameter {key[:60]!r} contains a NUL character.")
+    for value in kwargs.values():
+        if isinstance(value, str) and "\x00" in value:
+            raise BadRequest("The URL contains a NUL character.")
+
+
+def check_compiles(queryset):
+    """Some filter values fail only when the SQL is built (``?created__year=-1``: Python's
+    datetime cannot hold the bounds): build it now, so they are a 400 rather than a failure
+    while the page is read."""
+    try:
+        queryset.query.get_compiler(queryset.db).as_sql()
+    except (EmptyResultSet, FullResultSet):
+        pass
+    except (ValueError, TypeError, OverflowError, ValidationError) as exc:
+        raise BadRequest(f"Invalid filter value: {exc}")
 
 
 def validation_payload(exc):
@@ -108,6 +155,8 @@ class IonMeta:
     order_fields = None
     # Nested-only resources (not registered) show ``resource_uri: ""`` like the original.
     embedded = False
+    # Field names that are secret beyond those SECRET_NAME matches.
+    secret_fields = ()
 
 
 class Page:
@@ -128,6 +177,36 @@ class Step:
     def __init__(self, name, kind, field=None, attr=None, conv=None, method=None, rel=None, res=None):
         self.name, self.kind, self.field, self.attr = name, kind, field, attr
         self.conv, self.method, self.rel, self.res = conv, method, rel, res
+
+
+def _type_problem(field, value):
+    """Why ``value`` (parsed JSON) cannot be a value of API field ``field``, or None. Only what
+    would otherwise raise outside validation (TypeError, OverflowError ...) is refused here;
+    values of a plausible type are left to ``full_clean`` so that all field errors are reported
+    together."""
+    if isinstance(field, JSONField):
+        return None
+    if isinstance(field, tp.ToManyField):
+        return None if isinstance(value, list) else "Expected a list of URIs or ids."
+    if isinstance(field, tp.ToOneField):
+        if isinstance(value, (list, bool, float)):
+            return "Expected a URI, an id or {\"id\": ...}."
+        return None
+    if isinstance(field, tp.ListField):
+        return None if isinstance(value, list) else "Expected a list."
+    if isinstance(field, tp.DictField):
+        return None if isinstance(value, dict) else "Expected an object."
+    if isinstance(value, (dict, list)):
+        return f"Expected a {field.dehydrated_type}, got a JSON {'object' if isinstance(value, dict) else 'list'}."
+    if isinstance(field, (tp.DateTimeField, tp.DateField, tp.TimeField)):
+        return None if isinstance(value, str) else "Expected an ISO-8601 date/time string."
+    if isinstance(field, (tp.FloatField, tp.DecimalField)):
+        # Strings and booleans are left to the model field (its message names the value);
+        # an integer beyond float range would raise OverflowError there.
+        if isinstance(value, int) and not isinstance(value, bool) and not -1e308 < value < 1e308:
+            return "The number is out of range."
+        return None
+    return None
 
 
 class IonResource(ModelResource):
@@ -157,13 +236,33 @@ class IonResource(ModelResource):
     def related_resource(self, name):
         return resource_instance(self.fields[name].to_class)
 
+    def is_secret(self, name):
+        """Keys, passwords, tokens and their hashes: never filtered, ordered or shown to others."""
+        field = self.fields.get(name)
+        attribute = getattr(field, "attribute", None) or ""
+        return (
+            name in (getattr(self._meta, "secret_fields", None) or ())
+            or bool(SECRET_NAME.search(name))
+            or (isinstance(attribute, str) and bool(SECRET_NAME.search(attribute)))
+        )
+
+    def secret_visible(self, name, bundle):
+        """Whether a secret field's value may be shown to this caller (default: superusers, who
+        own the site's configuration). A ``dehydrate_<name>`` method replaces this rule."""
+        user = getattr(bundle.request, "user", None)
+        return bool(getattr(user, "is_superuser", False))
+
     def filter_rule(self, name):
+        if self.is_secret(name):
+            return None
         rules = self._meta.filter_fields
         if rules is None:
             return ALL_WITH_RELATIONS if self.fields[name].attribute else None
         return rules.get(name)
 
     def is_orderable(self, name):
+        if self.is_secret(name):
+            return False
         allowed = self._meta.order_fields
         field = self.fields[name]
         if allowed is None:
@@ -188,10 +287,15 @@ class IonResource(ModelResource):
 
     def list_uri(self):
         if self._list_uri is None:
-            self._list_uri = reverse(
-                "api_dispatch_list",
-                kwargs={"api_name": self._meta.api_name, "resource_name": self._meta.resource_name},
-            )
+            try:
+                self._list_uri = reverse(
+                    "api_dispatch_list",
+                    kwargs={"api_name": self._meta.api_name, "resource_name": self._meta.resource_name},
+                )
+            except NoReverseMatch:
+                # Nested-only resources (reportstorage) have no route; a write naming one still
+                # needs a prefix to read ids from and to quote in error messages.
+                self._list_uri = f"/rundb/api/{self._meta.api_name}/{self._meta.resource_name}/"
         return self._list_uri
 
     def uri_for_pk(self, pk):
@@ -245,6 +349,7 @@ class IonResource(ModelResource):
         def wrapper(request, *args, **kwargs):
             try:
                 check_format(request)
+                check_request(request, kwargs)
                 callback = getattr(self, view)
                 if request.method in SAFE_METHODS:
                     return callback(request, *args, **kwargs)
@@ -255,6 +360,8 @@ class IonResource(ModelResource):
                     return response
             except ImmediateHttpResponse as exc:
                 return exc.response
+            except RequestDataTooBig:
+                return error_response("The request body is too large.", status=413)
             except (BadRequest, InvalidFilterError, InvalidSortError, tp.ApiFieldError) as exc:
                 return error_response(str(exc.args[0]) if exc.args else "Bad request.")
             except ValidationError as exc:
@@ -314,7 +421,27 @@ class IonResource(ModelResource):
     def alter_deserialized_detail_data(self, request, data):
         if not isinstance(data, dict):
             raise BadRequest("The request body must be a JSON object.")
+        self.check_body_types(data)
         return data
+
+    def check_body_types(self, data):
+        """400 ``{"error": {field: [message]}}`` for a value whose JSON type cannot fit its field
+        (a list for a string, a dict for a date, a number too large for a float ...), before any
+        resource code looks at it. Runs for every write body (POST, PUT, PATCH, PATCH-list items)."""
+        errors = {}
+        for name, value in list(data.items()):
+            field = self.fields.get(name) if isinstance(name, str) else None
+            if field is None or value is None or field.readonly:
+                continue
+            problem = _type_problem(field, value)
+            if problem:
+                errors[name] = [problem]
+            elif type(field) is tp.CharField and isinstance(value, (int, float)):  # bool too: "True"
+                # The model would store str(value) anyway; resource code that looks the value up
+                # before hydration (plan kit names ...) then never sends a number to a text query.
+                data[name] = str(value)
+        if errors:
+            raise ValidationError(errors)
 
     # ----------------------------------------------------------------- reads
 
@@ -338,6 +465,8 @@ class IonResource(ModelResource):
             raise BadRequest(f"Invalid filter: {exc}")
         if distinct:
             queryset = queryset.distinct()
+        if filters:
+            check_compiles(queryset)
         return self.authorized_read_list(queryset, bundle)
 
     def apply_sorting(self, obj_list, options=None):
@@ -460,11 +589,29 @@ class IonResource(ModelResource):
                 steps.append(step)
             elif method is not None or field.attribute is None:
                 steps.append(Step(name, "method", field, method=method))
+            elif self.is_secret(name):
+                steps.append(Step(name, "method", field, method=self._secret_getter(name, field)))
             elif "__" in field.attribute:
                 steps.append(Step(name, "path", field, attr=field.attribute.split("__"), conv=converter_for(field)))
             else:
                 steps.append(Step(name, "attr", field, attr=field.attribute, conv=converter_for(field)))
         return steps
+
+    def _secret_getter(self, name, field):
+        conv = converter_for(field)
+        path = field.attribute.split("__")
+
+        def dehydrate_secret(bundle):
+            if not self.secret_visible(name, bundle):
+                return None
+            value = bundle.obj
+            for part in path:
+                value = getattr(value, part, None)
+                if value is None:
+                    return None
+            return value if conv is None else conv(value)
+
+        return dehydrate_secret
 
     def _compile_related(self, name, field, model, method):
         if method is not None:
@@ -659,15 +806,50 @@ class IonResource(ModelResource):
 
     # ----------------------------------------------------------------- writes
 
+    def identity_keys(self):
+        """Body keys that name the row rather than describe it: ``id``, ``pk``, ``resource_uri``
+        and, for a natural key (rig name), the primary-key field."""
+        pk_name = self.model._meta.pk.name
+        return IDENTITY_KEYS if pk_name in IDENTITY_KEYS else IDENTITY_KEYS + (pk_name,)
+
+    def auto_pk(self):
+        return self.model._meta.pk.get_internal_type() in ("AutoField", "BigAutoField", "SmallAutoField")
+
+    def check_identity(self, bundle):
+        """The URL chooses the row, never the body. On a write to an existing row (PUT/PATCH
+        detail, PATCH-list entries with a ``resource_uri``) a body ``id`` / ``pk`` /
+        ``resource_uri`` (or natural key) equal to the row's is ignored and a different one is 400,
+        so a body cannot copy a row or re-target the write. On create, ``id``, ``pk`` and
+        ``resource_uri`` are ignored (the database hands out ids); a natural key is data."""
+        obj = bundle.obj
+        if obj.pk is None:
+            return
+        errors = {}
+        for key in self.identity_keys():
+            if key not in bundle.data:
+                continue
+            value = bundle.data[key]
+            if value is None or value == "":
+                continue  # says nothing about the row
+            named = self.pk_from_uri(value) if key == "resource_uri" else value
+            if named is None or str(named) != str(obj.pk):
+                errors[key] = [f"The body names another row ({value!r:.80}) than the URL ({obj.pk!r}); "
+                               "a write cannot change a row's identity."]
+        if errors:
+            raise ValidationError(errors)
+
     def full_hydrate(self, bundle):
         if bundle.obj is None:
             bundle.obj = self.model()
+        self.check_identity(bundle)
         bundle = self.hydrate(bundle)
         data = bundle.data
         bundle.m2m_pending = {}
         errors = {}
+        skip = IDENTITY_KEYS if (self.auto_pk() or bundle.obj.pk is not None) else ("pk", "resource_uri")
+        skip = set(skip) | ({self.model._meta.pk.name} if bundle.obj.pk is not None else set())
         for name, field in self.fields.items():
-            if field.readonly or name == "resource_uri":
+            if field.readonly or name in skip:
                 continue
             method = getattr(self, f"hydrate_{name}", None)
             if method is not None:
@@ -693,6 +875,11 @@ class IonResource(ModelResource):
             if not field.null and isinstance(field, (tp.CharField,)) and not isinstance(field, (JSONField,)):
                 return value  # full_clean names the field
             return None
+        if value == "" and isinstance(field, (tp.IntegerField, tp.FloatField, tp.DecimalField, BigIntegerStringField)):
+            # full_clean skips blank values of blank=True fields, and the database cannot take "".
+            if field.null:
+                return None
+            raise ValidationError("A number is required.")
         if isinstance(field, JSONField):
             return value
         if isinstance(field, BigIntegerStringField):
@@ -863,6 +1050,7 @@ class IonResource(ModelResource):
             if not isinstance(item, dict):
                 raise BadRequest("Each entry of 'objects' must be a JSON object.")
             item = dict(item)
+            self.check_body_types(item)
             uri = item.pop("resource_uri", None)
             bundle = self.build_bundle(data=item, request=request)
             pk = self.pk_from_uri(uri) if uri else None
@@ -872,6 +1060,8 @@ class IonResource(ModelResource):
                 try:
                     bundle = self.obj_update(bundle, pk=pk)
                 except NotFound:
+                    if self.auto_pk():
+                        raise  # as PUT: the body does not choose database ids
                     bundle = self.obj_create(self.build_bundle(data=item, request=request), pk=pk)
             else:
                 bundle = self.obj_create(bundle)

@@ -2,7 +2,8 @@
 
 ``?field=value``, ``?field__<qualifier>=value`` and ``?relation__field__<qualifier>=value``.
 Every hop is checked against the *resource* fields (not the model), so a filter can only
-reach what the API would show anyway: no ``owner__password__startswith`` oracle.
+reach what the API would show anyway: no ``owner__password__startswith`` oracle, and secret
+fields (``IonResource.is_secret``: keys, passwords, tokens) are refused at every hop.
 
 * Unknown first names are ignored (``api_key``, ``format``, ``limit`` ... pass through).
 * A known field that may not be filtered / ordered gives 400 with the original's messages.
@@ -64,6 +65,11 @@ def _walk(resource, bits, for_ordering=False):
         if field is None or name == "resource_uri":
             if for_ordering:
                 raise InvalidSortError(f"No matching '{name}' field for ordering on.")
+            raise InvalidFilterError(f"The '{name}' field does not allow filtering.")
+        if current.is_secret(name):
+            # Keys, passwords, tokens: a prefix filter or an ordering would reveal them bit by bit.
+            if for_ordering:
+                raise InvalidSortError(f"The '{name}' field does not allow ordering.")
             raise InvalidFilterError(f"The '{name}' field does not allow filtering.")
         if for_ordering:
             if field.attribute is None:

@@ -7,6 +7,7 @@ recursive ``to_simple`` walk, which dominated list-request time.
 import datetime
 import decimal
 import json
+import math
 import uuid
 
 from django.utils.functional import Promise
@@ -35,6 +36,49 @@ def json_default(value):
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+MAX_DEPTH = 64  # objects/lists inside each other; real bodies use a handful
+
+
+def _reject_constant(name):
+    raise BadRequest(f"{name} is not a valid JSON number; send a finite number or null.")
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadRequest(f"The number {text[:40]} is out of range; send a finite number.")
+    return value
+
+
+def check_values(data):
+    """Reject what the database cannot store or what would exhaust the stack later: nesting
+    deeper than MAX_DEPTH, NUL characters and unpaired surrogates (``"\\ud800"``) in strings
+    and keys. Iterative, so hostile depth cannot overflow it."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise BadRequest(f"JSON nested too deeply (more than {MAX_DEPTH} levels).")
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    _check_text(key)
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in value)
+
+
+def _check_text(text):
+    if "\x00" in text:
+        raise BadRequest("Strings may not contain NUL (\\u0000) characters.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("Strings may not contain unpaired UTF-16 surrogates (e.g. \\ud800).")
+
+
 def dumps(data):
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=json_default)
 
@@ -50,9 +94,13 @@ class IonSerializer(Serializer):
         if content is None or not content.strip():
             raise BadRequest("Request body is empty; send a JSON object.")
         try:
-            return json.loads(content)
+            data = json.loads(content, parse_constant=_reject_constant, parse_float=_finite_float)
+        except RecursionError:
+            raise BadRequest(f"JSON nested too deeply (more than {MAX_DEPTH} levels).")
         except ValueError as exc:
             raise BadRequest(f"Malformed JSON in request body: {exc}")
+        check_values(data)
+        return data
 
     def deserialize(self, content, format="application/json"):
         # Every body is read as JSON whatever the Content-Type says: old clients send

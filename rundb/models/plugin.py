@@ -1,4 +1,6 @@
 """Installed plugins, their runs on a report (PluginResult) and the grid jobs of each run."""
+import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
@@ -53,6 +55,21 @@ def new_api_key():
     return secrets.token_hex(20)
 
 
+PLUGIN_KEY_PREFIX = "sha256$"
+
+
+def hash_plugin_key(key):
+    """What the database keeps of a plugin key (the same shape as user keys, rundb/api/keys.py)."""
+    return PLUGIN_KEY_PREFIX + hashlib.sha256(str(key).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def plugin_key_matches(stored, key):
+    """Constant-time comparison of a presented key with a stored hash; plaintext rows never match."""
+    if not stored or not key or not str(stored).startswith(PLUGIN_KEY_PREFIX):
+        return False
+    return hmac.compare_digest(str(stored).encode("ascii"), hash_plugin_key(key).encode("ascii"))
+
+
 class PluginResult(models.Model):
     """One run of a plugin on a report; owns the output folder plugin_out/<Name>_out.<pk>."""
 
@@ -66,7 +83,9 @@ class PluginResult(models.Model):
     starttime = models.DateTimeField(null=True, blank=True)
     size = models.BigIntegerField(default=-1)
     inodes = models.BigIntegerField(default=-1)
-    # Per-run key the job uses to call back (pluginresult=<pk>&api_key=<key>).
+    # Hash (sha256$<hex>) of the key most recently issued to this run's jobs. The plain key
+    # exists only in the jobs' startplugin.json / launch script; authentication compares the
+    # presented key with the hashes of the run's still-active jobs (PluginResultJob.apikey_hash).
     apikey = models.CharField(max_length=256, null=True, blank=True)
     validation_errors = models.JSONField(default=dict, blank=True)
 
@@ -77,8 +96,12 @@ class PluginResult(models.Model):
         return f"{self.plugin.name} on {self.result_id}"
 
     def regenerate_apikey(self):
-        self.apikey = new_api_key()
-        return self.apikey
+        """Issue a new key: the hash is stored (on save), the plain key is returned and kept on
+        this instance only (``plain_apikey``) for the launch that writes it into startplugin.json."""
+        key = new_api_key()
+        self.apikey = hash_plugin_key(key)
+        self.plain_apikey = key
+        return key
 
     @property
     def output_dirname(self):
@@ -94,6 +117,9 @@ class PluginResultJob(GridJob):
     # Launch session: the pipeline run of a report, or one manual launch request (which may
     # name several plugins). LAST and EXPORT jobs wait only for jobs of their own session.
     session = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # Hash of the plugin key this job was launched with; the key authenticates only while a job
+    # carrying its hash is Queued/Started, so it dies when the job's final state is recorded.
+    apikey_hash = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

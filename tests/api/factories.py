@@ -107,10 +107,12 @@ def plugin(name="coverageAnalysis", version="5.4.0.0", **kw):
 
 
 def plugin_result(res, plug, owner, *, state="Completed", store=None, started=True):
-    pr = m.PluginResult.objects.create(result=res, plugin=plug, owner=owner, store=store or {}, apikey=m.new_api_key(),
-                                       size=32843, inodes=7)
+    """A run with one job; its plain key (the database holds the hash) is ``pr.plain_apikey``."""
+    pr = m.PluginResult(result=res, plugin=plug, owner=owner, store=store or {}, size=32843, inodes=7)
+    pr.regenerate_apikey()
+    pr.save()
     now = timezone.now()
     m.PluginResultJob.objects.create(plugin_result=pr, state=state, run_level="default", grid_engine_jobid=-1,
-                                     starttime=now if started else None,
+                                     starttime=now if started else None, apikey_hash=pr.apikey,
                                      endtime=now if state in ("Completed", "Error") else None)
     return pr

@@ -19,15 +19,15 @@ def runs(db, admin):
 
 
 def header(pr):
-    return {"HTTP_AUTHORIZATION": f"pluginkey {pr.pk}:{pr.apikey}"}
+    return {"HTTP_AUTHORIZATION": f"pluginkey {pr.pk}:{pr.plain_apikey}"}
 
 
 def test_query_parameters_authenticate(runs):
     mine, other = runs
     url = f"/rundb/api/v1/pluginresult/{mine.pk}/"
-    assert Client().get(url, {"pluginresult": mine.pk, "api_key": mine.apikey}).status_code == 200
-    assert Client().get(url, {"pluginresult": mine.pk, "api_key": other.apikey}).status_code == 401
-    assert Client().get(url, {"pluginresult": 999999, "api_key": mine.apikey}).status_code == 401
+    assert Client().get(url, {"pluginresult": mine.pk, "api_key": mine.plain_apikey}).status_code == 200
+    assert Client().get(url, {"pluginresult": mine.pk, "api_key": other.plain_apikey}).status_code == 401
+    assert Client().get(url, {"pluginresult": 999999, "api_key": mine.plain_apikey}).status_code == 401
 
 
 def test_header_authenticates_and_reads_other_resources(runs):
@@ -67,17 +67,19 @@ def test_may_not_touch_another_run_or_anything_else(runs):
 
 def test_acts_as_the_runs_owner(runs, rf):
     mine, _ = runs
-    request = rf.get("/", HTTP_AUTHORIZATION=f"pluginkey {mine.pk}:{mine.apikey}")
+    request = rf.get("/", HTTP_AUTHORIZATION=f"pluginkey {mine.pk}:{mine.plain_apikey}")
     from rundb.api.auth import authenticate_request
 
     assert authenticate_request(request).username == "owner"
     assert plugin_result_from_request(request) == mine
 
 
-def test_apikey_visible_only_to_owner_superuser_and_the_run(runs, client_for):
+def test_apikey_never_shown(runs, client_for, api):
+    # Only a hash is stored: neither the key nor its hash is shown, not even to the run itself.
     mine, other = runs
     stranger = client_for(*factories.user("stranger"))
     rows = {o["id"]: o for o in stranger.get("pluginresult/").json()["objects"]}
     assert rows[mine.pk]["apikey"] is None
+    assert {o["apikey"] for o in api.get("pluginresult/").json()["objects"]} == {None}
     own = Client().get(f"/rundb/api/v1/pluginresult/{mine.pk}/", **header(mine)).json()
-    assert own["apikey"] == mine.apikey
+    assert own["apikey"] is None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grid_support import backend_name, grid, our_grid_jobs  # noqa: F401
-from rundb.models import JobState, PluginResult, PluginResultJob
+from rundb.models import JobState, PluginResultJob
 from sgeutil import wait_until
 
 pytestmark = [pytest.mark.sge, pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ KILL_WRAPPER = "os.kill(os.getppid(), 9)"
 
 
 def silence_callbacks(pr):
-    PluginResult.objects.filter(pk=pr.pk).update(apikey="0" * 40)
+    PluginResultJob.objects.filter(plugin_result=pr).update(apikey_hash="")
 
 
 def scheduler_jobs(grid):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from launch_support import admin_auth, admin_user, fast_hasher, install, plain_user, report, user_auth, zips  # noqa: F401
-from rundb.models import JobState, PluginResult, PluginResultJob
+from rundb.models import JobState, PluginResult, PluginResultJob, hash_plugin_key
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_launch_creates_run_folder_files_and_queued_job(client, report, plain_us
     pr = PluginResult.objects.get(pk=body["id"])
     assert body["resource_uri"] == f"/rundb/api/v1/pluginresult/{pr.pk}/"
     assert pr.owner == plain_user
-    assert len(pr.apikey) == 40
+    assert pr.apikey.startswith("sha256$")  # only the hash is stored
     folder = Path(report.report_dir) / "plugin_out" / f"Foo_out.{pr.pk}"
     assert sorted(p.name for p in folder.iterdir()) == ["barcodes.json", "ion_plugin_Foo_launch.sh", "startplugin.json"]
     script = folder / "ion_plugin_Foo_launch.sh"
@@ -37,7 +37,7 @@ def test_launch_creates_run_folder_files_and_queued_job(client, report, plain_us
     assert body["jobs"][0]["id"] == job.pk and body["state"] == "Queued"
     start = json.loads((folder / "startplugin.json").read_text())
     assert start["pluginconfig"] == {"a": 1}
-    assert start["runinfo"]["pluginresult"] == pr.pk and start["runinfo"]["api_key"] == pr.apikey
+    assert start["runinfo"]["pluginresult"] == pr.pk and hash_plugin_key(start["runinfo"]["api_key"]) == pr.apikey
 
 
 @pytest.mark.parametrize("spec", ["Foo", "by_id", {"name": "Foo"}])

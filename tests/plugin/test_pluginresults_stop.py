@@ -34,6 +34,6 @@ def test_stop_permissions(client, run, fast_hasher):
     assert client.post(url).status_code == 401
     get_user_model().objects.create_user("stranger", password="pw")
     assert client.post(url, **basic_auth("stranger", "pw")).status_code == 403
-    key = {"HTTP_AUTHORIZATION": f"pluginkey {run.pk}:{run.apikey}"}
+    key = {"HTTP_AUTHORIZATION": f"pluginkey {run.pk}:{run.plain_apikey}"}
     assert client.post(url, **key).status_code == 202
     assert client.post("/rundb/api/v1/pluginresult/99999/stop/", **basic_auth("stranger", "pw")).status_code == 404

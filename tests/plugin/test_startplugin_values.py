@@ -28,7 +28,7 @@ def test_runinfo_values(admin_user, zips, settings):
     ri = start["runinfo"]
     report = str(result.report_dir)
     folder = f"{report}/plugin_out/Foo_out.{pr.pk}"
-    assert ri["pk"] == result.pk and ri["pluginresult"] == pr.pk and ri["api_key"] == pr.apikey
+    assert ri["pk"] == result.pk and ri["pluginresult"] == pr.pk and ri["api_key"] == pr.plain_apikey
     assert ri["net_location"] == "http://ts.example:8080"
     assert ri["api_url"] == "http://ts.example:8080/rundb/api"
     assert ri["results_dir"] == folder and ri["analysis_dir"] == report == ri["report_root_dir"]

@@ -163,7 +163,7 @@ class PluginResultJobResource(IonResource):
 class PluginResultResource(IonResource):
     """A plugin run on a report (its output folder is ``plugin_out/<Name>_out.<id>``).
 
-    ``apikey`` is shown only to the run's owner, superusers and the run itself (plugin key).
+    ``apikey`` is always null: the database holds only a hash of the per-launch key.
     On create, ``owner`` is the caller unless a superuser names another user; ``result``,
     ``plugin`` and ``owner`` never change afterwards."""
 
@@ -209,10 +209,7 @@ class PluginResultResource(IonResource):
         return bundle.page.extra["jobs"].get(bundle.obj.pk, [])
 
     def dehydrate_apikey(self, bundle):
-        user_pk, superuser, run_pk = bundle.page.extra["viewer"]
-        obj = bundle.obj
-        if superuser or obj.owner_id == user_pk or run_pk == obj.pk:
-            return obj.apikey
+        # Only a hash is stored (the job has the key in startplugin.json): nothing to show anyone.
         return None
 
     def dehydrate_major(self, bundle):
