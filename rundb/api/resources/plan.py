@@ -7,6 +7,7 @@ from rundb.models import PlannedExperiment, PlannedExperimentQC
 
 from .. import planning
 from ..base import ComputedField, IonMeta, IonResource
+from ..fields import JSONDictField
 from .catalog import QCTypeResource
 
 
@@ -52,6 +53,8 @@ class PlannedExperimentResource(IonResource):
     libraryPrepType = ComputedField("string")
     libraryPrepTypeDisplayedName = ComputedField("string")
     earlyDatFileDeletion = fields.BooleanField(attribute="earlyDatFileDeletion", readonly=True, default=False)
+    # The SDK reference types this JSON column "dict" (the others "string", childPlans "list").
+    chefInfo = JSONDictField(attribute="chefInfo", dehydrated_type="dict", default=dict, blank=True)
 
     class Meta(IonMeta):
         queryset = PlannedExperiment.objects.select_related("applicationGroup", "sampleGrouping")

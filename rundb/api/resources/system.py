@@ -92,6 +92,8 @@ class TorrentSuiteResource(ActionResource):
 
     class Meta(IonMeta):
         resource_name = "torrentsuite"
+        list_allowed_methods = ["get"]
+        detail_allowed_methods = []
 
     def base_urls(self):
         return [
@@ -118,6 +120,8 @@ class SoftwareInfoResource(ActionResource):
 
     class Meta(IonMeta):
         resource_name = "getsoftwareinfo"
+        list_allowed_methods = ["get"]
+        detail_allowed_methods = []
 
     def payload(self, request):
         config = GlobalConfig.objects.order_by("pk").first()
