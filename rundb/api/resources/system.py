@@ -64,6 +64,7 @@ class ActionResource(Resource):
             except ImmediateHttpResponse as exc:
                 return exc.response
 
+        wrapper.ion_permission = "anonymous" if anonymous else "authenticated"  # route walker, OpenAPI
         return wrapper
 
     def schema(self, request):
