@@ -217,11 +217,11 @@ class IonResource(ModelResource):
     def pk_from_uri(self, value):
         """A primary key from a URI of this resource, a bare pk, or None."""
         if isinstance(value, str):
-            prefix = self.list_uri()
+            prefix = None if self._meta.embedded else self.list_uri()  # nested-only: no URL, ids only
             text = value
             if "://" in text:
                 text = "/" + text.split("://", 1)[1].split("/", 1)[-1]
-            if text.startswith(prefix):
+            if prefix and text.startswith(prefix):
                 rest = text[len(prefix):].strip("/")
                 return rest if rest and "/" not in rest else None
             if "/" in text:
@@ -897,6 +897,10 @@ class IonResource(ModelResource):
             uri = item.pop("resource_uri", None)
             bundle = self.build_bundle(data=item, request=request)
             pk = self.pk_from_uri(uri) if uri else None
+            try:  # a key of the wrong type names no row and must not reach the create path
+                pk = None if pk is None else self.model._meta.pk.to_python(pk)
+            except ValidationError:
+                pk = None
             if uri and pk is None:
                 raise BadRequest(f"'{uri}' is not a {self._meta.resource_name} URI.")
             if pk is not None:
