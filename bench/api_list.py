@@ -17,6 +17,13 @@ then times, in this process:
 Prints requests/s, API/raw-SQL and API/baseline ratios and queries per request (for several
 limits, to show the count does not grow with the page size). Target: list <= 3x the baseline,
 <= 10 queries per list request.
+
+Then the nested read models (compositeexperiment: runs with their reports and each report's
+metrics; plannedexperiment: plans with their QC thresholds, projects, sample sets; monitorresult
+when that resource is registered), for limit 1, 100 and 1000: queries per request (must not
+depend on the limit) and API time over a minimal baseline built generically from the resource's
+fields: one .values() query per nested relation (the fields the resource shows), joined in
+Python, json.dumps. Target: <= 2x. ``--nested-only`` skips the results part.
 """
 import argparse
 import json
@@ -131,6 +138,161 @@ def baseline_page(limit=100, offset=0):
     return json.dumps({"meta": meta, "objects": objects}, sort_keys=True)
 
 
+# ------------------------------------------------------------ nested read models
+
+NESTED = ("compositeexperiment", "monitorresult", "plannedexperiment")
+
+
+def populate_plans(n, user):
+    from rundb import models as m
+
+    qc = [m.QCType.objects.get_or_create(qcName=name, defaults={"defaultThreshold": 30, "maxThreshold": 100})[0]
+          for name in ("Bead Loading (%)", "Key Signal (1-100)", "Usable Sequence (%)")]
+    project = m.Project.objects.get_or_create(name="bench", defaults={"creator": user})[0]
+    plans = m.PlannedExperiment.objects.bulk_create(
+        [m.PlannedExperiment(planName=f"plan_{i}", planShortID=f"B{i:04d}"[-5:], chipType="530", isReusable=i % 5 == 0,
+                             selectedPlugins={"variantCaller": {"userInput": {"variationtype": "Germ Line"}}},
+                             barcodedSamples={}, metaData={}) for i in range(n)], batch_size=1000)
+    m.PlannedExperimentQC.objects.bulk_create(
+        [m.PlannedExperimentQC(plannedExperiment=p, qcType=t, threshold=30) for p in plans for t in qc],
+        batch_size=3000)
+    m.PlannedExperiment.projects.through.objects.bulk_create(
+        [m.PlannedExperiment.projects.through(plannedexperiment_id=p.pk, project_id=project.pk) for p in plans],
+        batch_size=3000)
+
+
+def _scalars(res):
+    from django.core.exceptions import FieldDoesNotExist
+    from tastypie import fields as tp
+
+    out = []
+    for name, field in res.fields.items():
+        if isinstance(field, tp.RelatedField) or not field.attribute or "__" in field.attribute:
+            continue
+        try:
+            model_field = res.model._meta.get_field(field.attribute)
+        except FieldDoesNotExist:
+            continue  # an annotation or a property: not part of a minimal read
+        if model_field.concrete and not model_field.is_relation:
+            out.append((name, field.attribute))
+    return out
+
+
+def _relations(res):
+    from tastypie import fields as tp
+
+    from rundb.api.base import resource_instance
+
+    for name, field in res.fields.items():
+        if isinstance(field, tp.RelatedField) and field.attribute:
+            yield name, field.attribute, isinstance(field, tp.ToManyField), field.full, \
+                resource_instance(field.to_class)
+
+
+def _query_name(model, attr):
+    """The lookup name of relation ``attr`` (an accessor such as ``plannedexperimentqc_set`` too)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return model._meta.get_field(attr).name
+    except FieldDoesNotExist:
+        for rel in model._meta.related_objects:
+            if rel.get_accessor_name() == attr:
+                return rel.name
+        raise
+
+
+def _uri(res, pk):
+    return "" if res._meta.embedded else f"/rundb/api/v1/{res._meta.resource_name}/{pk}/"
+
+
+def _level(model, ids, res, path, parent_key):
+    """{parent pk: [child dict, ...]} for the objects of ``res`` reached by ``path`` from the page rows."""
+    scalars = _scalars(res)
+    key = f"{path}__pk" if path else "pk"
+    cols = [f"{path}__{attr}" if path else attr for _, attr in scalars]
+    rows = list(model.objects.filter(pk__in=ids).values(*dict.fromkeys([parent_key, key, *cols])))
+    objs = {}
+    for row in rows:
+        pk = row[key]
+        if pk is not None and pk not in objs:
+            objs[pk] = {name: row[col] for (name, _), col in zip(scalars, cols)}
+            objs[pk]["resource_uri"] = _uri(res, pk)
+    for name, attr, many, full, target in _relations(res):
+        attr = _query_name(res.model, attr)
+        sub = f"{path}__{attr}" if path else attr
+        if full:
+            children = _level(model, ids, target, sub, key)
+        else:
+            children = {}
+            for owner, pk in model.objects.filter(pk__in=ids).values_list(key, f"{sub}__pk"):
+                if pk is not None:
+                    children.setdefault(owner, []).append(_uri(target, pk))
+        for pk, data in objs.items():
+            found = children.get(pk, [])
+            data[name] = found if many else (found[0] if found else None)
+    grouped = {}
+    for row in rows:
+        if row[key] is not None and row[key] in objs:
+            bucket = grouped.setdefault(row[parent_key], [])
+            if objs[row[key]] not in bucket:
+                bucket.append(objs[row[key]])
+    return grouped
+
+
+def nested_baseline(res, limit):
+    """The list document of ``res`` the minimal way: page ids, then one .values() per relation."""
+    base = res._meta.queryset
+    model = base.model
+    total = base.count()
+    ordering = list(base.query.order_by) or ["-pk"]
+    ids = list(base.order_by(*ordering).values_list("pk", flat=True)[:limit])
+    rows = _level(model, ids, res, "", "pk")
+    objects = [rows[pk][0] for pk in ids if pk in rows]
+    meta = {"limit": limit, "offset": 0, "total_count": total, "next": None, "previous": None}
+    return json.dumps({"meta": meta, "objects": objects}, sort_keys=True, default=str)
+
+
+def bench_nested(client, connection, seconds):
+    from django.test.utils import CaptureQueriesContext
+
+    from rundb.api.api import v1_api
+
+    print()
+    print(f"{'resource':<22}{'limit':>6}{'queries':>9}{'API ms':>10}{'base ms':>10}{'ratio':>8}")
+    ok = True
+    for name in NESTED:
+        res = v1_api._registry.get(name)
+        if res is None:
+            print(f"{name:<22}  (not registered here: skipped)")
+            continue
+        counts = []
+        for limit in (1, 100, 1000):
+            url = f"/rundb/api/v1/{name}/"
+
+            def api_call(limit=limit, url=url):
+                response = client.get(url, {"limit": limit})
+                assert response.status_code == 200, response.content[:300]
+                return response.content
+
+            with CaptureQueriesContext(connection) as ctx:
+                body = json.loads(api_call())
+            counts.append(len(ctx.captured_queries))
+            base = json.loads(nested_baseline(res, limit))
+            assert [o["id"] for o in base["objects"]] == [o["id"] for o in body["objects"]], name
+            _, api_s = rate(api_call, seconds)
+            _, base_s = rate(lambda limit=limit: nested_baseline(res, limit), seconds)
+            ratio = api_s / base_s
+            ok = ok and ratio <= 2
+            print(f"{name:<22}{limit:>6}{counts[-1]:>9}{api_s * 1000:>10.2f}{base_s * 1000:>10.2f}{ratio:>7.2f}x"
+                  f"   ({len(body['objects'])} rows)")
+        constant = len(set(counts)) == 1
+        ok = ok and constant
+        print(f"{'':<22}queries {'constant' if constant else 'GROW WITH THE LIMIT'}: {counts}")
+    print("RESULT (nested):", "meets the targets (<= 2x, constant queries)" if ok else "misses a target")
+    return ok
+
+
 def raw_sql_page(cursor, limit=100):
     cursor.execute("SELECT * FROM rundb_results ORDER BY id DESC LIMIT %s", [limit])
     return cursor.fetchall()
@@ -151,6 +313,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--plans", type=int, default=2000, help="plans created for the nested part")
+    parser.add_argument("--nested-only", action="store_true", help="skip the results list/detail part")
     args = parser.parse_args()
 
     connection, old_name = setup_django()
@@ -164,6 +328,10 @@ def main():
         print(f"database: {connection.vendor}; {args.results} results with 4 metrics rows each "
               f"created in {time.perf_counter() - started:.1f}s")
         client = Client(HTTP_AUTHORIZATION=f"ApiKey bench:{key}")
+        if args.nested_only:
+            populate_plans(args.plans, user)
+            bench_nested(client, connection, args.seconds)
+            return
         detail_pk = results[len(results) // 2].pk
 
         def api_list():
@@ -214,6 +382,8 @@ def main():
         print(f"queries per detail request:       {detail_queries}")
         ok = list_s / base_s <= 3 and max(queries.values()) <= 10 and len(set(queries.values())) == 1
         print("RESULT:", "meets the targets" if ok else "misses a target")
+        populate_plans(args.plans, user)
+        bench_nested(client, connection, args.seconds)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -43,10 +43,14 @@ class IonApi(Api):
             response["Allow"] = "GET"
             return response
         prefix = request.path if request.path.endswith("/") else request.path + "/"
-        return json_response({
+        root = {
             name: {"list_endpoint": f"{prefix}{name}/", "schema": f"{prefix}{name}/schema/"}
-            for name in sorted(self._registry)
-        })
+            for name in self._registry
+        }
+        # The generated OpenAPI document, in the same shape as a resource entry (plus its page).
+        root.setdefault("openapi", {"list_endpoint": f"{prefix}openapi.json", "schema": f"{prefix}openapi.json",
+                                    "docs": f"{prefix}docs/"})
+        return json_response(dict(sorted(root.items())))
 
     def wrap_view(self, view):
         return csrf_exempt(super().wrap_view(view))

@@ -53,7 +53,7 @@ from tastypie.utils import trailing_slash
 
 from . import filters as flt
 from .auth import IonAuthentication
-from .fields import BigIntegerStringField, ComputedField, JSONField, converter_for
+from .fields import BigIntegerStringField, ComputedField, JSONField, converter_for, json_field_class
 from .paginator import IonPaginator
 from .permissions import IonAuthorization
 from .serializers import IonSerializer, dumps
@@ -145,8 +145,9 @@ class IonMeta:
     limit = 20
     max_limit = 1000
     default_format = "application/json"
-    # Whole-list PUT (delete everything matching, then recreate) and DELETE are not offered.
-    list_allowed_methods = ["get", "post", "patch"]
+    # List PUT replaces every row matching the query's filters with the body's objects; list
+    # DELETE removes every matching row (both need the delete permission, as the SDK reference).
+    list_allowed_methods = ["get", "post", "put", "patch", "delete"]
     detail_allowed_methods = ["get", "put", "patch", "delete"]
     always_return_data = False
     include_absolute_url = False
@@ -224,7 +225,7 @@ class IonResource(ModelResource):
     def api_field_from_django_field(cls, f, default=tp.CharField):
         internal = f.get_internal_type()
         if internal == "JSONField":
-            return JSONField
+            return json_field_class(f)
         if internal == "BigIntegerField":
             return BigIntegerStringField
         return super().api_field_from_django_field(f, default=default)
@@ -320,11 +321,11 @@ class IonResource(ModelResource):
     def pk_from_uri(self, value):
         """A primary key from a URI of this resource, a bare pk, or None."""
         if isinstance(value, str):
-            prefix = self.list_uri()
+            prefix = None if self._meta.embedded else self.list_uri()  # nested-only: no URL, ids only
             text = value
             if "://" in text:
                 text = "/" + text.split("://", 1)[1].split("/", 1)[-1]
-            if text.startswith(prefix):
+            if prefix and text.startswith(prefix):
                 rest = text[len(prefix):].strip("/")
                 return rest if rest and "/" not in rest else None
             if "/" in text:
@@ -866,9 +867,36 @@ class IonResource(ModelResource):
                     setattr(bundle.obj, field.attribute, self._hydrate_value(name, field, value))
             except ValidationError as exc:
                 errors[name] = [str(m) for m in exc.messages]
+        if bundle.obj._state.adding:
+            for name in self.missing_required(bundle):
+                errors.setdefault(name, []).append(
+                    "This field is required: it has no data and allows neither a default nor null.")
         if errors:
             raise ValidationError(errors)
         return bundle
+
+    def required_fields(self):
+        """Writable fields a create must give: not null, not blank, no default (tastypie's rule)."""
+        return [name for name, field in self.fields.items()
+                if name != "resource_uri" and not field.readonly and field.attribute
+                and not (field.null or field.blank or field.has_default())]
+
+    def missing_required(self, bundle):
+        """Required fields absent from the body that no hook filled in (e.g. project ``creator``)."""
+        missing = []
+        for name in self.required_fields():
+            if name in bundle.data:
+                continue
+            try:
+                model_field = self.model._meta.get_field(self.fields[name].attribute)
+            except Exception:  # a property or a traversal: the model's own checks apply
+                continue
+            if not getattr(model_field, "concrete", False):
+                continue
+            value = getattr(bundle.obj, model_field.attname, None)
+            if value is None or value == "":
+                missing.append(name)
+        return missing
 
     def _hydrate_value(self, name, field, value):
         if value is None:
@@ -881,7 +909,10 @@ class IonResource(ModelResource):
                 return None
             raise ValidationError("A number is required.")
         if isinstance(field, JSONField):
-            return value
+            try:
+                return field.clean_input(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc))
         if isinstance(field, BigIntegerStringField):
             try:
                 return int(value)
@@ -1054,6 +1085,10 @@ class IonResource(ModelResource):
             uri = item.pop("resource_uri", None)
             bundle = self.build_bundle(data=item, request=request)
             pk = self.pk_from_uri(uri) if uri else None
+            try:  # a key of the wrong type names no row and must not reach the create path
+                pk = None if pk is None else self.model._meta.pk.to_python(pk)
+            except ValidationError:
+                pk = None
             if uri and pk is None:
                 raise BadRequest(f"'{uri}' is not a {self._meta.resource_name} URI.")
             if pk is not None:
@@ -1077,6 +1112,36 @@ class IonResource(ModelResource):
             return http.HttpAccepted()
         body = {"objects": self.dehydrate_objects(seen, request, for_list=True)}
         return self.create_response(request, body, response_class=http.HttpAccepted)
+
+    def _matching_rows(self, request, **kwargs):
+        """The rows a list PUT / DELETE acts on: those the query's filters select (delete permission)."""
+        bundle = self.build_bundle(request=request)
+        rows = self.obj_get_list(bundle, **self.remove_api_resource_names(kwargs))
+        rows = self.authorized_delete_list(rows, bundle)
+        # A plain pk subquery: the list queryset may carry annotations or DISTINCT.
+        return self.model._default_manager.filter(pk__in=rows.values("pk"))
+
+    def put_list(self, request, **kwargs):
+        data = self.deserialize(request, request.body)
+        if not isinstance(data, dict) or not isinstance(data.get("objects"), list):
+            raise BadRequest("Invalid data sent: send {\"objects\": [...]} (every row matching the filters "
+                             "is replaced by these).")
+        if not all(isinstance(item, dict) for item in data["objects"]):
+            raise BadRequest("Each entry of 'objects' must be a JSON object.")
+        self._matching_rows(request, **kwargs).delete()
+        created = []
+        for item in data["objects"]:
+            item = {k: v for k, v in item.items() if k != "resource_uri"}
+            bundle = self.obj_create(self.build_bundle(data=item, request=request))
+            created.append(bundle.obj)
+        if not self._meta.always_return_data:
+            return http.HttpNoContent()
+        body = {"objects": self.dehydrate_objects(created, request, for_list=True)}
+        return self.create_response(request, body)
+
+    def delete_list(self, request, **kwargs):
+        self._matching_rows(request, **kwargs).delete()
+        return http.HttpNoContent()
 
     def delete_detail(self, request, **kwargs):
         self.obj_delete(self.build_bundle(request=request), **self.remove_api_resource_names(kwargs))

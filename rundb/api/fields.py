@@ -9,13 +9,68 @@ UTC = datetime.timezone.utc
 
 
 class JSONField(tp.ApiField):
-    """A JSON model column, emitted as the nested object it holds (never as a string)."""
+    """A JSON model column, emitted as the nested value it holds (never as JSON text).
 
-    dehydrated_type = "dict"
-    help_text = "A JSON value (object or list)."
+    ``kind`` is the JSON type the column holds ("dict", "list" or None for any): writes of
+    another type are refused (400) instead of being stored. ``schema/`` types these columns
+    "string", as the SDK reference does (the original kept them as JSON text), unless a
+    resource declares the field with another ``dehydrated_type`` (e.g. plan ``chefInfo``).
+    """
+
+    dehydrated_type = "string"
+    kind = None
+    help_text = "A JSON value, sent and returned as nested JSON (not as text)."
+
+    def __init__(self, *args, kind=None, dehydrated_type=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind is not None:
+            self.kind = kind
+        if dehydrated_type is not None:
+            self.dehydrated_type = dehydrated_type
 
     def convert(self, value):
         return value
+
+    def clean_input(self, value):
+        """The stored value for request data ``value`` (not None); ValueError when of the wrong type.
+
+        JSON text holding the right type is accepted too: older clients send these columns as text.
+        """
+        if self.kind is None:
+            return value
+        expected = dict if self.kind == "dict" else list
+        if isinstance(value, str):
+            try:
+                parsed = json.loads(value) if value.strip() else expected()
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, expected):
+                return parsed
+        elif isinstance(value, expected):
+            return value
+        raise ValueError("Expected a JSON object." if expected is dict else "Expected a JSON list.")
+
+
+class JSONDictField(JSONField):
+    kind = "dict"
+    help_text = "A JSON object, sent and returned as nested JSON (not as text)."
+
+
+class JSONListField(JSONField):
+    kind = "list"
+    dehydrated_type = "list"
+    help_text = "A JSON list, sent and returned as nested JSON (not as text)."
+
+
+def json_field_class(model_field):
+    """The API field class of a model JSONField: by what its default builds (dict or list)."""
+    default = model_field.default
+    sample = default() if callable(default) else default
+    if isinstance(sample, dict):
+        return JSONDictField
+    if isinstance(sample, list):
+        return JSONListField
+    return JSONField
 
 
 class BigIntegerStringField(tp.ApiField):

@@ -35,9 +35,8 @@ def test_disallowed_method_on_detail(api, db):
     assert set(response["Allow"].split(",")) == {"GET", "PUT", "PATCH", "DELETE"}
 
 
-def test_delete_on_a_list_is_not_offered(api, db):
-    factories.experiment()
-    response = api.delete("experiment/")
+def test_delete_on_a_read_only_list_is_405(api, db):
+    response = api.delete("compositeexperiment/")
     assert response.status_code == 405 and "DELETE" not in response["Allow"]
 
 

@@ -18,9 +18,9 @@ def test_schema_is_anonymous_and_describes_fields(anon):
     assert response.status_code == 200
     schema = response.json()
     assert schema["default_limit"] == 20
-    assert schema["allowed_list_http_methods"] == ["get", "post", "patch"]
+    assert schema["allowed_list_http_methods"] == ["get", "post", "put", "patch", "delete"]
     assert schema["fields"]["resultsName"]["type"] == "string"
-    assert schema["fields"]["metaData"]["type"] == "dict"
+    assert schema["fields"]["metaData"]["type"] == "string"  # the SDK reference's type for JSON columns
     assert schema["fields"]["pluginState"]["readonly"] is True
     assert schema["filtering"]["resultsName"] == 2  # ALL_WITH_RELATIONS
     assert "filesystempath" not in schema["filtering"]

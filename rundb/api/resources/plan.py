@@ -10,7 +10,7 @@ from rundb.models import PlannedExperiment, PlannedExperimentQC
 
 from .. import planning
 from ..base import ComputedField, IonMeta, IonResource
-from ..fields import ComputedRelatedField
+from ..fields import ComputedRelatedField, JSONDictField
 from .catalog import QCTypeResource
 from .plan_routes import PlanRoutesMixin
 
@@ -75,6 +75,8 @@ class PlannedExperimentResource(PlanRoutesMixin, IonResource):
     libraryPrepType = ComputedField("string")
     libraryPrepTypeDisplayedName = ComputedField("string")
     earlyDatFileDeletion = fields.BooleanField(attribute="earlyDatFileDeletion", readonly=True, default=False)
+    # The SDK reference types this JSON column "dict" (the others "string", childPlans "list").
+    chefInfo = JSONDictField(attribute="chefInfo", dehydrated_type="dict", default=dict, blank=True)
 
     class Meta(IonMeta):
         queryset = PlannedExperiment.objects.select_related("applicationGroup", "sampleGrouping")

@@ -268,6 +268,20 @@ def status_display(status):
     return "Other"
 
 
+# Only the columns the data-page read models show (plus keys): the wide rows and their JSON
+# columns (metaData, log, selectedPlugins ...) dominated nested list time (bench/api_list.py).
+COMPOSITE_RESULT_COLUMNS = (
+    "id", "experiment", "eas", "resultsName", "processedflows", "timeStamp", "status", "reportLink",
+    "representative", "reportStatus", "autoExempt",
+    "eas__id", "eas__experiment", "eas__reference", "eas__barcodeKitName", "eas__barcodedSamples",
+    "eas__experiment__id", "eas__experiment__chipType",
+)
+
+
+def composite_results():
+    return Results.objects.select_related("eas__experiment").only(*COMPOSITE_RESULT_COLUMNS)
+
+
 class CompositeResultResource(IonResource):
     """Reports as the data pages show them: nested projects, EAS summary and one row of each
     metrics table (``analysis_metrics``/``quality_metrics`` repeat them under the old names)."""
@@ -283,7 +297,7 @@ class CompositeResultResource(IonResource):
     status_display = ComputedField("string")
 
     class Meta(IonMeta):
-        queryset = Results.objects.select_related("eas__experiment")
+        queryset = composite_results()
         resource_name = "compositeresult"
         fields = ["id", "resultsName", "processedflows", "timeStamp", "status", "reportLink", "representative",
                   "reportStatus", "autoExempt"]
@@ -341,7 +355,11 @@ class CompositeExperimentResource(IonResource):
     sampleSetName = ComputedField("string")
 
     class Meta(IonMeta):
-        queryset = Experiment.objects.select_related("plan").exclude(expName="NONE_ReportOnly_NONE").exclude(
+        queryset = Experiment.objects.select_related("plan").only(
+            "id", "expName", "displayName", "chipType", "date", "flows", "ftpStatus", "notes", "pgmName", "resultDate",
+            "runMode", "star", "storage_options", "platform", "status", "repResult", "plan",
+            "plan__id", "plan__runType", "plan__sampleTubeLabel",
+        ).exclude(expName="NONE_ReportOnly_NONE").exclude(
             status="planned").exclude(expDir="").annotate(**{
                 # Chip and newest-EAS facts ride along in the main query (no extra round trips).
                 "_chip_description": _chip("description"),
@@ -357,8 +375,8 @@ class CompositeExperimentResource(IonResource):
 
     def related_queryset(self, name, page):
         if name == "results":
-            return composite_filters.nested_results(Results.objects.select_related("eas__experiment").order_by(
-                "-representative", "-timeStamp", "-pk"), page.request)
+            return composite_filters.nested_results(
+                composite_results().order_by("-representative", "-timeStamp", "-pk"), page.request)
         return super().related_queryset(name, page)
 
     def apply_custom_filters(self, queryset, request):

@@ -64,7 +64,7 @@ class ActionResource(Resource):
             except ImmediateHttpResponse as exc:
                 return exc.response
 
-        wrapper.ion_permission = "anonymous" if anonymous else "authenticated"
+        wrapper.ion_permission = "anonymous" if anonymous else "authenticated"  # route walker, OpenAPI
         return wrapper
 
     def schema(self, request):
@@ -93,6 +93,8 @@ class TorrentSuiteResource(ActionResource):
 
     class Meta(IonMeta):
         resource_name = "torrentsuite"
+        list_allowed_methods = ["get"]
+        detail_allowed_methods = []
 
     def base_urls(self):
         return [
@@ -126,6 +128,8 @@ class SoftwareInfoResource(ActionResource):
 
     class Meta(IonMeta):
         resource_name = "getsoftwareinfo"
+        list_allowed_methods = ["get"]
+        detail_allowed_methods = []
 
     def payload(self, request):
         config = GlobalConfig.objects.order_by("pk").first()

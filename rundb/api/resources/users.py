@@ -44,6 +44,9 @@ class AccountResource(IonResource):
     uid = ComputedField("string")
     admin = ComputedField("boolean")
     api_key = ComputedField("string")
+    # The body of POST account/ (read by rundb/api/openapi.py).
+    openapi_created = {"type": "object", "required": ["username", "api_key"],
+                       "properties": {"username": {"type": "string"}, "api_key": {"type": "string"}}}
 
     class Meta(IonMeta):
         queryset = User.objects.all()

@@ -1,0 +1,116 @@
+"""What the server returns validates against the generated OpenAPI document: for every resource,
+a list page and one detail (jsonschema, Draft 2020-12 as OpenAPI 3.1 uses)."""
+import jsonschema
+import pytest
+from django.utils import timezone
+
+from rundb import models as m
+from rundb.api.api import v1_api
+from rundb.api.openapi import build
+
+from . import factories
+
+
+@pytest.fixture
+def world(db, api, admin, catalog):
+    user = admin[0]
+    exp = factories.experiment(metaData={"a": 1})
+    res = factories.result(exp)
+    project = m.Project.objects.create(name="demo", creator=user)
+    res.projects.add(project)
+    eas = m.ExperimentAnalysisSettings.objects.create(experiment=exp, reference="hg19", barcodeKitName="IonXpress",
+                                                      date=timezone.now())
+    res.eas = eas
+    res.save()
+    exp.repResult = res
+    exp.save()
+    plug = factories.plugin()
+    factories.plugin_result(res, plug, user)
+    sample = m.Sample.objects.create(name="s1", displayedName="s1")
+    sample.experiments.add(exp)
+    sset = m.SampleSet.objects.create(displayedName="set1", SampleGroupType_CV=m.SampleGroupType_CV.objects.first())
+    m.SampleSetItem.objects.create(sample=sample, sampleSet=sset, dnabarcode=m.dnaBarcode.objects.first())
+    m.ReferenceGenome.objects.create(name="hg19", short_name="hg19")
+    loc = m.Location.objects.create(name="Home", defaultlocation=True)
+    m.Rig.objects.create(name="S16", location=loc)
+    m.FileServer.objects.create(name="Home", filesPrefix="/results/", location=loc)
+    m.EventLog.objects.create(text="hello", object_pk=res.pk, username="ionadmin")
+    m.Message.objects.create(body="hi")
+    pub = m.Publisher.objects.create(name="BED")
+    up = m.ContentUpload.objects.create(publisher=pub, file_path="/x.bed")
+    m.Content.objects.create(publisher=pub, contentupload=up, file="/x.bed", path="/hg19/x.bed")
+    m.Template.objects.create(name="TF_C", key="ATCG", sequence="TACG")
+    m.GlobalConfig.objects.get_or_create(name="Config")
+    response = api.post("plannedexperiment/", {
+        "planName": "spec_plan", "chipType": "520", "templatingKitName": "Ion 520/530 Kit-OT2", "sample": "s2",
+        "project": "demo",
+    })
+    assert response.status_code == 201, response.content
+    return res
+
+
+def _validator(doc, path, method, code):
+    schema = doc["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]
+    return jsonschema.Draft202012Validator({**schema, "components": doc["components"]})
+
+
+def _problems(validator, body, where):
+    return [f"{where}: {'/'.join(map(str, e.absolute_path))}: {e.message[:300]}"
+            for e in validator.iter_errors(body)]
+
+
+def test_every_list_and_detail_validates(api, world):
+    doc = build()
+    problems, checked = [], []
+    for path, item in doc["paths"].items():
+        if path[len("/rundb/api/v1/"):].rstrip("/") not in v1_api._registry:
+            continue
+        response = api.get(path)
+        if response.status_code != 200:
+            problems.append(f"GET {path}: {response.status_code}")
+            continue
+        body = response.json()
+        problems += _problems(_validator(doc, path, "get", "200"), body, f"GET {path}")
+        checked.append(path)
+        detail = path + "{pk}/"
+        objects = body.get("objects") if isinstance(body, dict) else None
+        if detail not in doc["paths"] or not objects:
+            continue
+        uri = objects[0].get("resource_uri") or f"{path}{objects[0].get('id')}/"
+        one = api.get(uri)
+        assert one.status_code == 200, (uri, one.content[:200])
+        problems += _problems(_validator(doc, detail, "get", "200"), one.json(), f"GET {uri}")
+        one_set = api.get(f"{path}set/{objects[0].get('id')};999999/")
+        if f"{path}set/{{pk_list}}/" in doc["paths"] and "id" in objects[0]:
+            problems += _problems(_validator(doc, f"{path}set/{{pk_list}}/", "get", "200"), one_set.json(),
+                                  f"GET {path}set/")
+        schema = api.get(f"{path}schema/")
+        problems += _problems(_validator(doc, f"{path}schema/", "get", "200"), schema.json(), f"GET {path}schema/")
+    assert len(checked) >= 40, checked
+    assert not problems, "\n".join(problems)
+
+
+def test_root_and_error_bodies_validate(anon, api, db):
+    doc = build()
+    root = anon.get("/rundb/api/v1/")
+    assert not _problems(_validator(doc, "/rundb/api/v1/", "get", "200"), root.json(), "root")
+    missing = api.get("/rundb/api/v1/results/999999/")
+    assert missing.status_code == 404
+    assert not _problems(_validator(doc, "/rundb/api/v1/results/{pk}/", "get", "404"), missing.json(), "404")
+    bad = api.get("/rundb/api/v1/results/", {"limit": "x"})
+    assert bad.status_code == 400
+    assert not _problems(_validator(doc, "/rundb/api/v1/results/", "get", "400"), bad.json(), "400")
+
+
+def test_the_check_catches_a_wrong_body(api, world):
+    doc = build()
+    body = api.get(f"/rundb/api/v1/results/{world.pk}/").json()
+    validator = _validator(doc, "/rundb/api/v1/results/{pk}/", "get", "200")
+    assert not _problems(validator, body, "results")
+    assert _problems(validator, {**body, "resultsName": 5}, "results")
+    exp = api.get(body["experiment"]).json()
+    exp_validator = _validator(doc, "/rundb/api/v1/experiment/{pk}/", "get", "200")
+    assert not _problems(exp_validator, exp, "experiment")
+    assert _problems(exp_validator, {k: v for k, v in exp.items() if k != "expName"}, "experiment")
+    assert _problems(validator, {**body, "metaData": "text"}, "results")
+    assert _problems(validator, {**body, "experiment": {"id": 1}}, "results")
