@@ -18,8 +18,8 @@ def _source(class_name="Foo", version="1.0.0.0", header="", footer=None):
 CASES = [
     ("name_class_mismatch", _source(class_name="Bar"), "class name 'Bar' does not match the folder name 'Foo'"),
     ("lowercase_class", _source(class_name="foo"), "class name 'foo' does not match"),
-    ("short_version", _source(version="1.0"), "version '1.0' is invalid"),
-    ("word_version", _source(version="abc"), "version 'abc' is invalid"),
+    ("spaced_version", _source(version="1.0 beta"), "version '1.0 beta' is invalid"),
+    ("slash_version", _source(version="1/2"), "version '1/2' is invalid"),
     ("garbage_output", _source(footer="print('garbage')\n"), "did not print a JSON object"),
     ("hangs", _source(header="time.sleep(30)"), "did not finish within 1 s"),
     ("exits_at_import", _source(header="raise SystemExit(5)"), "exit status 5"),
