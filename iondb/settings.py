@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "tastypie",
     "rundb.apps.RundbConfig",
+    "browser.apps.BrowserConfig",
 ]
 
 MIDDLEWARE = [

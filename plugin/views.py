@@ -8,6 +8,7 @@ import json
 import logging
 import mimetypes
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from rundb.api.auth import authenticate_request, plugin_result_from_request, unauthorized_response
-from rundb.models import Plugin, PluginResult, Results
+from rundb.models import JobState, Plugin, PluginResult, Results
 
 from .services.barcodes_json import build_barcodes_json
 from .services.config import scratch_dir
@@ -353,6 +354,28 @@ def pluginresult_stop(request, pk):
         return error(403, "You may not stop this plugin run.")
     jobs = request_stop(pr)
     return JsonResponse({"pluginresult": pr.pk, "cancel_requested": jobs}, status=202)
+
+
+@csrf_exempt
+def pluginresult_delete(request, pk):
+    """DELETE pluginresult/<pk>/delete/: the run and its output folder (the report's Delete)."""
+    if request.method not in ("DELETE", "POST"):
+        return method_not_allowed(["DELETE"])
+    user, denied = _authorise(request, allow_plugin_key=False)
+    if denied:
+        return denied
+    pr = PluginResult.objects.filter(pk=pk).select_related("plugin", "result__reportstorage").first()
+    if pr is None:
+        return error(404, f"No plugin result with id {pk}")
+    if not (pr.owner_id == user.pk or user.has_perm("rundb.delete_pluginresult")):
+        return error(403, "You may not delete this plugin run.")
+    if pr.plugin_result_jobs.filter(state__in=JobState.ACTIVE).exists():
+        return error(409, "The plugin is still running: stop it first.")
+    folder = pluginresult_dir(pr)
+    pr.delete()
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)  # else it would come back as an orphan
+    return JsonResponse({"deleted": pk})
 
 
 # ---------------------------------------------------------------- extend.py

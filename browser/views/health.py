@@ -1,0 +1,35 @@
+"""Job service and queue health for Home and Configure > Services."""
+import fcntl
+import os
+
+from django.db.models import Count
+
+from rundb.models import AnalysisJob, JobState, PluginResultJob
+
+
+def job_service_running():
+    """True when a job service holds its lock for this database (sge/service.py)."""
+    from sge.backends.base import default_state_dir
+    from sge.jobkinds import job_name_prefix
+
+    path = os.path.join(default_state_dir(), "service", f"{job_name_prefix()}.lock")
+    if not os.path.exists(path):
+        return False
+    try:
+        with open(path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return True
+
+
+def queue_counts():
+    """{"analysis": {state: n}, "plugin": {state: n}} for the active states (two queries)."""
+    out = {}
+    for label, model in (("analysis", AnalysisJob), ("plugin", PluginResultJob)):
+        rows = model.objects.filter(state__in=JobState.ACTIVE).values("state").annotate(n=Count("pk"))
+        counts = {s: 0 for s in JobState.ACTIVE}
+        counts.update({r["state"]: r["n"] for r in rows})
+        out[label] = counts
+    return out
