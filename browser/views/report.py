@@ -67,12 +67,10 @@ def _output_files(folder, web):
     base = folder / "download_links" if (folder / "download_links").is_dir() else folder
     rel_base = "download_links/" if base != folder else ""
     out = {"UBAM": "", "BAM": "", "BAI": ""}
-    ubams = sorted(p.name for p in (folder / "basecaller_results").glob("*.basecaller.bam")
-                   if not p.name.startswith(("rawlib", "rawtf", "nomatch")))
-    bams = sorted(p.name for p in base.glob("*.bam"))
-    if ubams:
-        # A non-barcoded run has one; a barcoded one has one per barcode (then the table has them).
-        out["UBAM"] = web + "basecaller_results/" + ubams[0] if len(ubams) == 1 else ""
+    bams = sorted(p.name for p in base.glob("*.bam") if not p.name.startswith("nomatch"))
+    # rawlib.basecaller.bam holds every library read (barcoded runs also have one per barcode).
+    if _exists(folder, "basecaller_results/rawlib.basecaller.bam"):
+        out["UBAM"] = web + "basecaller_results/rawlib.basecaller.bam"
     if len(bams) == 1:
         out["BAM"] = web + rel_base + bams[0]
         if (base / (bams[0] + ".bai")).is_file():

@@ -136,12 +136,12 @@ def signed_in(page, live, admin):
     return sign_in(page, live)
 
 
-def analysed_run(name="R_2024_03_04_05_06_07_user_web", *, barcodes=2, reads=600, seed=5, reference=True):
+def analysed_run(name="R_2024_03_04_05_06_07_user_web", *, barcodes=2, reads=600, seed=5, reference=True, fmt="wells"):
     """Simulate, ingest and analyse one run; returns its report (Results)."""
     from analysis_support import analyse, barcode_kit, ingest, install_reference_of, simulate
 
     kit = barcode_kit(max(barcodes, 1)) if barcodes else None
-    run = simulate(name, kit=kit, barcodes=barcodes or None, reads=reads, seed=seed)
+    run = simulate(name, kit=kit, barcodes=barcodes or None, reads=reads, seed=seed, fmt=fmt)
     if reference:
         install_reference_of(run)
     result = ingest(run.run_dir)
