@@ -148,3 +148,39 @@ def analysed_run(name="R_2024_03_04_05_06_07_user_web", *, barcodes=2, reads=600
     outcome = analyse(result)
     assert outcome.ok, result.status
     return result
+
+
+@pytest.fixture
+def job_service(live, tmp_path):
+    """`manage.py jobservice` against the test database (ION_JOB_BACKEND: sge in CI, else local)."""
+    import uuid
+
+    from grid_support import ServiceProcess, delete_grid_jobs, require_backend
+
+    backend = os.environ.get("ION_JOB_BACKEND", "local")
+    require_backend(backend)
+    work = tmp_path / "jobservice"
+    work.mkdir()
+    service = ServiceProcess(backend, work, "w" + uuid.uuid4().hex[:8])
+    service.start(ION_NET_LOCATION=live, ION_API_URL=live + "/rundb/api/")
+    yield service
+    code = service.stop()
+    if code not in (0, None):
+        print(service.log_text())
+    if backend == "sge":
+        delete_grid_jobs(service.prefix)
+
+
+def wait_for(page, check, *, timeout=180, every=2.0, refresh=None):
+    """Poll `check()` (refreshing with `refresh()` between tries) until it is true."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if check():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting in the browser")
+        if refresh:
+            refresh()
+        page.wait_for_timeout(every * 1000)
