@@ -184,3 +184,23 @@ def wait_for(page, check, *, timeout=180, every=2.0, refresh=None):
         if refresh:
             refresh()
         page.wait_for_timeout(every * 1000)
+
+
+def plan_catalog():
+    """Chips, kits, barcode kits (the API tests' catalog), a reference and a run template."""
+    if str(HERE.parent) not in sys.path:
+        sys.path.insert(0, str(HERE.parent))
+    from api import factories
+
+    from rundb.models import PlannedExperiment, ReferenceGenome
+
+    factories.catalog()
+    ReferenceGenome.objects.create(name="Homo sapiens", short_name="hg19", status="complete")
+    ReferenceGenome.objects.create(name="E. coli", short_name="ecoli", status="complete")
+    template = PlannedExperiment.objects.create(
+        planName="Generic_DNA_template", planDisplayedName="Generic DNA template", isReusable=True,
+        chipType="520", templatingKitName="Ion 520/530 Kit-OT2", sequencekitname="Ion S5 Sequencing Kit",
+        librarykitname="Ion Xpress Plus Fragment Library Kit", runType="GENS", platform="S5",
+        barcodeId="", username="ionadmin", planStatus="planned",
+    )
+    return template

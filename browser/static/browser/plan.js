@@ -173,7 +173,6 @@
     if (ev.target.id === "barcodeId") drawGrid([]);
     if (ev.target.id === "barcodeCount") drawGrid();
   });
-  form.addEventListener("input", ev => { if (ev.target.id === "barcodeCount") drawGrid(); });
   form.addEventListener("click", ev => {
     const c = ev.target.closest(".configure-plugin");
     if (c) configure(c.dataset.id, c.dataset.name);
