@@ -41,5 +41,10 @@ urlpatterns = [
     path("report/<int:pk>/log", report.report_log, name="tb-report-log"),
     re_path(r"^output/(?P<path>.+)$", output.output_file, name="tb-output"),
     path("configure/plugins/", configure.plugins_page, name="tb-plugins"),
+    path("configure/account/", configure.account_page, name="tb-account"),
+    path("configure/services/", configure.services_page, name="tb-services"),
+    path("configure/services/controljob/<int:pk>/term", configure.terminate_analysis, name="tb-terminate"),
+    path("configure/references/", configure.references_page, name="tb-references"),
+    path("configure/references/upload/", configure.reference_upload, name="tb-reference-upload"),
     path("configure/plugins/plugin/<int:pk>/configure/<str:action>/", plugin_pages.plugin_page, name="tb-plugin-page"),
 ]

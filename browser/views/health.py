@@ -33,3 +33,26 @@ def queue_counts():
         counts.update({r["state"]: r["n"] for r in rows})
         out[label] = counts
     return out
+
+
+def grid_queues():
+    """Grid Engine queue summary from `qstat -g c` ([{queue, used, available, total}]), or
+    (None, reason) when Grid Engine is not reachable."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("qstat"):
+        return None, "Grid Engine is not installed on this server (jobs run locally)."
+    try:
+        out = subprocess.run(["qstat", "-g", "c"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"qstat failed: {exc}"
+    if out.returncode != 0:
+        return None, (out.stderr or out.stdout).strip()[:500] or "qstat failed"
+    rows = []
+    for line in out.stdout.splitlines()[2:]:
+        parts = line.split()
+        if len(parts) >= 6 and not line.startswith("-"):
+            rows.append({"queue": parts[0], "load": parts[1], "used": parts[2], "available": parts[4],
+                         "total": parts[5]})
+    return rows, ""
