@@ -1,0 +1,51 @@
+"""Scenario 20 (Monitor > Runs in Progress while a run transfers, auto refresh, the report's
+"still being generated" banner until completion) and scenario 5 (Home: the Runs time span)."""
+import pytest
+from playwright.sync_api import expect
+
+from data_support import run
+
+pytestmark = [pytest.mark.live]
+
+
+def test_monitor_transfer_then_report_banner(page, live, signed_in):
+    report = run("live_run", status="Started", ftp_status="120", flows=260)
+    page.goto(f"{live}/monitor/?refresh=1")
+    row = page.locator(f"#monitor-rows tr[data-report='{report.pk}']")
+    expect(row.locator(".status")).to_contain_text("120 / 260 flows")
+    expect(row.locator("progress")).to_have_attribute("value", "120")
+    expect(row).to_contain_text("80.0%")   # Loading = bead / addressable
+    expect(row).to_contain_text("95.0%")   # Live ISPs = live / bead
+    expect(row).to_contain_text("87")      # Key Signal
+    exp = report.experiment
+    exp.ftpStatus = "Complete"
+    exp.save()
+    expect(row.locator(".status")).to_have_text("Started", timeout=10_000)   # refreshed without reloading
+
+    row.get_by_role("link", name=report.resultsName).click()
+    expect(page).to_have_url(f"{live}/report/{report.pk}/")
+    page.goto(f"{live}/report/{report.pk}/?poll=1")
+    banner = page.get_by_role("status").filter(has_text="This report is still being generated.")
+    expect(banner).to_be_visible()
+    report.status = "Completed"
+    report.save()
+    expect(page.locator("#progress-banner")).to_contain_text("The report has been completed", timeout=10_000)
+    expect(page.locator("#progress-banner")).to_have_count(0, timeout=15_000)  # reloaded
+
+
+def test_home_time_span(page, live, signed_in):
+    recent = run("recent_run", age_days=0.1)  # 2.4 hours ago
+    old = run("three_day_old_run", age_days=3)
+    page.goto(f"{live}/home/")
+    runs = page.locator("#runs-list")
+    expect(runs.locator(f"tr[data-report='{recent.pk}']")).to_be_visible()
+    expect(runs.locator(f"tr[data-report='{old.pk}']")).to_have_count(0)
+    with page.expect_response("**/home/fragments?time_span=7days") as resp:
+        page.get_by_label("Time span").select_option("7days")
+    assert resp.value.status == 200
+    row = runs.locator(f"tr[data-report='{old.pk}']")
+    expect(row).to_be_visible()
+    expect(row.get_by_label("stage tracker")).to_be_visible()
+    expect(row.get_by_role("link", name="Run Report")).to_have_attribute("href", f"/report/{old.pk}/")
+    page.get_by_label("Time span").select_option("hour")
+    expect(runs).to_contain_text("No runs performed within the last hour.")
