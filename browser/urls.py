@@ -36,6 +36,7 @@ urlpatterns = [
     path("monitor/", home.monitor_page, name="tb-monitor"),
     path("data/", data.data_page, name="tb-data"),
     path("data/getCSV.csv", data.data_csv, name="tb-data-csv"),
+    path("data/results/<str:pks>/project/", data.add_to_project, name="tb-data-add-project"),
     path("report/<int:pk>/", report.report_page, name="tb-report"),
     path("report/<int:pk>", report.report_page),
     path("report/<int:pk>/log", report.report_log, name="tb-report-log"),

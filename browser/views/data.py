@@ -151,3 +151,37 @@ def data_csv(request):
                           rep.status, exp.chipType, exp.flows, row["sample"], qm.q20_bases if qm else "",
                           qm.q0_bases if qm else "", rep.reportLink])
     return response
+
+
+@page()
+def add_to_project(request, pks):
+    """POST /data/results/<pks>/project/ {"projects": [ids]}: add reports to projects (logged
+    in each project's event log)."""
+    import json
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+    from django.http import JsonResponse
+
+    from rundb.models import EventLog
+
+    if request.method != "POST":
+        return JsonResponse({"error": "Use POST"}, status=405)
+    try:
+        ids = [int(x) for x in pks.split(",") if x]
+        body = json.loads(request.body or b"{}")
+        project_ids = [int(x) for x in body.get("projects", [])]
+    except (ValueError, TypeError, AttributeError):
+        return JsonResponse({"error": "Send {\"projects\": [project ids]} for comma-separated report ids"}, status=400)
+    reports = list(Results.objects.filter(pk__in=ids))
+    projects = list(Project.objects.filter(pk__in=project_ids))
+    if len(reports) != len(set(ids)) or len(projects) != len(set(project_ids)) or not projects:
+        return JsonResponse({"error": "Unknown report or project id (or no project given)"}, status=400)
+    ctype = ContentType.objects.get_for_model(Project)
+    with transaction.atomic():
+        for project in projects:
+            project.results.add(*reports)
+            EventLog.objects.bulk_create([
+                EventLog(text=f"Add result ({r.pk}) to project.", content_type=ctype, object_pk=project.pk,
+                         username=request.user.get_username()[:32]) for r in reports])
+    return JsonResponse({"results": [r.pk for r in reports], "projects": [p.name for p in projects]})

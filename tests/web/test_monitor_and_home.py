@@ -49,3 +49,22 @@ def test_home_time_span(page, live, signed_in):
     expect(row.get_by_role("link", name="Run Report")).to_have_attribute("href", f"/report/{old.pk}/")
     page.get_by_label("Time span").select_option("hour")
     expect(runs).to_contain_text("No runs performed within the last hour.")
+
+
+def test_reanalyze_from_report(page, live, signed_in):
+    from rundb.models import AnalysisJob, Results
+
+    report = run("reanalyse_me")
+    page.goto(f"{live}/report/{report.pk}/")
+    page.get_by_text("Report Actions ▾").click()
+    page.get_by_role("button", name="Reanalyze").click()
+    dialog = page.locator("dialog#modal")
+    dialog.get_by_label("Report Name").fill("second look")
+    dialog.get_by_role("button", name="Start Analysis").click()
+    page.wait_for_url(lambda url: f"/report/{report.pk}/" not in url)
+    new = Results.objects.exclude(pk=report.pk).get(experiment=report.experiment)
+    assert new.resultsName == "second_look"
+    assert AnalysisJob.objects.filter(result=new).exists()
+    expect(page).to_have_url(f"{live}/report/{new.pk}/")
+    expect(page.locator("#progress-banner")).to_contain_text("This report is still being generated.")
+    expect(page.get_by_label("Reports")).to_contain_text("reanalyse_me")

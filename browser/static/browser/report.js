@@ -166,6 +166,19 @@
     document.getElementById("refresh-plugins").addEventListener("click", ev => { ev.target.closest("details").open = false; loadPlugins(); });
     document.getElementById("report-switch").addEventListener("change", ev => { location.href = "/report/" + ev.target.value + "/"; });
     document.querySelectorAll("img[data-zoom]").forEach(img => img.addEventListener("click", () => zoom(img)));
+    document.getElementById("reanalyze").addEventListener("click", ev => {
+      ev.target.closest("details").open = false;
+      const body = TB.modal.open("Reanalyze", `<form id="reanalyze-form"><label for="reanalyze-name">Report Name</label>
+        <input id="reanalyze-name" value="${TB.esc(document.getElementById("report-name").textContent.trim())}_reanalysis">
+        <p class="error" id="reanalyze-error" role="alert"></p><button type="submit" class="primary">Start Analysis</button></form>`);
+      body.querySelector("#reanalyze-form").addEventListener("submit", async e => {
+        e.preventDefault();
+        const name = body.querySelector("#reanalyze-name").value.trim().replace(/ /g, "_");
+        const res = await TB.api("POST", `/rundb/api/v1/results/${pk}/reanalyze/`, { name: name });
+        if (res.status === 202) location.href = "/report/" + res.data.id + "/";
+        else body.querySelector("#reanalyze-error").textContent = "Error: " + TB.errorText(res);
+      });
+    });
     const cw = document.getElementById("chip-well-details");
     if (cw) cw.addEventListener("click", () => {
       const t = document.getElementById("isp-tables");
