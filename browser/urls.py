@@ -30,6 +30,7 @@ urlpatterns = [
     path("plan/", plan.plan_root, name="tb-plan"),
     path("plan/plan_templates/", plan.templates_page, name="tb-plan-templates"),
     path("plan/page_plan_new_plan/<int:template_id>/", plan.new_plan_page, name="tb-plan-new"),
+    path("plan/page_plan_new_plan_from_code/<int:code>/", plan.new_plan_from_scratch, name="tb-plan-scratch"),
     path("plan/page_plan_edit_plan/<int:plan_id>/", plan.edit_plan_page, name="tb-plan-edit"),
     path("plan/planned/", plan.planned_page, name="tb-planned"),
     path("plan/reviewplan/<int:plan_id>/", plan.review_plan, name="tb-plan-review"),

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 
-from rundb.models import ExperimentAnalysisSettings, PlannedExperiment, Plugin, ReferenceGenome, dnaBarcode
+from rundb.models import Chip, ExperimentAnalysisSettings, KitInfo, PlannedExperiment, Plugin, ReferenceGenome, dnaBarcode
 
 from ..access import page
 from .common import render_page
@@ -66,10 +66,23 @@ def _wizard(request, plan, mode):
                    .values("id", "name", "version", "isPlanConfig", "defaultSelected"))
     references = list(ReferenceGenome.objects.filter(enabled=True).order_by("short_name")
                       .values_list("short_name", "name"))
+    kits = {}
+    if mode == "scratch":  # no template: the Kits step's choices
+        kits["chips"] = list(Chip.objects.filter(isActive=True).order_by("name").values_list("name", "description"))
+        for key, types in (("templating", ("TemplatingKit", "IonChefPrepKit")), ("sequencing", ("SequencingKit",)),
+                           ("library", ("LibraryKit", "LibraryPrepKit"))):
+            kits[key] = list(KitInfo.objects.filter(kitType__in=types, isActive=True).order_by("description")
+                             .values_list("name", "description"))
     return render_page(request, "browser/plan_run.html", {
         "plan": plan, "mode": mode, "plugins": plugins, "references": references,
-        "barcode_kits": _barcode_kits(),
-    }, tab="plan", title="Plan Run" if mode == "new" else "Edit Plan")
+        "barcode_kits": _barcode_kits(), "kits": kits,
+    }, tab="plan", title="Edit Plan" if mode == "edit" else "Plan Run")
+
+
+@page()
+def new_plan_from_scratch(request, code=0):
+    """Plan New Run without a template: the form also asks for chip and kits."""
+    return _wizard(request, None, "scratch")
 
 
 @page()

@@ -71,3 +71,32 @@ def test_plan_barcoded_run(page, live, signed_in, tmp_path):
     expect(dialog.locator(".review-samples")).to_contain_text("liver sample")
     expect(dialog.locator(".review-samples")).to_contain_text("blood sample")
     expect(dialog.locator(".review-plugins")).to_have_text("ConfigDemo")
+
+
+def test_plan_new_run_without_template(page, live, signed_in):
+    plan_catalog()
+    page.goto(f"{live}/plan/plan_templates/")
+    page.get_by_role("link", name="Plan New Run").click()
+    expect(page.get_by_role("heading", name="Plan New Run")).to_be_visible()
+    page.get_by_label("Chip Type").select_option("520")
+    page.get_by_label("Template Kit").select_option("Ion 520/530 Kit-OT2")
+    page.get_by_label("Run Plan Name").fill("From scratch")
+    page.get_by_label("Sample Name").fill("only sample")
+    page.get_by_role("button", name="Plan Run").click()
+    page.wait_for_url(f"{live}/plan/planned/?highlight=*")
+    row = page.locator("#planned tbody tr.highlight")
+    expect(row.locator(".plan-name")).to_have_text("From scratch")
+    from rundb.models import PlannedExperiment
+    plan = PlannedExperiment.objects.get(planDisplayedName="From scratch")
+    assert plan.chipType == "520" and plan.templatingKitName == "Ion 520/530 Kit-OT2"
+    # Edit: the form comes back filled; a changed name is saved through PATCH.
+    row.get_by_role("link", name="Edit").click()
+    expect(page.get_by_label("Run Plan Name")).to_have_value("From scratch")
+    page.get_by_label("Run Plan Name").fill("From scratch v2")
+    page.get_by_role("button", name="Update Plan").click()
+    page.wait_for_url(f"{live}/plan/planned/?highlight={plan.pk}")
+    expect(page.locator("#planned tbody tr.highlight .plan-name")).to_have_text("From scratch v2")
+    # Delete from the list.
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#planned tbody tr.highlight").get_by_role("button", name="Delete").click()
+    expect(page.locator("#planned tbody")).to_contain_text("No planned runs.")

@@ -53,8 +53,10 @@
   function body() {
     const data = {};
     COPY.forEach(k => { if (source[k] !== undefined && source[k] !== null && source[k] !== "") data[k] = source[k]; });
-    if (form.dataset.mode === "new") { data.isReusable = false; delete data.notes; }
+    if (form.dataset.mode !== "edit") { data.isReusable = false; delete data.notes; }
+    form.querySelectorAll("select.kit").forEach(sel => { if (sel.value) data[sel.id] = sel.value; });
     data.planName = $id("planName").value.trim();
+    if (form.dataset.mode === "edit") data.planDisplayedName = data.planName;  // the API derives it only on create
     data.library = $id("library").value;
     data.notes = $id("notes").value;
     if (barcoded()) {
@@ -134,6 +136,7 @@
   }
 
   async function load() {
+    if (form.dataset.mode === "scratch") return;  // nothing to start from
     const res = await TB.api("GET", `/rundb/api/v1/plannedexperiment/${form.dataset.plan}/`);
     if (!res.ok) { $id("error-general").textContent = "Error: Unable to load the plan: " + TB.errorText(res); return; }
     source = res.data;

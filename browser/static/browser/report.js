@@ -160,8 +160,36 @@
     setTimeout(pollProgress, +(document.body.dataset.poll || 60000));
   }
 
+  /* Barcode table: client-side pages; barcodes without reads hidden unless asked for. */
+  function barcodePager() {
+    const table = document.getElementById("barcode-table");
+    if (!table) return;
+    const rows = [...table.querySelectorAll("tbody tr")];
+    const size = document.getElementById("barcode-page-size");
+    const empty = document.getElementById("barcode-show-empty");
+    const label = document.getElementById("barcode-page");
+    let pageNo = 0;
+    const draw = () => {
+      const shown = rows.filter(r => empty.checked || +r.dataset.reads > 0);
+      const n = +size.value;
+      const pages = Math.max(1, Math.ceil(shown.length / n));
+      pageNo = Math.min(Math.max(pageNo, 0), pages - 1);
+      rows.forEach(r => { r.hidden = true; });
+      shown.slice(pageNo * n, pageNo * n + n).forEach(r => { r.hidden = false; });
+      label.textContent = shown.length ? `${pageNo * n + 1} - ${Math.min(shown.length, pageNo * n + n)} of ${shown.length}` : "0 of 0";
+      document.getElementById("barcode-prev").disabled = pageNo === 0;
+      document.getElementById("barcode-next").disabled = pageNo >= pages - 1;
+    };
+    size.addEventListener("change", () => { pageNo = 0; draw(); });
+    empty.addEventListener("change", () => { pageNo = 0; draw(); });
+    document.getElementById("barcode-prev").addEventListener("click", () => { pageNo--; draw(); });
+    document.getElementById("barcode-next").addEventListener("click", () => { pageNo++; draw(); });
+    draw();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     loadPlugins();
+    barcodePager();
     document.getElementById("select-plugins").addEventListener("click", ev => { ev.target.closest("details").open = false; selectPlugins(); });
     document.getElementById("refresh-plugins").addEventListener("click", ev => { ev.target.closest("details").open = false; loadPlugins(); });
     document.getElementById("report-switch").addEventListener("change", ev => { location.href = "/report/" + ev.target.value + "/"; });
