@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from conftest import analysed_run, wait_for
 from plugin_zips import coverage_zip
 
-pytestmark = [pytest.mark.live, pytest.mark.sge]
+pytestmark = [pytest.mark.live]
 
 
 def install_through_ui(page, live, zip_path):

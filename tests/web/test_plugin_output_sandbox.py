@@ -9,7 +9,7 @@ from conftest import wait_for
 from launch_support import create_report, install
 from plugin_zips import hostile_zip
 
-pytestmark = [pytest.mark.live, pytest.mark.sge]
+pytestmark = [pytest.mark.live]
 
 
 def test_hostile_plugin_output_is_sandboxed(page, live, signed_in, job_service, tmp_path):
