@@ -23,6 +23,7 @@ urlpatterns = [
     path("", root, name="tb-root"),
     path("static/browser/<path:path>", static_file, name="tb-static"),
     path("login/", auth.login_page, name="login"),
+    path("login/ajax/", auth.login_ajax, name="login-ajax"),
     path("logout/", auth.logout_page, name="logout"),
     path("logout", auth.logout_page),
     path("home/", home.home_page, name="tb-home"),

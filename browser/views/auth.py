@@ -41,3 +41,23 @@ def logout_page(request):
     response = redirect("/login/")
     response.delete_cookie("csrftoken")
     return response
+
+
+@page("anonymous")
+@require_http_methods(["POST"])
+def login_ajax(request):
+    """POST /login/ajax/ (username, password, remember_me, next): {"redirect": url} or
+    {"form": html} with the error, as the original's script expects."""
+    from django.http import JsonResponse
+    from django.template.loader import render_to_string
+
+    nxt = request.POST.get("next", "")
+    user = authenticate(request, username=request.POST.get("username", ""), password=request.POST.get("password", ""))
+    if user is not None and user.is_active:
+        login(request, user)
+        if not request.POST.get("remember_me"):
+            request.session.set_expiry(0)
+        return JsonResponse({"redirect": _safe_next(request, nxt)})
+    html = render_to_string("browser/login.html", {"next": nxt, "error": BAD_LOGIN,
+                                                   "username": request.POST.get("username", "")}, request=request)
+    return JsonResponse({"form": html})

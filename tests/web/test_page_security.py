@@ -88,3 +88,12 @@ def test_report_html_is_sandboxed_and_uploads_are_not_kept(client, django_user_m
     assert installed.status_code == 201, installed.content
     leftovers = [p for p in settings.ION_RESULTS_ROOT.rglob("*.zip")]
     assert leftovers == [], leftovers
+
+
+def test_login_ajax_answers_json(client, django_user_model):
+    django_user_model.objects.create_user("u2", password="pw-12345")
+    bad = client.post("/login/ajax/", {"username": "u2", "password": "nope", "next": "/data/"})
+    assert bad.status_code == 200 and "didn&#x27;t match" in bad.json()["form"]
+    good = client.post("/login/ajax/", {"username": "u2", "password": "pw-12345", "next": "https://evil.example/"})
+    assert good.json() == {"redirect": "/home/"}
+    assert client.get("/data/").status_code == 200
