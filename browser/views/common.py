@@ -1,7 +1,7 @@
 """Helpers shared by the page views."""
 from django.shortcuts import render
 
-from rundb.models import GlobalConfig
+from rundb.models import GlobalConfig, Message
 
 DEFAULT_SITE_NAME = "Torrent Server"
 
@@ -17,7 +17,9 @@ def page_size():
 
 
 def render_page(request, template, context=None, *, tab="", title="", status=200):
-    ctx = {"site_name": site_name(), "tab": tab, "page_title": title}
+    # Site-wide messages (route "") and those for this page; dismissed via the message API.
+    banners = list(Message.objects.filter(status="unread", route__in=("", request.path)).order_by("-time")[:5])
+    ctx = {"site_name": site_name(), "tab": tab, "page_title": title, "banners": banners}
     ctx.update(context or {})
     return render(request, template, ctx, status=status)
 

@@ -42,3 +42,17 @@ def test_root_goes_home(page, live, admin):
     expect(page).to_have_url(f"{live}/home/")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Monitor")).to_be_visible()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def test_message_banner_dismissed(page, live, admin):
+    from rundb.models import Message
+
+    msg = Message.objects.create(body="Server maintenance at 18:00", route="", status="unread")
+    sign_in(page, live)
+    banner = page.locator(f".banner[data-message='{msg.pk}']")
+    expect(banner).to_contain_text("Server maintenance at 18:00")
+    banner.get_by_role("button", name="Dismiss message").click()
+    expect(banner).to_have_count(0)
+    assert not Message.objects.filter(pk=msg.pk).exists()
+    page.reload()
+    expect(page.get_by_text("Server maintenance at 18:00")).to_have_count(0)

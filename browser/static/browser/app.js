@@ -40,8 +40,14 @@
       if (d && d.open) d.close();
     },
   };
-  document.addEventListener("click", ev => {
+  document.addEventListener("click", async ev => {
     if (ev.target.closest("[data-close]")) modal.close();
+    const dismiss = ev.target.closest(".dismiss-message");
+    if (dismiss) {
+      const p = dismiss.closest("[data-message]");
+      const res = await api("DELETE", "/rundb/api/v1/message/" + p.dataset.message + "/");
+      if (res.ok || res.status === 404) p.remove();
+    }
   });
   document.addEventListener("DOMContentLoaded", () => {
     const d = modal.el();
