@@ -1,6 +1,7 @@
 """Home dashboard (/home/) and Monitor > Runs in Progress (/monitor/)."""
 from datetime import timedelta
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,9 +29,11 @@ def _pct(part, whole):
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def run_rows(since, *, limit=50):
-    """Reports newer than `since` with their stage and live metrics (a constant 4 queries)."""
-    results = list(Results.objects.filter(timeStamp__gte=since).select_related("experiment")
+def run_rows(since, *, limit=50, also=None):
+    """Reports newer than `since` (or matching `also`) with their stage and live metrics (a
+    constant 4 queries)."""
+    cond = Q(timeStamp__gte=since) | also if also is not None else Q(timeStamp__gte=since)
+    results = list(Results.objects.filter(cond).select_related("experiment")
                    .prefetch_related("analysismetrics", "libmetrics", "qualitymetrics")
                    .order_by("-timeStamp", "-pk")[:limit])
     rows = []
@@ -86,9 +89,14 @@ def home_fragments(request):
     return render(request, "browser/home_runs.html", {"rows": run_rows(_since(span)), "span_label": SPANS[span][0]})
 
 
+TRANSFER_DONE = ("Complete", "Completed", "User Aborted", "Missing File(s)", "Lost Chip Connection")
+
+
 def monitor_rows():
-    """Runs of the last 2 days, plus runs still transferring from the last week."""
-    return run_rows(timezone.now() - timedelta(days=2), limit=page_size())
+    """Reports of the last 2 days, plus runs of the last week still transferring."""
+    week = timezone.now() - timedelta(days=7)
+    transferring = Q(timeStamp__gte=week) & ~Q(experiment__ftpStatus__in=TRANSFER_DONE)
+    return run_rows(timezone.now() - timedelta(days=2), limit=page_size(), also=transferring)
 
 
 @page()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import in_ci
+from web_support import in_ci
 from data_support import run
 from launch_support import create_report
 
@@ -34,7 +34,7 @@ def serious(page, axe_path):
 
 
 def test_main_pages_have_no_serious_violations(page, live, admin, axe):
-    from conftest import sign_in
+    from web_support import sign_in
 
     report = run("a11y_run", project="P1", user=admin)
     page.goto(f"{live}/login/")

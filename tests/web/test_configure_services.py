@@ -30,7 +30,7 @@ def test_services_page_and_terminate(page, live, signed_in):
 
 
 def test_services_running_with_job_service(page, live, signed_in, job_service, monkeypatch):
-    from conftest import wait_for
+    from web_support import wait_for
 
     # The web process finds the service by its lock: same state folder and job-name prefix.
     monkeypatch.setenv("ION_JOB_STATE_DIR", str(job_service.workdir / "jobstate"))

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import ADMIN, ADMIN_PW, sign_in
+from web_support import ADMIN, ADMIN_PW, sign_in
 
 pytestmark = [pytest.mark.live]
 

@@ -68,3 +68,11 @@ def test_reanalyze_from_report(page, live, signed_in):
     expect(page).to_have_url(f"{live}/report/{new.pk}/")
     expect(page.locator("#progress-banner")).to_contain_text("This report is still being generated.")
     expect(page.get_by_label("Reports")).to_contain_text("reanalyse_me")
+
+
+def test_monitor_keeps_week_old_transfers(page, live, signed_in):
+    stuck = run("stuck_transfer", status="Pending", ftp_status="40", age_days=5)
+    done = run("old_done", age_days=5)
+    page.goto(f"{live}/monitor/")
+    expect(page.locator(f"#monitor-rows tr[data-report='{stuck.pk}']")).to_contain_text("40 / 260 flows")
+    expect(page.locator(f"#monitor-rows tr[data-report='{done.pk}']")).to_have_count(0)

@@ -5,7 +5,7 @@ the samples and the plugin. The API's validation messages appear beside the fiel
 import pytest
 from playwright.sync_api import expect
 
-from conftest import plan_catalog
+from web_support import plan_catalog
 from launch_support import install
 from plugin_zips import config_zip
 

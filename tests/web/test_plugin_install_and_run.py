@@ -5,7 +5,7 @@ Plugins section; View Log shows the log as text; Delete removes the result."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import analysed_run, wait_for
+from web_support import analysed_run, wait_for
 from plugin_zips import coverage_zip
 
 pytestmark = [pytest.mark.live]

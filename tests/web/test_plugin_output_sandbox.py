@@ -5,7 +5,7 @@ directly (the Content-Security-Policy sandbox header gives it an opaque origin).
 import pytest
 from playwright.sync_api import expect
 
-from conftest import wait_for
+from web_support import wait_for
 from launch_support import create_report, install
 from plugin_zips import hostile_zip
 

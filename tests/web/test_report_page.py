@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import analysed_run
+from web_support import analysed_run
 
 pytestmark = [pytest.mark.live]
 
