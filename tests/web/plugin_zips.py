@@ -89,7 +89,9 @@ def instance_zip(folder, name="InstanceDemo"):
 
 
 def config_zip(folder, name="ConfigDemo"):
-    return make_plugin_zip(folder, name, COVERAGE_BODY, files={"config.html": CONFIG_HTML, "plan.html": PLAN_HTML})
+    about = "<html><head><title>About</title></head><body><p id='about'>About <script>document.write(TB_plugin.fields.name)</script></p></body></html>"
+    return make_plugin_zip(folder, name, COVERAGE_BODY,
+                           files={"config.html": CONFIG_HTML, "plan.html": PLAN_HTML, "about.html": about})
 
 
 def hostile_zip(folder, name="Hostile"):

@@ -75,3 +75,13 @@ def test_config_html_saves_and_restores(page, live, signed_in, tmp_path):
     row.get_by_text("Manage").click()
     row.get_by_role("button", name="Configure").click()
     expect(page.frame_locator("#plugin-page-frame").get_by_label("Mode")).to_have_value("fast")
+
+
+def test_about_page(page, live, signed_in, tmp_path):
+    install(config_zip(tmp_path / "zips"))
+    page.goto(f"{live}/configure/plugins/")
+    row = page.locator("#plugin-rows tr[data-plugin='ConfigDemo']")
+    row.get_by_text("Manage").click()
+    row.get_by_role("button", name="About").click()
+    expect(page.locator("dialog#modal").get_by_role("heading", name="About ConfigDemo")).to_be_visible()
+    expect(page.frame_locator("#plugin-page-frame").locator("#about")).to_have_text("About ConfigDemo")
