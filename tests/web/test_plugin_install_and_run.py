@@ -52,6 +52,8 @@ def test_install_run_view_log_delete(page, live, signed_in, job_service, tmp_pat
     expect(dialog).to_be_hidden()
     group = page.locator("#plugin-results .plugin-group[data-plugin='CoverageDemo']")
     expect(group).to_be_visible()
+    expect(page.get_by_role("navigation", name="Report sections").get_by_role("link", name="› CoverageDemo")).to_have_attribute(
+        "href", "#CoverageDemo-section")
     assert plugin_state(page, "CoverageDemo") in ("Queued", "Pending", "Started", "Completed")
 
     def refresh():

@@ -37,9 +37,13 @@ def test_find_run_and_read_report(page, live, signed_in):
     expect(page.locator("#mean-length")).to_have_text(f"{round(qm.q0_mean_read_length)} bp")
     assert image_loaded(page, "#isp-density"), "Bead_density_1000.png did not load"
     assert image_loaded(page, "#readlen-histogram"), "read length histogram did not load"
+    page.get_by_role("button", name="Key Incorporation Traces").click()
+    dialog = page.locator("dialog#modal")
+    expect(dialog.get_by_role("heading", name="Key Incorporation Traces")).to_be_visible()
+    page.wait_for_function("document.querySelector('dialog#modal img').naturalWidth > 0")
+    dialog.get_by_role("button", name="Close").click()
     # Chip well details: the ISP tables.
     page.get_by_role("button", name="Chip well details").click()
-    dialog = page.locator("dialog#modal")
     expect(dialog.get_by_role("heading", name="ISP Summary")).to_be_visible()
     for label in ("Addressable Wells", "With ISPs", "Live", "Test Fragment", "Library", "Final Library ISPs"):
         expect(dialog.get_by_role("rowheader", name=label, exact=True)).to_be_visible()

@@ -86,6 +86,13 @@
     res.data.forEach(r => { (groups[r.Name] = groups[r.Name] || []).push(r); });
     const names = Object.keys(groups).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
     el.replaceChildren(...names.map(n => renderGroup(n, groups[n])));
+    const nav = document.getElementById("plugin-nav");
+    if (nav) nav.replaceChildren(...names.map(n => {
+      const a = document.createElement("a");
+      a.href = "#" + n + "-section";
+      a.textContent = "› " + n;
+      return a;
+    }));
   }
   window.TB_loadPlugins = loadPlugins;
 
@@ -206,6 +213,14 @@
         if (res.status === 202) location.href = "/report/" + res.data.id + "/";
         else body.querySelector("#reanalyze-error").textContent = "Error: " + TB.errorText(res);
       });
+    });
+    const kt = document.getElementById("key-traces");
+    if (kt) kt.addEventListener("click", () => {
+      const img = document.createElement("img");
+      img.src = kt.dataset.src;
+      img.alt = "Key incorporation traces";
+      img.style.maxWidth = "100%";
+      TB.modal.open("Key Incorporation Traces", img);
     });
     const cw = document.getElementById("chip-well-details");
     if (cw) cw.addEventListener("click", () => {
