@@ -27,7 +27,7 @@ CALLBACK_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve test migrate bootstrap demo worker beat jobservice web sge compose-config
+.PHONY: help venv run serve test browser-test-deps migrate bootstrap demo worker beat jobservice web sge compose-config
 
 help:
 	@echo "make run         install (first time), migrate, create ionadmin + catalog + demo run, serve on http://$(HOST):$(PORT)"
@@ -89,8 +89,16 @@ serve: venv
 	echo "Serving on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/rundb/api/v1/, Ctrl-C stops; jobs call back $$ION_NET_LOCATION)"; \
 	$(MANAGE) runserver --insecure $(HOST):$(PORT)
 
-test: venv
+test: venv browser-test-deps
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# axe-core for the browser tests' accessibility checks (tests/web/package-lock.json); without
+# npm those checks skip (and fail in CI). Chromium itself comes from Debian (.ci/run).
+browser-test-deps:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ tests/web/node_modules/.package-lock.json -nt tests/web/package-lock.json ] \
+		|| npm ci --prefix tests/web --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the axe-core accessibility checks will be skipped" >&2; fi
 
 # gunicorn serves static files through WhiteNoise from <ION_VAR_DIR>/static.
 web: venv

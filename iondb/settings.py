@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "tastypie",
     "rundb.apps.RundbConfig",
+    "browser.apps.BrowserConfig",
 ]
 
 MIDDLEWARE = [

@@ -36,4 +36,6 @@ urlpatterns = [
     path("", include("plugin.urls")),
     path("", include("pipeline.urls")),
     path("rundb/", include("rundb.urls")),
+    # The Torrent Browser pages (/, /login/, /home/, /data/, /report/, /output/, /plan/, ...).
+    path("", include("browser.urls")),
 ]

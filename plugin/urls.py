@@ -22,5 +22,6 @@ urlpatterns = [
         API + "results/<int:pk>/barcodesampleinfo/", views.results_barcodesampleinfo, name="results-barcodesampleinfo"
     ),
     path(API + "pluginresult/<int:pk>/stop/", views.pluginresult_stop, name="pluginresult-stop"),
+    path(API + "pluginresult/<int:pk>/delete/", views.pluginresult_delete, name="pluginresult-delete"),
     path("pluginMedia/<str:name>/<path:path>", views.plugin_media, name="plugin-media"),
 ]

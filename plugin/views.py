@@ -11,6 +11,7 @@ ionusers group) and never a plugin key.
 import logging
 import mimetypes
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from django.http import FileResponse, Http404, JsonResponse
 
 from rundb.api.auth import plugin_result_from_request
 from rundb.api.endpoint import endpoint, error
-from rundb.models import Plugin, PluginResult, Results
+from rundb.models import JobState, Plugin, PluginResult, Results
 from rundb.paths import UnsafeName, UnsafePath
 
 from .services.barcodes_json import build_barcodes_json
@@ -303,6 +304,24 @@ def pluginresult_stop(request, pk):
         return error(403, "You may not stop this plugin run.")
     jobs = request_stop(pr)
     return JsonResponse({"pluginresult": pr.pk, "cancel_requested": jobs}, status=202)
+
+
+@endpoint("authenticated", methods=("DELETE", "POST"), allow_plugin_key=False)
+def pluginresult_delete(request, pk):
+    """DELETE pluginresult/<pk>/delete/: the run and its output folder (the report's Delete)."""
+    user = request.user
+    pr = PluginResult.objects.filter(pk=pk).select_related("plugin", "result__reportstorage").first()
+    if pr is None:
+        return error(404, f"No plugin result with id {pk}")
+    if not (pr.owner_id == user.pk or user.has_perm("rundb.delete_pluginresult")):
+        return error(403, "You may not delete this plugin run.")
+    if pr.plugin_result_jobs.filter(state__in=JobState.ACTIVE).exists():
+        return error(409, "The plugin is still running: stop it first.")
+    folder = pluginresult_dir(pr)
+    pr.delete()
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)  # else it would come back as an orphan
+    return JsonResponse({"deleted": pk})
 
 
 # ---------------------------------------------------------------- extend.py

@@ -1,0 +1,187 @@
+"""Data > Completed Runs & Reports (/data/) and its CSV export (/data/getCSV.csv)."""
+import csv
+from datetime import datetime, time
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.utils import timezone
+
+from rundb.models import Experiment, Project, QualityMetrics, Results
+
+from ..access import page
+from .common import human_bases, page_size, render_page
+
+SORTS = {
+    "-resultDate": "Reports New→Old", "resultDate": "Reports Old→New",
+    "-date": "Run Date New→Old", "date": "Run Date Old→New",
+    "expName": "Run Name A-Z", "-expName": "Run Name Z-A",
+    "chipType": "Chip Asc.", "-chipType": "Chip Desc.",
+    "flows": "No. of Flows Asc.", "-flows": "No. of Flows Desc.",
+}
+STATUSES = ["Completed", "Progress", "Error", "Other"]
+
+
+def status_class(status):
+    status = status or ""
+    if status.startswith("Completed"):
+        return "Completed"
+    if "Error" in status or status.startswith("Failed"):
+        return "Error"
+    if status in ("Started", "Queued", "Pending", "Processing", "Running") or status.endswith("ing"):
+        return "Progress"
+    return "Other"
+
+
+def _status_q(value, prefix="results__"):
+    completed = Q(**{prefix + "status__startswith": "Completed"})
+    error = Q(**{prefix + "status__contains": "Error"}) | Q(**{prefix + "status__startswith": "Failed"})
+    progress = (Q(**{prefix + "status__in": ["Started", "Queued", "Pending", "Processing", "Running"]})
+                | Q(**{prefix + "status__endswith": "ing"})) & ~completed & ~error
+    return {"Completed": completed, "Error": error, "Progress": progress,
+            "Other": ~completed & ~error & ~progress}.get(value)
+
+
+def _parse_day(text, end=False):
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except (TypeError, ValueError):
+        return None
+    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+def filtered_runs(params):
+    """(queryset of Experiment ids, the filter values the form shows again)."""
+    qs = Experiment.objects.exclude(status="planned").exclude(expDir="")
+    f = {k: params.get(k, "").strip() for k in ("all_text", "date_from", "date_to", "result_status", "project", "star")}
+    if f["all_text"]:
+        alternatives = [t.strip() for t in f["all_text"].split(" OR ") if t.strip()]
+        cond = Q()
+        for t in alternatives:
+            cond |= (Q(expName__icontains=t) | Q(displayName__icontains=t) | Q(notes__icontains=t)
+                     | Q(results__resultsName__icontains=t) | Q(plan__sampleTubeLabel__iexact=t)
+                     | Q(plan__planShortID__iexact=t) | Q(chipBarcode__iexact=t))
+        qs = qs.filter(cond)
+    start, end = _parse_day(f["date_from"]), _parse_day(f["date_to"], end=True)
+    if start:
+        qs = qs.filter(Q(date__gte=start) | Q(results__timeStamp__gte=start))
+    if end:
+        qs = qs.filter(Q(date__lte=end) | Q(results__timeStamp__lte=end))
+    status_q = _status_q(f["result_status"])
+    if status_q is not None:
+        qs = qs.filter(status_q)
+    else:
+        f["result_status"] = ""
+    if f["project"]:
+        qs = qs.filter(results__projects__name=f["project"])
+    if f["star"] in ("1", "true", "on"):
+        qs = qs.filter(star=True)
+    return qs.values("pk").distinct(), f
+
+
+def run_page(params, *, per_page=None):
+    ids, f = filtered_runs(params)
+    order = params.get("order_by", "-resultDate")
+    if order not in SORTS:
+        order = "-resultDate"
+    results_qs = Results.objects.select_related("reportstorage").prefetch_related(
+        Prefetch("qualitymetrics", queryset=QualityMetrics.objects.order_by("-pk")), "projects"
+    ).order_by("-timeStamp", "-pk")
+    runs = (Experiment.objects.filter(pk__in=ids).select_related("plan")
+            .prefetch_related(Prefetch("results", queryset=results_qs), "samples")
+            .order_by(order, "-pk"))
+    paginator = Paginator(runs, per_page or page_size())
+    page_obj = paginator.get_page(params.get("page"))
+    return page_obj, f, order
+
+
+def row_for(exp, status_filter=""):
+    reports = list(exp.results.all())
+    if status_filter:
+        shown = [r for r in reports if status_class(r.status) == status_filter]
+        reports = shown or reports
+    rep = next((r for r in reports if r.pk == exp.repResult_id), None) or (reports[0] if reports else None)
+    qm = rep.qualitymetrics.all()[0] if rep is not None and rep.qualitymetrics.all() else None
+    samples = [s.displayedName or s.name for s in exp.samples.all()]
+    sample = samples[0] if len(samples) == 1 else (f"{len(samples)} Samples" if samples else "")
+    flows_done = None
+    if exp.ftpStatus and exp.ftpStatus.isdigit():
+        flows_done = int(exp.ftpStatus)
+    return {
+        "exp": exp, "report": rep, "others": [r for r in reports if r is not rep], "sample": sample,
+        "q20": human_bases(qm.q20_bases) if qm else "", "output": human_bases(qm.q0_bases) if qm else "",
+        "q20_raw": qm.q20_bases if qm else "", "q0_raw": qm.q0_bases if qm else "",
+        "flows_done": flows_done, "status": rep.status if rep else exp.status,
+        "status_class": status_class(rep.status) if rep else "Other",
+    }
+
+
+@page()
+def data_page(request):
+    page_obj, f, order = run_page(request.GET)
+    rows = [row_for(e, f["result_status"]) for e in page_obj.object_list]
+    projects = list(Project.objects.order_by("name").values_list("name", flat=True))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = request.GET.copy()
+    for key in ("page", "order_by"):
+        sort_query.pop(key, None)
+    return render_page(request, "browser/data.html", {
+        "rows": rows, "page_obj": page_obj, "filters": f, "order": order, "sorts": SORTS,
+        "statuses": STATUSES, "projects": projects, "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+    }, tab="data", title="Completed Runs & Reports")
+
+
+@page()
+def data_csv(request):
+    page_obj, f, _order = run_page(request.GET, per_page=100000)
+    response = HttpResponse(content_type="text/csv")
+    stamp = timezone.now().strftime("%Y_%m_%d_%H_%M_%S")
+    response["Content-Disposition"] = f'attachment; filename="metrics_{stamp}.csv"'
+    out = csv.writer(response)
+    out.writerow(["Run Name", "Run Date", "Report Name", "Report Date", "Status", "Chip", "Flows", "Sample",
+                  "Q20 Bases", "Total Bases", "Report Link"])
+    for exp in page_obj.object_list:
+        row = row_for(exp, f["result_status"])
+        for rep in ([row["report"]] + row["others"]) if row["report"] else []:
+            qms = rep.qualitymetrics.all()
+            qm = qms[0] if qms else None
+            out.writerow([exp.displayName or exp.expName, exp.date.isoformat(), rep.resultsName, rep.timeStamp.isoformat(),
+                          rep.status, exp.chipType, exp.flows, row["sample"], qm.q20_bases if qm else "",
+                          qm.q0_bases if qm else "", rep.reportLink])
+    return response
+
+
+@page()
+def add_to_project(request, pks):
+    """POST /data/results/<pks>/project/ {"projects": [ids]}: add reports to projects (logged
+    in each project's event log)."""
+    import json
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+    from django.http import JsonResponse
+
+    from rundb.models import EventLog
+
+    if request.method != "POST":
+        return JsonResponse({"error": "Use POST"}, status=405)
+    try:
+        ids = [int(x) for x in pks.split(",") if x]
+        body = json.loads(request.body or b"{}")
+        project_ids = [int(x) for x in body.get("projects", [])]
+    except (ValueError, TypeError, AttributeError):
+        return JsonResponse({"error": "Send {\"projects\": [project ids]} for comma-separated report ids"}, status=400)
+    reports = list(Results.objects.filter(pk__in=ids))
+    projects = list(Project.objects.filter(pk__in=project_ids))
+    if len(reports) != len(set(ids)) or len(projects) != len(set(project_ids)) or not projects:
+        return JsonResponse({"error": "Unknown report or project id (or no project given)"}, status=400)
+    ctype = ContentType.objects.get_for_model(Project)
+    with transaction.atomic():
+        for project in projects:
+            project.results.add(*reports)
+            EventLog.objects.bulk_create([
+                EventLog(text=f"Add result ({r.pk}) to project.", content_type=ctype, object_pk=project.pk,
+                         username=request.user.get_username()[:32]) for r in reports])
+    return JsonResponse({"results": [r.pk for r in reports], "projects": [p.name for p in projects]})

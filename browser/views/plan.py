@@ -1,0 +1,134 @@
+"""Plan: templates (/plan/plan_templates/), plan a run from a template
+(/plan/page_plan_new_plan/<id>/, edit: /plan/page_plan_edit_plan/<id>/), planned runs
+(/plan/planned/) and the review dialog (/plan/reviewplan/<id>/).
+
+Plans are created and changed through the REST API from the page's script
+(POST/PATCH /rundb/api/v1/plannedexperiment/), so the page shows exactly the API's
+validation messages, field by field.
+"""
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+
+from rundb.models import Chip, ExperimentAnalysisSettings, KitInfo, PlannedExperiment, Plugin, ReferenceGenome, dnaBarcode
+
+from ..access import page
+from .common import render_page
+
+PER_PAGE = 20
+
+
+def _eas_prefetch():
+    return Prefetch("experiment__eas_set", queryset=ExperimentAnalysisSettings.objects.order_by("-pk"))
+
+
+def _plan_rows(qs):
+    rows = []
+    for plan in qs:
+        exp = getattr(plan, "experiment", None)
+        eas = exp.eas_set.all()[0] if exp is not None and exp.eas_set.all() else None
+        samples = [s.displayedName or s.name for s in exp.samples.all()] if exp is not None else []
+        rows.append({"plan": plan, "eas": eas, "samples": samples,
+                     "reference": (eas.reference if eas else "") or "",
+                     "barcodes": (eas.barcodeKitName if eas else "") or plan.barcodeId or ""})
+    return rows
+
+
+@page()
+def plan_root(request):
+    return redirect("/plan/plan_templates/")
+
+
+@page()
+def templates_page(request):
+    qs = (PlannedExperiment.objects.filter(isReusable=True).select_related("experiment")
+          .prefetch_related(_eas_prefetch(), "experiment__samples").order_by("-date", "-pk"))
+    text = request.GET.get("planName", "").strip()
+    if text:
+        qs = qs.filter(planDisplayedName__icontains=text) | qs.filter(planName__icontains=text)
+    page_obj = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(request, "browser/plan_templates.html", {
+        "rows": _plan_rows(page_obj.object_list), "page_obj": page_obj, "query": query.urlencode(), "text": text,
+    }, tab="plan", title="Templates")
+
+
+def _barcode_kits():
+    kits = {}
+    for name, id_str in dnaBarcode.objects.order_by("name", "index").values_list("name", "id_str"):
+        kits.setdefault(name, []).append(id_str)
+    return kits
+
+
+def _wizard(request, plan, mode):
+    plugins = list(Plugin.objects.filter(active=True, selected=True).order_by("name")
+                   .values("id", "name", "version", "isPlanConfig", "defaultSelected"))
+    references = list(ReferenceGenome.objects.filter(enabled=True).order_by("short_name")
+                      .values_list("short_name", "name"))
+    kits = {}
+    if mode == "scratch":  # no template: the Kits step's choices
+        kits["chips"] = list(Chip.objects.filter(isActive=True).order_by("name").values_list("name", "description"))
+        for key, types in (("templating", ("TemplatingKit", "IonChefPrepKit")), ("sequencing", ("SequencingKit",)),
+                           ("library", ("LibraryKit", "LibraryPrepKit"))):
+            kits[key] = list(KitInfo.objects.filter(kitType__in=types, isActive=True).order_by("description")
+                             .values_list("name", "description"))
+    return render_page(request, "browser/plan_run.html", {
+        "plan": plan, "mode": mode, "plugins": plugins, "references": references,
+        "barcode_kits": _barcode_kits(), "kits": kits,
+    }, tab="plan", title="Edit Plan" if mode == "edit" else "Plan Run")
+
+
+@page()
+def new_plan_from_scratch(request, code=0):
+    """Plan New Run without a template: the form also asks for chip and kits."""
+    return _wizard(request, None, "scratch")
+
+
+@page()
+def new_plan_page(request, template_id):
+    template = get_object_or_404(PlannedExperiment, pk=template_id, isReusable=True)
+    return _wizard(request, template, "new")
+
+
+@page()
+def edit_plan_page(request, plan_id):
+    plan = get_object_or_404(PlannedExperiment, pk=plan_id, isReusable=False)
+    return _wizard(request, plan, "edit")
+
+
+@page()
+def planned_page(request):
+    qs = (PlannedExperiment.objects.filter(isReusable=False, planExecuted=False).select_related("experiment")
+          .prefetch_related(_eas_prefetch(), "experiment__samples").order_by("-date", "-pk"))
+    text = request.GET.get("search", "").strip()
+    if text:
+        qs = qs.filter(planDisplayedName__icontains=text) | qs.filter(planShortID__iexact=text)
+    page_obj = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    try:
+        highlight = int(request.GET.get("highlight", "0"))
+    except ValueError:
+        highlight = 0
+    return render_page(request, "browser/planned.html", {
+        "rows": _plan_rows(page_obj.object_list), "page_obj": page_obj, "query": query.urlencode(),
+        "highlight": highlight, "search": text,
+    }, tab="plan", title="Planned Runs")
+
+
+@page()
+def review_plan(request, plan_id):
+    plan = get_object_or_404(PlannedExperiment.objects.select_related("experiment")
+                             .prefetch_related(_eas_prefetch()), pk=plan_id)
+    row = _plan_rows([plan])[0]
+    eas = row["eas"]
+    barcoded = (eas.barcodedSamples if eas else None) or {}
+    samples = []
+    for name, info in sorted(barcoded.items()):
+        for bc in (info or {}).get("barcodes", []):
+            samples.append({"barcode": bc, "sample": name})
+    samples.sort(key=lambda s: s["barcode"])
+    plugins = sorted(((eas.selectedPlugins if eas else None) or plan.selectedPlugins or {}).keys())
+    return render(request, "browser/review_plan.html", {"plan": plan, "row": row, "samples": samples,
+                                                        "plugins": plugins})

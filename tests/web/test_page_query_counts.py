@@ -1,0 +1,54 @@
+"""Each page takes a constant number of queries: the same with 2 rows as with 6."""
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from data_support import run  # noqa: E402
+
+pytestmark = [pytest.mark.django_db]
+
+PAGES = ["/home/", "/home/fragments?time_span=7days", "/data/", "/data/getCSV.csv", "/monitor/",
+         "/plan/plan_templates/", "/plan/planned/", "/configure/plugins/", "/configure/services/?queues=0",
+         "/configure/references/", "/configure/account/"]
+LIMIT = 20
+
+
+def _populate(n, admin, offset=0):
+    from launch_support import make_plugin_zip
+    from plugin.services.install import install_from_zip
+    from rundb.models import PlannedExperiment, ReferenceGenome
+
+    reports = []
+    for i in range(offset, offset + n):
+        reports.append(run(f"qc_run_{i}", project=f"proj{i % 2}", user=admin))
+        PlannedExperiment.objects.create(planName=f"tpl{i}", isReusable=True, planStatus="planned")
+        PlannedExperiment.objects.create(planName=f"plan{i}", planShortID=f"Q{i:04d}", planStatus="planned")
+        ReferenceGenome.objects.create(short_name=f"ref{i}", name=f"ref {i}", status="complete")
+    return reports
+
+
+def _counts(client, extra=()):
+    out = {}
+    for url in list(PAGES) + list(extra):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        out[url] = len(ctx.captured_queries)
+    return out
+
+
+def test_page_queries_do_not_grow_with_rows(client, admin_user):
+    client.force_login(admin_user)
+    first = _populate(2, admin_user)
+    report_url = [f"/report/{first[0].pk}/"]
+    small = _counts(client, report_url)
+    _populate(4, admin_user, offset=2)
+    large = _counts(client, report_url)
+    assert small == large
+    assert max(large.values()) <= LIMIT, large
