@@ -30,7 +30,8 @@ ROLES = ("anonymous", "lab user", "staff", "administrator", "plugin key")
 
 # (what, {role: answer}) - the README table. "granted" = only with that Django permission.
 CAPABILITIES = [
-    ("API root, resource schemas, `torrentsuite/version/`, `getsoftwareinfo/`, landing and login pages",
+    ("API root, resource schemas, OpenAPI document and docs page, `torrentsuite/version/`, "
+     "`getsoftwareinfo/`, `/` (goes to Home), login page, the web UI's CSS/JS",
      ("yes", "yes", "yes", "yes", "yes")),
     ("Read API resources, reports, plugin results, plugin media (GET)",
      ("no", "yes", "yes", "yes", "yes (as its owner)")),
@@ -59,11 +60,14 @@ CAPABILITIES = [
 # Routes that answer anonymous requests, as regexes over a concrete request path.
 ANONYMOUS_PATHS = {
     "API root": r"^/rundb/api/v1/$",
-    "resource schemas": r"^/rundb/api/v1/[^/]+/schema/$",
+    "resource schemas": r"^/rundb/api/(v1|mesh/v1)/[^/]+/schema/$",
+    "mesh API root": r"^/rundb/api/mesh/v1/$",
+    "OpenAPI document and docs page": r"^/rundb/api/v1/(openapi\.json|docs/(assets/[^/]+)?)$",
+    "web UI CSS/JS": r"^/static/browser/.+$",
     "software version": r"^/rundb/api/v1/torrentsuite/version/$",
     "software information": r"^/rundb/api/v1/getsoftwareinfo/$",
     "landing page": r"^/$",
-    "login/logout pages": r"^/(accounts/)?(login|logout)/$",
+    "login/logout pages": r"^/(accounts/)?(login/(ajax/)?|logout/?)$",
     "admin login/logout": r"^/admin/(login|logout)/$",
 }
 

@@ -2,8 +2,8 @@
 
 Each route view carries ``ion_permission`` ("anonymous", "authenticated", "staff", "admin" or a
 permission codename such as ``rundb.change_results``) so route audits can read who may call it;
-:func:`guard` enforces the same level inside the view, after the method check (405 first, then
-401 / 403)."""
+:func:`guard` enforces the same level inside the view: 401 before the method check, so an
+anonymous caller learns nothing of a route (as rundb/api/endpoint.py does), then 405, then 403."""
 from django.urls import re_path
 from tastypie.exceptions import ImmediateHttpResponse
 
@@ -41,12 +41,12 @@ def allowed(user, permission):
 
 def guard(resource, request, methods, permission):
     """Check method, credentials and permission; return the (lower-case) method."""
-    method = resource.method_check(request, allowed=methods)
     if permission == "anonymous":
-        return method
+        return resource.method_check(request, allowed=methods)
     user = authenticate_request(request)
     if user is None:
         raise ImmediateHttpResponse(unauthorized_response())
+    method = resource.method_check(request, allowed=methods)
     if permission != "authenticated" and plugin_result_from_request(request) is not None:
         raise ImmediateHttpResponse(error_response("A plugin key may not use this action.", 403))
     if not allowed(user, permission):

@@ -1,19 +1,15 @@
-"""`/` answers with a small page linking the API root and the admin, to anyone."""
+"""`/` is never a 404: it sends a person to Home (and Home to the login page without a session)."""
 from django.test import Client
 from django.urls import resolve
 
-from iondb.urls import LANDING_LINKS
 
-
-def test_landing_page_links_api_and_admin(db):
+def test_root_goes_home_then_to_login(db):
     response = Client().get("/")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
-    page = response.content.decode()
-    assert "Torrent Server" in page
-    for url, _, _ in LANDING_LINKS:
-        assert f'href="{url}"' in page
-        assert Client().get(url).status_code != 404, url  # every link leads somewhere
+    assert response.status_code == 302 and response["Location"] == "/home/"
+    home = Client().get("/home/")
+    assert home.status_code == 302 and home["Location"].startswith("/login/?next=/home/")
+    assert Client().get("/login/").status_code == 200
 
 
-def test_landing_view_is_marked_anonymous():
+def test_root_is_marked_anonymous():
     assert resolve("/").func.ion_permission == "anonymous"

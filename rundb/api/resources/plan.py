@@ -1,10 +1,8 @@
 """Planned runs and templates (plannedexperiment) and their QC thresholds."""
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import CharField, TextField
-from django.urls import re_path
-from tastypie import fields, http
-from tastypie.exceptions import BadRequest, NotFound
-from tastypie.utils import trailing_slash
+from tastypie import fields
+from tastypie.exceptions import NotFound
 
 from rundb.models import PlannedExperiment, PlannedExperimentQC
 
@@ -82,31 +80,6 @@ class PlannedExperimentResource(PlanRoutesMixin, IonResource):
         queryset = PlannedExperiment.objects.select_related("applicationGroup", "sampleGrouping")
         resource_name = "plannedexperiment"
         always_return_data = True
-        create_allowed_methods = ["post"]
-
-    def base_urls(self):
-        name = self._meta.resource_name
-        return [re_path(rf"^(?P<resource_name>{name})/create{trailing_slash}$", self.wrap_view("dispatch_create"),
-                        name="api_plannedexperiment_create")] + super().base_urls()
-
-    def dispatch_create(self, request, **kwargs):
-        self.is_authenticated(request)  # anonymous callers get 401 before the method check's 405
-        return self.dispatch("create", request, **kwargs)
-
-    def post_create(self, request, **kwargs):
-        """A plan copied from a template (planning.plan_body_from_template)."""
-        data = self.alter_deserialized_detail_data(request, self.deserialize(request, request.body))
-        if not isinstance(data, dict):
-            raise BadRequest("The request body must be a JSON object.")
-        try:
-            template = planning.find_template(data.get("templateName"))
-        except ValueError as exc:
-            raise ValidationError({"templateName": [str(exc)]})
-        bundle = self.build_bundle(data=planning.plan_body_from_template(template, data), request=request)
-        bundle = self.obj_create(bundle)
-        body = self.dehydrate_objects([bundle.obj], request, for_list=False)[0]
-        body = self.alter_detail_data_to_serialize(request, body)
-        return self.create_response(request, body, response_class=http.HttpAccepted)
 
     # -- representation
     def prefetch_page(self, objs, page):

@@ -160,8 +160,11 @@ class PlanRoutesMixin:
         if errors:
             raise ImmediateHttpResponse(error_response(errors))
         for key, value in body.items():
-            if key not in ("templateName", "samplesList", "sampleSetName", "libraryPool", *TEC_KEYS):
-                data[key] = value
+            if key in ("templateName", "samplesList", "sampleSetName", "libraryPool", *TEC_KEYS):
+                continue
+            if key == "selectedPlugins" and isinstance(value, dict) and isinstance(data.get(key), dict):
+                value = {**data[key], **value}  # the template's choice, changed plugin by plugin
+            data[key] = value
         if samples is not None:
             data["barcodedSamples"] = samples
         data["isReusable"] = False
