@@ -155,18 +155,27 @@ class FaultRun:
                    what=f"{at_least} plugin jobs Started")
 
     def wait_all_final(self, timeout=240):
+        from django.db import models
+
         from rundb.models import AnalysisJob, PluginResultJob
         ids = [j.job.pk for j in self.jobs]
 
         def done():
-            if PluginResultJob.objects.filter(pk__in=ids).exclude(state__in=FINAL).exists():
+            # Final, and the exit code collected (the service adds it once the job left the scheduler).
+            rows = PluginResultJob.objects.filter(pk__in=ids)
+            if rows.exclude(state__in=FINAL).exists() or rows.filter(exit_code__isnull=True).exists():
                 return False
             return self.analysis is None or AnalysisJob.objects.get(pk=self.analysis.pk).state in FINAL
         t0 = time.monotonic()
         try:
             wait_until(done, timeout=timeout, interval=0.25, what="every job final")
         except AssertionError:
-            print(self.grid.service.log_text())
+            print(self.grid.service.log_text()[-20000:])
+            print("not final:", list(PluginResultJob.objects.filter(pk__in=ids).filter(
+                models.Q(exit_code__isnull=True) | ~models.Q(state__in=FINAL)).values_list(
+                "pk", "state", "exit_code", "grid_engine_jobid")))
+            if self.analysis is not None:
+                print("analysis:", AnalysisJob.objects.filter(pk=self.analysis.pk).values().first())
             raise
         return time.monotonic() - t0
 
