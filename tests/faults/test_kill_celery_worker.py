@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -48,15 +49,22 @@ class Worker:
                 os.killpg(self.proc.pid, signal.SIGKILL)
 
 
+EXPLOG = ("Experiment Name: {name}\nStart Time: Mon Apr 30 15:22:02 2012\nFlows: 40\nChipType: 314\n"
+          "Platform: PGM\nAutoAnalyze: yes\nLibrary: hg19\nbarcodeId: none\n")
+
+
 def write_runs(root, n):
-    """n instrument runs that have started (explog.txt only) and two that have finished."""
-    sys.path.insert(0, str(ROOT / "tests" / "ingest"))
-    from conftest import RunFolder
+    """n instrument runs that have started (explog.txt) and two that have finished (explog_final.txt
+    and basecalled data, so the crawl starts their analyses)."""
     names = [f"R_2024_02_03_04_05_{i:03d}_user_crawl{i}" for i in range(n)]
-    for name in names:
-        RunFolder(root, "PGM_fault", name).explog({"Experiment Name": name})
-    for name in names[:2]:
-        RunFolder(root, "PGM_fault", name).final({"Experiment Name": name}).bam()
+    for i, name in enumerate(names):
+        folder = Path(root) / "PGM_fault" / name
+        folder.mkdir(parents=True)
+        (folder / "explog.txt").write_text(EXPLOG.format(name=name))
+        if i < 2:
+            (folder / "explog_final.txt").write_text(EXPLOG.format(name=name))
+            (folder / "basecaller_results").mkdir()
+            (folder / "basecaller_results" / "rawlib.basecaller.bam").write_bytes(b"BAM\x01")
     return names
 
 
@@ -75,9 +83,9 @@ def test_worker_killed_mid_crawl(fault_grid, tmp_path):
     worker = Worker(tmp_path, f"fault-{uuid.uuid4().hex[:10]}").start()
     try:
         crawl.apply_async(kwargs={"results_root": str(settings.ION_RESULTS_ROOT)}, queue=worker.queue)
-        wait_until(lambda: Experiment.objects.exists(), timeout=120, interval=0.05, what="the crawl under way")
+        wait_until(lambda: Experiment.objects.filter(pgmName="PGM_fault").exists(), timeout=120, interval=0.05, what="the crawl under way")
         worker.kill()
-        at_kill = Experiment.objects.count()
+        at_kill = Experiment.objects.filter(pgmName="PGM_fault").count()
         t0 = time.monotonic()
         worker.start()  # beat's next tick sends the next crawl
         result = crawl.apply_async(kwargs={"results_root": str(settings.ION_RESULTS_ROOT)}, queue=worker.queue)
@@ -85,8 +93,9 @@ def test_worker_killed_mid_crawl(fault_grid, tmp_path):
         recovery = time.monotonic() - t0
     finally:
         worker.stop()
-    assert Experiment.objects.count() == RUNS
-    assert sorted(Experiment.objects.values_list("expName", flat=True)) == sorted(names)
+    crawled = Experiment.objects.filter(pgmName="PGM_fault")
+    assert crawled.count() == RUNS  # each run once
+    assert sorted(crawled.values_list("expName", flat=True)) == sorted(names)
     for name in names[:2]:
         assert Results.objects.filter(experiment__expName=name).count() == 1
         assert AnalysisJob.objects.filter(result__experiment__expName=name).count() == 1
