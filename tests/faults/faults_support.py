@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 
 HERE = Path(__file__).resolve().parent
@@ -57,8 +58,9 @@ def free_port() -> int:
 class WebProcess:
     """gunicorn serving the test database on a port of its own (the process a test kills)."""
 
-    def __init__(self, workdir: Path, port: int):
+    def __init__(self, workdir: Path, port: int, **extra_env):
         self.workdir, self.port, self.proc, self.logs = workdir, port, None, []
+        self.extra_env = extra_env
 
     @property
     def url(self) -> str:
@@ -67,7 +69,7 @@ class WebProcess:
     def start(self):
         env = ServiceProcess("sge", self.workdir, "unused").env()
         env.update(ALLOWED_HOSTS="127.0.0.1,localhost", GUNICORN_BIND=f"127.0.0.1:{self.port}",
-                   GUNICORN_WORKERS="2", GUNICORN_THREADS="4")
+                   GUNICORN_WORKERS="2", GUNICORN_THREADS="4", **self.extra_env)
         log = self.workdir / f"web.{len(self.logs)}.log"
         self.logs.append(log)
         self.proc = subprocess.Popen(
@@ -77,12 +79,15 @@ class WebProcess:
         return self
 
     def answers(self) -> bool:
+        """An HTTP answer, not just a connection: the arbiter listens before its workers have
+        loaded the application, and what waits in the backlog then is reset by a stop."""
         if self.proc.poll() is not None:
             raise AssertionError(f"gunicorn exited {self.proc.returncode}: {self.logs[-1].read_text()}")
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return True
-        except OSError:
+            for _ in range(4):
+                requests.get(self.url + "/rundb/api/v1/", timeout=5)
+            return True
+        except requests.RequestException:
             return False
 
     def kill(self):
@@ -235,7 +240,7 @@ def fault_grid(live_server, settings, tmp_path):
     run = FaultRun(grid, tmp_path / "release")
     yield run
     run.flag.touch()
-    code = grid.service.stop()
+    code = grid.service.stop() if grid.service.proc is not None else None
     if grid.service.proc is not None and code not in (0, None):
         print(grid.service.log_text())
     delete_grid_jobs(grid.prefix)
