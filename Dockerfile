@@ -25,6 +25,7 @@ COPY . .
 RUN pip install --no-cache-dir --config-settings editable_mode=compat -e . \
     && useradd --system --home /var/lib/torrent --create-home ionian \
     && mkdir -p /var/lib/torrent/results \
+    && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
     && chown -R ionian /var/lib/torrent
 
 USER ionian

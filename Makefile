@@ -21,6 +21,9 @@ STAMP := $(VENV)/.installed-$(shell (cat pyproject.toml; echo $(EDITABLE_MODE)) 
 VAR_DIR := $(or $(ION_VAR_DIR),var)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address jobs call the API back at (ION_NET_LOCATION, unless already set): the served
+# one, with a wildcard bind reached through the loopback address.
+CALLBACK_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -73,7 +76,8 @@ run: demo
 
 # The job service runs beside the web server when it is installed and stops with it.
 serve: venv
-	@js=""; mkdir -p "$(VAR_DIR)"; \
+	@export ION_NET_LOCATION="$${ION_NET_LOCATION:-http://$(CALLBACK_HOST):$(PORT)}"; \
+	js=""; mkdir -p "$(VAR_DIR)"; \
 	if $(MANAGE) help jobservice >/dev/null 2>&1; then \
 		$(MANAGE) jobservice >>"$(VAR_DIR)/jobservice.log" 2>&1 & js=$$!; \
 		echo "Job service started (pid $$js, log $(VAR_DIR)/jobservice.log)"; \
@@ -82,13 +86,15 @@ serve: venv
 	fi; \
 	trap 'if [ -n "$$js" ]; then kill $$js 2>/dev/null; fi' EXIT; \
 	trap 'exit 130' INT TERM; \
-	echo "Serving on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/rundb/api/v1/, Ctrl-C stops)"; \
+	echo "Serving on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/rundb/api/v1/, Ctrl-C stops; jobs call back $$ION_NET_LOCATION)"; \
 	$(MANAGE) runserver --insecure $(HOST):$(PORT)
 
 test: venv
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
+# gunicorn serves static files through WhiteNoise from <ION_VAR_DIR>/static.
 web: venv
+	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn -c config/gunicorn.conf.py
 
 worker: venv

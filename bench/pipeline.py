@@ -30,8 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # first: this file's own folder would make `pipeline` mean this script
 
 from pipeline.stages.bamio import BamWriter, ranges, encode_seq_bytes, nt16  # noqa: E402
+from rundb.catalog.datafiles import barcode_kit  # noqa: E402  (plain Python, no Django)
 
-KIT = os.path.join(os.path.dirname(ROOT), "shared", "reference-data", "ts-fixtures", "ion_xpress.json")
 FLOW_ORDER = ("TACGTACGTCTGAGCATCGATCGATGTACAGC" * 32)[:800]
 KEY = "TCAG"
 RUN_ID = "BENCH"
@@ -43,13 +43,8 @@ for _i, _c in enumerate(b"ACGT"):
 
 
 def _kit():
-    if os.path.exists(KIT):
-        with open(KIT) as fh:
-            rows = [r["fields"] for r in json.load(fh)]
-        rows.sort(key=lambda f: f["index"])
-        return rows
-    return [{"id_str": "IonXpress_001", "sequence": "CTAAGGTAAC", "adapter": "GAT", "index": 1,
-             "score_mode": 1, "score_cutoff": 2}]
+    """The IonXpress kit of the project's data folder (rundb/catalog/data)."""
+    return barcode_kit("IonXpress")
 
 
 def make_reference(path, seed=7):
@@ -256,6 +251,9 @@ def replicate_records(src, dst, n):
 def bench(n, work, zm=True):
     d = os.path.join(work, f"n{n}")
     os.makedirs(d, exist_ok=True)
+    kit_file = os.path.join(work, "ion_xpress.json")  # the stage subprocess reads the kit from a file
+    with open(kit_file, "w") as fh:
+        json.dump(_kit(), fh)
     fasta = os.path.join(work, "ref.fa")
     mmi = os.path.join(work, "ref.mmi")
     if not os.path.exists(mmi):
@@ -269,9 +267,9 @@ def bench(n, work, zm=True):
     write_unmapped(raw, n, genome, full_zm=zm)
     print(f"  generated {n} reads in {time.perf_counter() - t:.1f}s ({os.path.getsize(raw) / 1e6:.0f} MB)")
     rows = {}
-    rows["barcodes"] = run_stage(stage="barcodes", **{"in": raw, "out": os.path.join(d, "bc"), "kit": KIT,
+    rows["barcodes"] = run_stage(stage="barcodes", **{"in": raw, "out": os.path.join(d, "bc"), "kit": kit_file,
                                                        "fo": FLOW_ORDER[:500]})
-    rows["barcodes_level0"] = run_stage(stage="barcodes", **{"in": raw, "out": os.path.join(d, "bc0"), "kit": KIT,
+    rows["barcodes_level0"] = run_stage(stage="barcodes", **{"in": raw, "out": os.path.join(d, "bc0"), "kit": kit_file,
                                                              "fo": FLOW_ORDER[:500], "level": 0})
     shutil.rmtree(os.path.join(d, "bc0"), ignore_errors=True)
     bc_bam = os.path.join(d, "bc", "IonXpress_001_rawlib.basecaller.bam")

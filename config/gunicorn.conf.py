@@ -8,6 +8,32 @@ import os
 
 wsgi_app = "iondb.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+
+def callback_location(bind_value):
+    """http://host:port of the first TCP address in *bind_value* (a wildcard host is reached
+    through the loopback address); "" for unix sockets."""
+    first = bind_value.split(",")[0].strip()
+    if not first or first.startswith(("unix:", "fd://")):
+        return ""
+    host, _, port = first.rpartition(":")
+    if not host:
+        host, port = first, "8000"
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+# Jobs call the API back where this server listens, unless ION_NET_LOCATION says otherwise
+# (e.g. behind a proxy). Set before the workers import the settings. Not in the production
+# profile: plain HTTP is redirected there, and the launching request's (https) address is the
+# better guess (plugin/services/config.py).
+_production = os.environ.get("ION_PRODUCTION", "").strip().lower() in ("1", "true", "yes", "on")
+if not os.environ.get("ION_NET_LOCATION") and not _production and callback_location(bind):
+    os.environ["ION_NET_LOCATION"] = callback_location(bind)
 # API requests are short and mostly wait on the database: a few processes with threads.
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

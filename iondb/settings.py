@@ -1,8 +1,12 @@
 """Settings come from the environment; defaults give the embedded first-look mode
 (SQLite under ./var, eager Celery, local job backend)."""
 import os
+import secrets
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ION_VAR_DIR", BASE_DIR / "var"))
@@ -15,6 +19,9 @@ def env_bool(name, default=False):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+SQLITE_TIMEOUT = 30  # s a SQLite writer waits for the write lock
+
+
 def database_from_url(url):
     """Translate DATABASE_URL (postgres://user:pw@host:port/name or sqlite:///path)."""
     parsed = urlparse(url)
@@ -22,7 +29,19 @@ def database_from_url(url):
         # sqlite:////abs/path -> /abs/path ; sqlite:///rel/path -> rel/path
         path = unquote(parsed.path)[1:] or str(VAR_DIR / "db.sqlite3")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+        # Several writers at once (web threads, gunicorn workers, plugin callbacks, the job
+        # service): WAL lets readers run beside the writer; IMMEDIATE takes the write lock when
+        # a write transaction begins, so two transactions never deadlock upgrading a read lock
+        # (which fails at once, "database is locked"); the others wait up to `timeout` s.
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": SQLITE_TIMEOUT,
+            },
+        }
     if parsed.scheme in ("postgres", "postgresql", "psql", "pgsql"):
         options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
         db = {
@@ -42,7 +61,43 @@ def database_from_url(url):
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-change-me-for-any-shared-server")
+def secret_key():
+    """SECRET_KEY from the environment, else one generated at the first start and kept in
+    <ION_VAR_DIR>/secret_key (mode 0600), so a fresh checkout needs no configuration and no
+    key is ever shared between installations. Every process of one installation (web, worker,
+    job service, jobs) reads the same file; the first writer wins."""
+    value = os.environ.get("SECRET_KEY", "").strip()
+    if value:
+        return value
+    path = VAR_DIR / "secret_key"
+    for _ in range(50):
+        try:
+            value = path.read_text().strip()
+        except FileNotFoundError:
+            value = None
+        if value:
+            return value
+        if value is None:
+            try:
+                VAR_DIR.mkdir(parents=True, exist_ok=True)
+                tmp = VAR_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(50) + "\n")
+                try:
+                    os.link(tmp, path)  # atomic: never a half-written key, one winner
+                except FileExistsError:
+                    pass
+                finally:
+                    tmp.unlink()
+                continue
+            except OSError as exc:
+                raise ImproperlyConfigured(f"Set SECRET_KEY, or make {path} writable: {exc}") from exc
+        time.sleep(0.1)  # an empty file: another process is just writing it
+    raise ImproperlyConfigured(f"{path} is empty: delete it or set SECRET_KEY")
+
+
+SECRET_KEY = secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 
@@ -59,12 +114,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin CSS/JS) from STATIC_ROOT under gunicorn; `make web` collects them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rundb.api.throttle.LoginThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "plugin.middleware.RequestLocationMiddleware",
 ]
 
 ROOT_URLCONF = "iondb.urls"
@@ -96,7 +155,24 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+try:  # WhiteNoise warns about a missing folder; `make run` serves from the apps (runserver --insecure)
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 LOGIN_URL = "/login/"
+
+# Production profile (ION_PRODUCTION=1): HTTPS only, secure cookies, HSTS; `manage.py check
+# --deploy` is clean with it. TLS is usually ended by a reverse proxy in front of gunicorn
+# (config/gunicorn.conf.py trusts its X-Forwarded-Proto); jobs must then call back on the
+# https address (ION_NET_LOCATION), as plain-HTTP requests are redirected.
+ION_PRODUCTION = env_bool("ION_PRODUCTION", False)
+if ION_PRODUCTION:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("ION_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 # Where instruments drop runs, reports live, and plugins are installed.
 ION_RESULTS_ROOT = Path(os.environ.get("ION_RESULTS_ROOT", VAR_DIR / "results")).resolve()
@@ -107,9 +183,13 @@ ION_JOB_BACKEND = os.environ.get("ION_JOB_BACKEND", "local")  # "sge" | "local"
 ION_SGE_QUEUE = os.environ.get("ION_SGE_QUEUE", "all.q")
 # Plugin jobs; empty: ION_SGE_QUEUE (sge/setup_gridengine.sh creates plugin.q).
 ION_SGE_PLUGIN_QUEUE = os.environ.get("ION_SGE_PLUGIN_QUEUE", "")
-# URL that plugin jobs and the pipeline use to call back into the API.
-ION_API_URL = os.environ.get("ION_API_URL", "http://127.0.0.1:8000/rundb/api/")
-ION_NET_LOCATION = os.environ.get("ION_NET_LOCATION", "http://127.0.0.1:8000")
+# This server's address as jobs see it: plugin jobs and the pipeline call the API back at
+# <ION_NET_LOCATION>/rundb/api/ (ION_API_URL, derived). `make run`/`make serve` set it from
+# HOST/PORT and config/gunicorn.conf.py from its bind. Unset, a plugin launched through the API
+# calls back the host the launching request came to, else the default (plugin/services/config.py).
+ION_DEFAULT_NET_LOCATION = "http://127.0.0.1:8000"
+ION_NET_LOCATION = os.environ.get("ION_NET_LOCATION", "").strip().rstrip("/")
+ION_API_URL = (ION_NET_LOCATION or ION_DEFAULT_NET_LOCATION) + "/rundb/api/"
 ION_VERSION = "5.18.0"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -128,6 +208,20 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": float(os.environ.get("ION_CRAWL_INTERVAL", "30"))},
     },
 }
+
+# Counters of failed sign-ins (rundb/api/throttle.py) live in the cache: shared through Redis
+# when there is one, else per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "ion"}
+    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# After this many failed sign-ins (per client address, per user name) further attempts get 429
+# until ION_AUTH_COOLOFF s pass without a new failure (0 disables the throttle).
+ION_AUTH_FAILURE_LIMIT = int(os.environ.get("ION_AUTH_FAILURE_LIMIT", "10"))
+ION_AUTH_COOLOFF = int(os.environ.get("ION_AUTH_COOLOFF", "300"))
+# Reverse proxies whose X-Forwarded-For names the real client (comma-separated addresses).
+ION_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("ION_TRUSTED_PROXIES", "").split(",") if a.strip()]
+ION_AUTH_THROTTLE_NAMESPACE = ""  # part of every counter's cache key (tests use their own)
 
 TASTYPIE_DEFAULT_FORMATS = ["json"]
 TASTYPIE_FULL_DEBUG = False

@@ -11,9 +11,17 @@ Order of work (Results.status shows where it is; names as the original's where i
     Barcode Classification | Read Counting, Alignment (i/n: barcode), TF Processing,
     Metrics, Figures   the streaming stages (pipeline.stages.run.run_stages)
     Uploading Metrics  metric rows replaced in one transaction (pipeline.metrics_store)
-    Plugins            BLOCK (composite runs, per block) and SEPARATOR, DEFAULT, POST, LAST
+    Plugins            DEFAULT, POST, LAST
     Completed          or `Error: <reason>` (first 64 characters; the whole reason and the
                        traceback are in <report>/ReportLog.html and metaData["error"])
+
+Plugin run levels fire when their data is ready (PipelinePlugins below), all in one launch
+session (LAST and EXPORT plugins wait for this analysis's plugin jobs only):
+    PRE        before the stages; every block_<id> folder of a composite run exists by then
+    BLOCK      per block, as soon as that block is basecalled (flowgram input); a run that
+               arrives basecalled has no per-block analysis here: its blocks fire after the stages
+    SEPARATOR  composite runs, once, as soon as the separator output exists (separator_output)
+    DEFAULT, POST, LAST  after the metrics are stored
 
 An error in one report never touches another: everything here is scoped to the report's row
 and folder, and the caller (the job) exits non-zero. Missing optional inputs (BaseCaller.json,
@@ -36,6 +44,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from plugin.services.config import net_location
 from rundb.models import Experiment, Results, Template, dnaBarcode
 
 from .ingest.explog import EXPLOG, EXPLOG_FINAL, ExplogError, block_dir, data_blocks, read_explog
@@ -349,7 +358,7 @@ def write_params(result, inputs):
         "dataKind": inputs.data_kind,
         "blockArgs": "fromWells" if inputs.data_kind == "flowgrams" else "fromBasecalled",
         "doThumbnail": inputs.thumbnail,
-        "net_location": settings.ION_NET_LOCATION,
+        "net_location": net_location(),
         "url_path": result.reportLink,
         "aligner": index_version(),
     }
@@ -418,9 +427,10 @@ def _wells_blocks(run_dir):
     return blocks, shown if shown.is_dir() else blocks[0].wells.parent.parent
 
 
-def basecall_wells(result, inputs, say):
+def basecall_wells(result, inputs, say, on_block_done=None):
     """Flowgrams -> <report>/basecaller_results/rawlib.basecaller.bam (+ rawtf, BaseCaller.json,
-    analysis.bfmask.stats); returns the folder run_stages should read as its run folder."""
+    analysis.bfmask.stats); returns the folder run_stages should read as its run folder.
+    `on_block_done(block id)` as each block of a composite run is basecalled."""
     from pipeline.basecaller.run import BasecallerConfig, BasecallerInputError, basecall_run
     from pipeline.formats.bfmask import MaskFormatError
     from pipeline.formats.wells import WellsFormatError
@@ -451,7 +461,8 @@ def basecall_wells(result, inputs, say):
             config.adapter = adapter.upper()
     say(BASE_CALLING)
     try:
-        res = basecall_run(None, report / "basecaller_results", blocks=blocks, config=config)
+        res = basecall_run(None, report / "basecaller_results", blocks=blocks, config=config,
+                           on_block_done=_block_callback(on_block_done))
     except (WellsFormatError, BasecallerInputError, MaskFormatError) as exc:
         raise AnalysisError(f"base calling failed: {exc}") from exc
     lib = res.counts.get("lib", {})
@@ -461,6 +472,18 @@ def basecall_wells(result, inputs, say):
     if not inputs.flow_order:
         inputs.flow_order = _bam_flow_order(report)
     return report
+
+
+def _block_callback(on_block_done):
+    """basecall_run's per-block callback as one taking the block id (folder block_<id>)."""
+    if on_block_done is None:
+        return None
+
+    def done(block):
+        m = _BLOCK_DIR.search(Path(block.wells).parent.name)
+        if m:
+            on_block_done(Path(block.wells).parent.name[len("block_"):])
+    return done
 
 
 def _clear_outputs(report_dir):
@@ -475,12 +498,12 @@ def _clear_outputs(report_dir):
 
 # -- plugins -----------------------------------------------------------------------------------
 
-def launch_level(result, level, say, *, block_id=None):
+def launch_level(result, level, say, *, block_id=None, session=None):
     """Launch one plugin run level; a plugin problem is logged, never fails the analysis."""
     from plugin.services.runlevels import launch_runlevel
 
     try:
-        launched = launch_runlevel(result, level, block_id=block_id)
+        launched = launch_runlevel(result, level, block_id=block_id, session=session)
     except Exception as exc:  # noqa: BLE001 - plugins must not break the report
         say(f"plugins at run level {level}: launch failed: {exc}", status=False)
         log.exception("run level %s of report %s", level, result.pk)
@@ -490,6 +513,83 @@ def launch_level(result, level, say, *, block_id=None):
         names = ", ".join(f"{pr.plugin.name} #{pr.pk}" for pr in launched)
         say(f"plugins at run level {level}{where}: {names}", status=False)
     return launched
+
+
+SEPARATOR_FILE = "separator.mask.bin"
+BEADFIND_STATS = "analysis.bfmask.stats"
+
+
+def separator_output(inputs):
+    """The file whose existence means the chip's beads are separated (SEPARATOR's data), or None.
+
+    The original's signal processing writes sigproc_results/separator.mask.bin; a run folder
+    that has one (instrument output) is used as is. This server's stand-in is the chip's
+    bead-find summary analysis.bfmask.stats: for flowgram input the basecaller writes
+    <report>/basecaller_results/analysis.bfmask.stats once the beads of every block are
+    classified; a basecalled run brings the instrument's copy (sigproc_results,
+    basecaller_results, onboard_results/sigproc_results or the run folder itself, where
+    run_stages finds it too). With none of these, SEPARATOR fires before DEFAULT."""
+    report, run = Path(inputs.report_dir), Path(inputs.run_dir)
+    sigproc_dirs = [report / "sigproc_results", run / "sigproc_results", run / "onboard_results" / "sigproc_results"]
+    candidates = [d / SEPARATOR_FILE for d in sigproc_dirs]
+    if inputs.data_kind == "flowgrams":
+        candidates.append(report / "basecaller_results" / BEADFIND_STATS)
+    else:
+        candidates += [d / BEADFIND_STATS for d in (run / "sigproc_results", run / "basecaller_results",
+                                                     run / "onboard_results" / "sigproc_results", run)]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+class PipelinePlugins:
+    """The plugin run levels of one analysis, in one launch session.
+
+    `prepare()` creates every block folder (so PRE and every later job see them all in
+    `block_dirs`); `block_done(id)` launches one block's BLOCK plugins, once; `check_separator()`
+    launches SEPARATOR once its data exists (composite runs); `finish()` launches what has not
+    fired yet (blocks, then SEPARATOR) and DEFAULT, POST, LAST. `on_block(id)` is called after
+    a block's launch (tests use it to watch the jobs while the analysis goes on)."""
+
+    def __init__(self, result, inputs, say, on_block=None):
+        from plugin.services.launch import new_session
+
+        self.result, self.inputs, self.say, self.on_block = result, inputs, say, on_block
+        self.session = new_session("pipeline")
+        self.blocks_done = set()
+        self.separator_fired = False
+
+    def level(self, level, block_id=None):
+        return launch_level(self.result, level, self.say, block_id=block_id, session=self.session)
+
+    def prepare(self):
+        for block in self.inputs.blocks:
+            (Path(self.inputs.report_dir) / f"block_{block}").mkdir(exist_ok=True)
+
+    def block_done(self, block_id):
+        if block_id not in self.inputs.blocks or block_id in self.blocks_done:
+            return
+        self.blocks_done.add(block_id)
+        self.level("block", block_id)
+        if self.on_block is not None:
+            self.on_block(block_id)
+
+    def check_separator(self):
+        if self.separator_fired or not self.inputs.blocks:
+            return
+        found = separator_output(self.inputs)
+        if found is not None:
+            self.separator_fired = True
+            self.say(f"separator output {found}: SEPARATOR plugins", status=False)
+            self.level("separator")
+
+    def finish(self):
+        for block in self.inputs.blocks:
+            self.block_done(block)
+        self.check_separator()
+        if self.inputs.blocks and not self.separator_fired:  # no separator output: before DEFAULT
+            self.separator_fired = True
+            self.level("separator")
+        for level in ("default", "post", "last"):
+            self.level(level)
 
 
 # -- the job -----------------------------------------------------------------------------------
@@ -521,12 +621,13 @@ def analysis_version(aligned):
     return ",".join(parts) + ","
 
 
-def run_analysis(result_pk, *, stream=None, on_status=None):
+def run_analysis(result_pk, *, stream=None, on_status=None, on_block=None):
     """Analyse report `result_pk`; returns an AnalysisOutcome (status Completed or Error: ...).
 
     `stream`: where log lines also go (the job's stdout). `on_status(status)` is called after
-    each status change (tests use it to interfere at a given stage). Raises Results.DoesNotExist
-    only when there is no such report (there is nowhere to record an error then).
+    each status change (tests use it to interfere at a given stage); `on_block(block id)` after
+    a block's BLOCK plugins are launched. Raises Results.DoesNotExist only when there is no
+    such report (there is nowhere to record an error then).
     """
     started = time.monotonic()
     result = Results.objects.select_related("experiment", "eas", "reportstorage").get(pk=result_pk)
@@ -570,11 +671,19 @@ def run_analysis(result_pk, *, stream=None, on_status=None):
             rlog.write(f"warning: {inputs.reference_note}; the run is analysed without alignment")
         _clear_outputs(report_dir)
         write_params(result, inputs)
-        launch_level(result, "pre", say)
+        plugins = PipelinePlugins(result, inputs, say, on_block)
+        plugins.prepare()
+        plugins.level("pre")
+        plugins.check_separator()
 
         stage_dir = inputs.run_dir
         if inputs.data_kind == "flowgrams":
-            stage_dir = basecall_wells(result, inputs, say)
+            def block_basecalled(block_id):
+                plugins.block_done(block_id)
+                plugins.check_separator()
+
+            stage_dir = basecall_wells(result, inputs, say, block_basecalled)
+            plugins.check_separator()
 
         from pipeline.stages.run import run_stages
 
@@ -610,13 +719,7 @@ def run_analysis(result_pk, *, stream=None, on_status=None):
             raise AnalysisError("empty run: the run's basecaller BAM(s) hold no reads")
 
         say(PLUGINS)
-        for block in inputs.blocks:
-            (report_dir / f"block_{block}").mkdir(exist_ok=True)
-            launch_level(result, "block", say, block_id=block)
-        if inputs.blocks:  # composite runs: after every block, before the merged report's plugins
-            launch_level(result, "separator", say)
-        for level in ("default", "post", "last"):
-            launch_level(result, level, say)
+        plugins.finish()
         elapsed = time.monotonic() - started
         set_status(result, COMPLETED, timeToComplete=str(int(round(elapsed))))
         rlog.write(f"status: {COMPLETED} in {elapsed:.1f}s")

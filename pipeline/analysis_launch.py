@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 
 from rundb.models import AnalysisJob, Experiment, JobState, ReportStorage, Results
+from rundb.paths import DIR_MODE
 
 from .ingest.mapping import pretty_run_name
 
@@ -139,9 +140,15 @@ def create_report(experiment: Experiment, *, name=None, metadata=None) -> Result
 # -- job script -----------------------------------------------------------------------------
 
 def analysis_command(result):
-    """argv of the analysis job: this interpreter, this project's manage.py."""
+    """argv of the analysis job: this interpreter, this project's manage.py. Started through
+    the API with no ION_NET_LOCATION configured, the job is told the address the request
+    came to, so the plugins it launches call back there (plugin/services/config.py)."""
+    from plugin.services.config import request_location
+
     manage = Path(settings.BASE_DIR) / "manage.py"
-    return [sys.executable, str(manage), "run_analysis", str(result.pk)]
+    argv = [sys.executable, str(manage), "run_analysis", str(result.pk)]
+    location = "" if settings.ION_NET_LOCATION else request_location()
+    return (["env", f"ION_NET_LOCATION={location}"] + argv) if location else argv
 
 
 def write_job_script(path, argv, *, work_dir, description=""):
@@ -173,7 +180,10 @@ def write_job_script(path, argv, *, work_dir, description=""):
 
 def start_analysis(result: Results) -> AnalysisJob:
     """Create the report folder and a Queued AnalysisJob; returns the active job if one exists."""
-    report_dir = Path(result.report_dir)
+    try:
+        report_dir = Path(result.report_dir)  # rundb.paths.safe_join: never outside the storage root
+    except ValueError as exc:
+        raise AnalysisLaunchError(f"report {result.pk} has no usable folder: {exc}") from exc
     with transaction.atomic():
         # Lock the report row so two callers cannot queue two jobs for it.
         Results.objects.select_for_update().filter(pk=result.pk).first()
@@ -181,7 +191,7 @@ def start_analysis(result: Results) -> AnalysisJob:
         if active is not None:
             return active
         try:
-            report_dir.mkdir(parents=True, exist_ok=True)
+            report_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         except OSError as exc:
             raise AnalysisLaunchError(f"cannot create report folder {report_dir}: {exc.strerror or exc}") from exc
         index = result.analysis_jobs.count()

@@ -23,7 +23,11 @@ ALLOWED_RUNTYPES = frozenset({"wholechip", "thumbnail", "composite"})
 ALLOWED_RUNLEVELS = frozenset({"pre", "default", "block", "post", "separator", "last"})
 ALLOWED_FEATURES = frozenset({"export"})
 
-VERSION_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+# A version is what the author wrote ("1.0.0", "2.1-beta", "5.4.0.1"): any text of at most
+# MAX_VERSION_LENGTH characters (the column's size) with a letter or digit and no white space,
+# control characters or path separators (it names the archive folder of an upgrade).
+MAX_VERSION_LENGTH = 256
+VERSION_BAD_CHARS = re.compile(r"[\s/\\\x00-\x1f\x7f]")
 CAPABILITY_FILES = {
     "isConfig": "config.html",
     "isInstance": "instance.html",
@@ -62,10 +66,16 @@ def capability_flags(folder):
 
 
 def is_valid_version(version):
-    return isinstance(version, str) and bool(VERSION_RE.match(version))
+    """True for a version string the server can store and order (see VERSION_BAD_CHARS)."""
+    return (
+        isinstance(version, str)
+        and 0 < len(version) <= MAX_VERSION_LENGTH
+        and not VERSION_BAD_CHARS.search(version)
+        and any(c.isalnum() for c in version)
+    )
 
 
-def _version_key(version):
+def _fallback_key(version):
     key = []
     for part in re.findall(r"\d+|[A-Za-z]+", str(version)):
         # strings sort before numbers, so "1.0.rc1" < "1.0.0"
@@ -73,17 +83,49 @@ def _version_key(version):
     return key
 
 
+def _parsed(version):
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(str(version))
+    except InvalidVersion:
+        return None
+
+
 def compare_versions(a, b):
     """-1, 0 or 1 as version `a` is lower than, equal to or higher than `b`.
 
-    Numeric parts compare as numbers ("5.10.0.0" > "5.9.0.0"); a longer version with the
-    same prefix is higher ("1.0.0.1" > "1.0.0").
+    Versions are what plugin authors write. When both parse under PEP 440
+    (`packaging.version`: "1.0.0", "2.1-beta" = 2.1b0, "1.0.rc1", "0.0.0-20240101"), its rules
+    decide ("2.1-beta" < "2.1", "5.10" > "5.9"); a tie between different spellings ("1.0" and
+    "1.0.0.0") and any version that does not parse ("1.0-custom", "build_7") fall back to a
+    tolerant string order: numeric parts as numbers, letters before numbers, a longer version
+    with the same prefix higher (as LooseVersion did for the original server).
     """
-    ka, kb = _version_key(a), _version_key(b)
-    return (ka > kb) - (ka < kb)
+    if str(a) == str(b):
+        return 0
+    pa, pb = _parsed(a), _parsed(b)
+    if pa is not None and pb is not None and pa != pb:
+        return 1 if pa > pb else -1
+    ka, kb = _fallback_key(a), _fallback_key(b)
+    if ka != kb:
+        return 1 if ka > kb else -1
+    sa, sb = str(a), str(b)  # same parts, different punctuation: any fixed order will do
+    return (sa > sb) - (sa < sb)
+
+
+def newest(rows, version=lambda row: row.version):
+    """The item of `rows` with the highest version (compare_versions), or None."""
+    best = None
+    for row in rows:
+        if best is None or compare_versions(version(row), version(best)) > 0:
+            best = row
+    return best
 
 
 def _minimal_env(home):
+    from plugin.services.scratch import child_marker
+
     return {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": "C.UTF-8",
@@ -93,6 +135,8 @@ def _minimal_env(home):
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONIOENCODING": "utf-8",
         "PYTHONNOUSERSITE": "1",
+        # Found and killed at the next start if this process dies first (plugin/services/scratch.py).
+        **child_marker(),
     }
 
 
@@ -205,7 +249,8 @@ def validate_info(info, folder_name, *, strict_version=True):
         raise PluginInspectError(f"Plugin {folder_name} does not declare a version")
     if strict_version and not is_valid_version(version):
         raise PluginInspectError(
-            f"Plugin version {version!r} is invalid: it must be four dot-separated numbers, e.g. 5.4.0.1"
+            f"Plugin version {version!r} is invalid: it must be at most {MAX_VERSION_LENGTH} characters with "
+            "a letter or digit and no spaces, control characters or slashes (e.g. 1.0.0, 2.1-beta, 5.4.0.1)"
         )
     clean = dict(info)
     clean["runtypes"] = _check_list(info, "runtypes", ALLOWED_RUNTYPES)

@@ -2,9 +2,12 @@
 
 Routes (plugin/urls.py) sit in front of the Tastypie API so that these specific paths win over
 its generic detail routes. Authentication is rundb.api.auth's: session, Basic, ApiKey, or a
-plugin run's own key. A plugin key never installs, removes or rescans plugins.
+plugin run's own key. Every view goes through rundb.api.endpoint.endpoint (authentication,
+method, permission, body limits; its ``ion_permission`` is checked by
+tests/api/test_route_permissions.py). Installing, upgrading, uninstalling and rescanning plugins
+runs plugin code as the server, so it needs ``rundb.install_plugin`` (superusers; not in the
+ionusers group) and never a plugin key.
 """
-import json
 import logging
 import mimetypes
 import os
@@ -13,16 +16,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 
-from rundb.api.auth import authenticate_request, plugin_result_from_request, unauthorized_response
+from rundb.api.auth import plugin_result_from_request
+from rundb.api.endpoint import endpoint, error
 from rundb.models import Plugin, PluginResult, Results
+from rundb.paths import UnsafeName, UnsafePath
 
 from .services.barcodes_json import build_barcodes_json
 from .services.config import scratch_dir
 from .services.extend import ExtendError, call_extend, make_bucket
 from .services.install import PluginInstallError, install_from_zip, rescan, uninstall
-from .services.launch import PluginLaunchError, launch_plugin, pluginresult_state
+from .services.launch import PluginLaunchError, launch_plugin, new_session, pluginresult_state
 from .services.pluginresults import job_dict, list_pluginresults, request_stop
 from .services.reportinfo import pluginresult_dir, pluginresult_url
 
@@ -30,28 +34,11 @@ log = logging.getLogger(__name__)
 
 API = "/rundb/api/v1"
 DEFAULT_MAX_UPLOAD = 1024 * 1024 * 1024
+INSTALL_PERMISSION = "rundb.install_plugin"
 
 
-def error(status, message, **extra):
-    return JsonResponse({"error": message, **extra}, status=status)
-
-
-def method_not_allowed(allowed):
-    response = error(405, f"Method not allowed; use {', '.join(allowed)}")
-    response["Allow"] = ", ".join(allowed)
-    return response
-
-
-def _authorise(request, perm=None, *, allow_plugin_key=True):
-    """(user, None) or (None, error response)."""
-    user = authenticate_request(request)
-    if user is None:
-        return None, unauthorized_response()
-    if not allow_plugin_key and plugin_result_from_request(request) is not None:
-        return None, error(403, "A plugin key cannot do this.")
-    if perm and not user.has_perm(perm):
-        return None, error(403, f"You do not have permission to do this (needs {perm}).")
-    return user, None
+def max_upload():
+    return int(getattr(settings, "ION_PLUGIN_MAX_UPLOAD", DEFAULT_MAX_UPLOAD))
 
 
 def plugin_json(plugin):
@@ -72,15 +59,6 @@ def plugin_json(plugin):
         "description": plugin.description,
         "config": plugin.config,
     }
-
-
-def _json_body(request):
-    if not request.body:
-        return {}
-    try:
-        return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"The request body is not valid JSON: {exc}") from None
 
 
 # ---------------------------------------------------------------- install / uninstall / rescan
@@ -105,24 +83,21 @@ def _scratch_file(name):
     return path
 
 
-@csrf_exempt
+# A multipart upload is limited by max_upload (plus the form's own bytes); JSON bodies are tiny.
+@endpoint(INSTALL_PERMISSION, methods=("POST",), json_body=True, max_body=lambda: max_upload() + 64 * 1024,
+          allow_plugin_key=False)
 def plugin_install(request):
-    if request.method != "POST":
-        return method_not_allowed(["POST"])
-    user, denied = _authorise(request, "rundb.add_plugin", allow_plugin_key=False)
-    if denied:
-        return denied
+    user = request.user
     upload = request.FILES.get("file")
     try:
         if upload is not None:
-            limit = int(getattr(settings, "ION_PLUGIN_MAX_UPLOAD", DEFAULT_MAX_UPLOAD))
+            limit = max_upload()
             if upload.size > limit:
-                return error(400, f"The upload is larger than {limit} bytes")
+                return error(413, f"The upload is larger than {limit} bytes")
             staged = _stage_upload(upload)
         else:
-            ctype = request.META.get("CONTENT_TYPE", "")
-            body = _json_body(request) if ctype.startswith("application/json") else {}
-            if not isinstance(body, dict) or not body.get("file"):
+            body = request.json_body
+            if not body.get("file"):
                 return error(400, "Send the plugin zip as the multipart field 'file'")
             staged = _scratch_file(body["file"])
             if not staged.name.lower().endswith(".zip"):
@@ -139,13 +114,9 @@ def plugin_install(request):
     return JsonResponse(plugin_json(plugin), status=201)
 
 
-@csrf_exempt
+@endpoint(INSTALL_PERMISSION, methods=("DELETE", "POST"), allow_plugin_key=False)
 def plugin_uninstall(request, pk):
-    if request.method not in ("DELETE", "POST"):
-        return method_not_allowed(["DELETE"])
-    _user, denied = _authorise(request, "rundb.delete_plugin", allow_plugin_key=False)
-    if denied:
-        return denied
+    """Deactivate the plugin and remove its folder; its runs (PluginResult rows) are kept."""
     plugin = Plugin.objects.filter(pk=pk).first()
     if plugin is None:
         return error(404, f"No plugin with id {pk}")
@@ -153,22 +124,15 @@ def plugin_uninstall(request, pk):
     return JsonResponse({"Status": True})
 
 
-@csrf_exempt
+@endpoint(INSTALL_PERMISSION, methods=("POST",), allow_plugin_key=False)
 def plugin_rescan(request):
-    if request.method not in ("GET", "POST"):
-        return method_not_allowed(["GET", "POST"])
-    _user, denied = _authorise(request, "rundb.change_plugin", allow_plugin_key=False)
-    if denied:
-        return denied
+    """Registers plugin folders found on disk (inspecting them runs their code): POST only."""
     return JsonResponse(rescan())
 
 
+@endpoint("authenticated", methods=("GET",))
 def plugin_media(request, name, path):
     """Static files of a plugin from <plugin>/pluginMedia/ (no symlink tree needed)."""
-    if request.method not in ("GET", "HEAD"):
-        return method_not_allowed(["GET"])
-    if authenticate_request(request) is None:
-        return unauthorized_response()
     plugin = Plugin.objects.filter(name=name, active=True).exclude(path="").order_by("-date").first()
     if plugin is None:
         raise Http404("No such plugin")
@@ -252,21 +216,15 @@ def _owner_for(request, user, body):
     return owner
 
 
-@csrf_exempt
+@endpoint("rundb.add_pluginresult", methods=("POST",), json_body=True)
 def results_plugin(request, pk):
     """POST results/<pk>/plugin/ {"plugin": [names] | name | id, "pluginconfig": {...}}."""
-    if request.method != "POST":
-        return method_not_allowed(["POST"])
-    user, denied = _authorise(request, "rundb.add_pluginresult")
-    if denied:
-        return denied
+    user = request.user
     result = Results.objects.filter(pk=pk).select_related("reportstorage", "experiment", "eas").first()
     if result is None:
         return error(404, f"No report with id {pk}")
     try:
-        body = _json_body(request)
-        if not isinstance(body, dict):
-            raise ValueError("The request body must be a JSON object")
+        body = request.json_body
         if "plugin" not in body:
             raise ValueError("'plugin' is required: a name, a list of names or an id")
         config = body.get("pluginconfig")
@@ -286,11 +244,15 @@ def results_plugin(request, pk):
     if rerun is not None and (len(plugins) != 1 or isinstance(rerun, bool) or not isinstance(rerun, int)):
         return error(400, "'pluginresult' must be the integer id of a run of the (single) plugin given")
     launched = []
+    session = new_session()  # one request, one session: its LAST/EXPORT plugins wait for the others
     for plugin in plugins:
         try:
-            pr = launch_plugin(result, plugin, user=owner, pluginconfig=config, run_mode="manual", pluginresult=rerun)
+            pr = launch_plugin(result, plugin, user=owner, pluginconfig=config, run_mode="manual", pluginresult=rerun,
+                               session=session)
         except PluginLaunchError as exc:
             return error(400, exc.message, launched=[launch_summary(p) for p in launched])
+        except (UnsafeName, UnsafePath) as exc:  # a folder name from the database would leave its root
+            return error(400, str(exc), launched=[launch_summary(p) for p in launched])
         except OSError as exc:
             log.exception("launching %s on report %s", plugin.name, result.pk)
             # A full or read-only disk is the server's condition, not the client's: 507 with the reason.
@@ -303,13 +265,8 @@ def results_plugin(request, pk):
     return JsonResponse(body, status=202)
 
 
-@csrf_exempt
+@endpoint("authenticated", methods=("GET",))
 def results_pluginresults(request, pk):
-    if request.method != "GET":
-        return method_not_allowed(["GET"])
-    _user, denied = _authorise(request)
-    if denied:
-        return denied
     result = Results.objects.filter(pk=pk).select_related("reportstorage").first()
     if result is None:
         return error(404, f"No report with id {pk}")
@@ -322,27 +279,20 @@ def results_pluginresults(request, pk):
     return JsonResponse(list_pluginresults(result, major=major), safe=False)
 
 
-@csrf_exempt
+@endpoint("authenticated", methods=("GET",))
 def results_barcodesampleinfo(request, pk):
     """The report's barcodes.json structure (what plugins read), for REST clients."""
-    if request.method != "GET":
-        return method_not_allowed(["GET"])
-    _user, denied = _authorise(request)
-    if denied:
-        return denied
     result = Results.objects.filter(pk=pk).select_related("reportstorage", "eas", "experiment").first()
     if result is None:
         return error(404, f"No report with id {pk}")
     return JsonResponse(build_barcodes_json(result))
 
 
-@csrf_exempt
+# Further limited per run below: its owner, its own plugin key, or rundb.change_pluginresult.
+@endpoint("authenticated", methods=("POST",))
 def pluginresult_stop(request, pk):
-    if request.method not in ("GET", "POST"):
-        return method_not_allowed(["POST", "GET"])
-    user, denied = _authorise(request)
-    if denied:
-        return denied
+    """Asks the job service to cancel the run's active jobs: POST only (a GET changes nothing)."""
+    user = request.user
     pr = PluginResult.objects.filter(pk=pk).select_related("plugin").first()
     if pr is None:
         return error(404, f"No plugin result with id {pk}")
@@ -359,23 +309,18 @@ def pluginresult_stop(request, pk):
 
 # ---------------------------------------------------------------- extend.py
 
-@csrf_exempt
+@endpoint("rundb.change_plugin", methods=("GET", "POST"), json_body=True)
 def plugin_extend(request, ident, function):
-    user, denied = _authorise(request)
-    if denied:
-        return denied
+    """Calls a function of the plugin's extend.py as the authenticated user (never a user named
+    in the query). GET and POST as the SDK's clients use them; the function is plugin code."""
+    user = request.user
     rows = Plugin.objects.filter(active=True).exclude(path="")
     plugin = rows.filter(pk=int(ident)).first() if ident.isdigit() else rows.filter(name=ident).order_by("-date").first()
     if plugin is None:
         return error(404, f"No installed plugin {ident!r}")
-    body = None
-    if request.method == "POST":
-        try:
-            body = _json_body(request)
-        except ValueError as exc:
-            return error(400, str(exc))
-    who = request.GET.get("ir_user") or user.get_username()
-    bucket = make_bucket(plugin, method=request.method, query=request.GET.dict(), body=body, user=who)
+    body = request.json_body if request.method == "POST" else None
+    bucket = make_bucket(plugin, method=request.method, query=request.GET.dict(), body=body,
+                         user=user.get_username())
     try:
         value = call_extend(plugin, function, bucket)
     except ExtendError as exc:

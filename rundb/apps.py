@@ -9,3 +9,6 @@ class RundbConfig(AppConfig):
     def ready(self):
         # API keys for new users and the ionusers group after migrate.
         from rundb.api import signals  # noqa: F401
+        from rundb.paths import connect
+
+        connect()  # names that become file/folder names are checked before every save

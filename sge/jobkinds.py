@@ -130,10 +130,16 @@ class PluginJobKind(JobKind):
         return JobState.ERROR
 
     def on_final(self, pk) -> None:
-        """Once every job of the run has finished, record the run's disk usage."""
+        """Store the job's results.json in its run (its callback may not have reached the
+        server); once every job of the run has finished, record the run's disk usage."""
         from plugin.services.pluginresults import update_usage
+        from plugin.services.results_store import ingest_results_json
         row = PluginResultJob.objects.select_related("plugin_result__plugin", "plugin_result__result").get(pk=pk)
         pr = row.plugin_result
+        try:
+            ingest_results_json(row)
+        except Exception:  # bookkeeping of its own: disk usage is still recorded
+            log.exception("storing results.json of plugin job %s failed", pk)
         if not pr.plugin_result_jobs.filter(state__in=JobState.ACTIVE).exists():
             update_usage(pr)
 

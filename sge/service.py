@@ -260,6 +260,8 @@ def serve(backend_name: str, *, once: bool = False, config: ServiceConfig | None
     stop_event = threading.Event()
     install_signal_handlers(stop_event)  # before the session opens, so no signal can leak it
     precompile()  # the SDK every plugin job imports
+    from plugin.services.scratch import clean_at_start
+    clean_at_start()  # what an install interrupted by the last stop left behind
     backend = open_backend(backend_name)
     try:
         service = JobService(backend, config=config, stop_event=stop_event)

@@ -1,34 +1,33 @@
 """Suite-wide fixtures. Domain conftests live beside their tests (tests/<domain>/conftest.py)."""
 import json
-import os
-from pathlib import Path
+import uuid
 
 import pytest
 
-SHARED = Path(os.environ.get("ION_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
-if not SHARED.exists():  # CI clones the project with shared/ beside it; developers have ../shared.
-    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-SPEC_PATH = SHARED / "spec" / "api_v1_resources.json"
-FIXTURES_DIR = SHARED / "reference-data" / "ts-fixtures"
-
-
-@pytest.fixture(scope="session")
-def shared_dir():
-    assert SHARED.exists(), f"shared/ not found at {SHARED}; set ION_SHARED_DIR"
-    return SHARED
+from rundb.catalog import datafiles
 
 
 @pytest.fixture(scope="session")
 def api_spec():
-    """The 87 resources of the SDK reference, keyed by resource name."""
-    with open(SPEC_PATH) as fh:
-        data = json.load(fh)
-    return {r["name"]: r for r in data["resources"]}
+    """The 87 resources of the SDK reference, keyed by resource name (the project's copy:
+    rundb/catalog/data/api_v1_contract.jsonl)."""
+    return datafiles.api_contract()
 
 
 @pytest.fixture(scope="session")
-def ts_fixtures_dir():
-    return FIXTURES_DIR
+def plugin_files_doc():
+    """What the SDK documents of startplugin.json / barcodes.json (rundb/catalog/data/plugin_files.json)."""
+    return datafiles.plugin_files()
+
+
+@pytest.fixture(scope="session")
+def barcode_kit_file(tmp_path_factory):
+    """The IonXpress kit of the project's data, written as a Torrent Suite fixture file
+    (list of {"model", "fields"}), the shape the simulator's --barcode-kit-file reads."""
+    path = tmp_path_factory.mktemp("kits") / "ion_xpress.json"
+    rows = datafiles.barcode_kit("IonXpress")
+    path.write_text(json.dumps([{"model": "rundb.dnabarcode", "pk": None, "fields": row} for row in rows]))
+    return path
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +36,8 @@ def _results_root(tmp_path, settings):
     root = tmp_path / "results"
     root.mkdir()
     settings.ION_RESULTS_ROOT = root
+    # Failed sign-ins are counted per test (rundb/api/throttle.py), never across tests.
+    settings.ION_AUTH_THROTTLE_NAMESPACE = uuid.uuid4().hex
     settings.ION_PLUGIN_ROOT = root / "plugins"
     settings.ION_REPORT_ROOT = root / "analysis" / "output"
     return root

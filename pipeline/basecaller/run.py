@@ -274,11 +274,13 @@ class _OpenBlock:
 
 
 def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=None,
-                 config: BasecallerConfig | None = None, **overrides) -> BasecallResult:
+                 config: BasecallerConfig | None = None, on_block_done=None, **overrides) -> BasecallResult:
     """Basecall ``<input_dir>/1.wells`` with ``<input_dir>/analysis.bfmask.bin`` into
     ``out_dir``; or, for a composite chip, every :class:`WellsBlock` of ``blocks`` in turn
     into the same outputs (read names carry chip coordinates: block offset + well).
-    Keyword overrides set fields of :class:`BasecallerConfig`."""
+    ``on_block_done(block)`` is called as each block's reads are all called (the pipeline
+    launches that block's BLOCK plugins then). Keyword overrides set fields of
+    :class:`BasecallerConfig`."""
     cfg = config or BasecallerConfig()
     for k, v in overrides.items():
         if not hasattr(cfg, k):
@@ -369,6 +371,8 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
                 rows, cols = max(rows, ro + ob.wells.rows), max(cols, co + ob.wells.cols)
             finally:
                 ob.close()
+            if on_block_done is not None:
+                on_block_done(block)
     finally:
         lib_w.close()
         tf_w.close()

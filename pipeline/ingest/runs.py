@@ -27,6 +27,8 @@ from rundb.models import (
     new_plan_short_id,
 )
 
+from plugin.services.defaults import plan_plugins
+
 from ..analysis_launch import auto_report_name, create_report, start_analysis
 from .explog import EXPLOG, EXPLOG_FINAL, DEFAULT_FLOW_ORDER, ExplogError, read_explog, strip_folder_date
 from .mapping import derive_run_info, flows_and_cycles
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 MAX_FOLDER_KEY = Experiment._meta.get_field("unique").max_length
 AUTO_MARKER = "autoAnalysisStarted"  # Experiment.metaData key: an auto report was started once
+DEFAULT_PLAN_ORIGIN = "crawler"  # the plan made for a run nobody planned
 
 CREATED, UPDATED, UNCHANGED, SKIPPED, ERROR = "created", "updated", "unchanged", "skipped", "error"
 
@@ -186,7 +189,8 @@ def _ingest(folder, explog, final, *, auto_analysis):
     elif changed:
         exp.save(update_fields=changed)
 
-    eas, eas_changed = apply_eas(exp, plan, info, template_eas, fill_from_plan=created)
+    eas, eas_changed = apply_eas(exp, plan, info, template_eas, fill_from_plan=created,
+                                 default_plugins=created and plan is not None and plan.origin == DEFAULT_PLAN_ORIGIN)
     plan_changed = apply_plan(plan, info, project_name=info.project)
     sample_changed = attach_sample(exp, info.sample, barcoded=bool(eas.barcodeKitName))
 
@@ -281,7 +285,10 @@ def link_plan(info):
     overrides = {
         "planName": f"CopyOfSystemDefault_{info.exp_name}"[:512],
         "planDisplayedName": f"CopyOfSystemDefault_{info.exp_name}"[:512],
-        "origin": "crawler",
+        "origin": DEFAULT_PLAN_ORIGIN,
+        # An unplanned run is a new plan: it gets the default-selected plugins on top of the
+        # template's (plugin/services/defaults.py); apply_eas does the same for its EAS.
+        "selectedPlugins": plan_plugins(template.selectedPlugins if template is not None else {}),
     }
     if template is not None:
         template_exp = Experiment.objects.filter(plan=template).first()
@@ -377,8 +384,10 @@ def _known_forward_key(sequence, default_key):
     return LibraryKey.objects.filter(direction__iexact="forward", sequence__iexact=sequence).exists()
 
 
-def apply_eas(exp, plan, info, template_eas=None, *, fill_from_plan=False):
-    """The run's analysis settings: reuse or create, then apply the explog (changed fields)."""
+def apply_eas(exp, plan, info, template_eas=None, *, fill_from_plan=False, default_plugins=False):
+    """The run's analysis settings: reuse or create, then apply the explog (changed fields).
+    `default_plugins`: the run's default plan was just made; its new EAS gets the
+    default-selected plugins too."""
     config = GlobalConfig.get()
     eas = exp.eas_set.order_by("-pk").first()
     changed = []
@@ -412,6 +421,11 @@ def apply_eas(exp, plan, info, template_eas=None, *, fill_from_plan=False):
             if value not in (None, "", {}, []) and getattr(eas, name) in (None, "", {}, []):
                 setattr(eas, name, value)
                 changed.append(name)
+    if default_plugins and "created" in changed:
+        merged = plan_plugins(eas.selectedPlugins)
+        if merged != (eas.selectedPlugins or {}):
+            eas.selectedPlugins = merged
+            changed.append("selectedPlugins")
 
     values = {name: value for name, value in info.eas.items() if name != "libraryKey"}
     default_key = config.default_library_key or "TCAG"

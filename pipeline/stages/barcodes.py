@@ -27,6 +27,8 @@ import re
 
 import numpy as np
 
+from rundb.paths import check_name, safe_join
+
 from .bamio import (CHUNK_BYTES, BamReader, BamWriter, ranges, header_lines_without_rg, rg_line, q20_counts,
                     _NT16)
 from .errors import PipelineError
@@ -445,7 +447,7 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
                     fields["SM"] = samples.get(nm, "none")
                 fields["PU"] = f"{pu}/{nm}" if pu else nm
                 fields.setdefault("PL", "IONTORRENT")
-                path = os.path.join(out_dir, f"{nm}_rawlib.basecaller.bam")
+                path = str(safe_join(out_dir, check_name(f"{nm}_rawlib.basecaller.bam", "barcode name")))
                 outs[k] = _DatasetOut(path, _make_header(bam.header_text, fields), fields["ID"], level)
             return outs[k]
 

@@ -32,6 +32,7 @@ from pipeline.metrics import inputs as opt
 from pipeline.metrics.histograms import histogram_length_for_flows
 from pipeline.metrics.ionstats import IonStats
 from pipeline.metrics.tables import analysis_metrics, lib_metrics, quality_metrics, tf_metrics
+from rundb.paths import check_name, safe_join
 
 from .align import align_bam, fasta_lengths, load_aligner, normalize_reference
 from .bamio import BamReader
@@ -144,7 +145,7 @@ def run_stages(run_dir, report_dir, *, barcode_kit=None, reference=None, flow_or
         for name, path in inp["classified"].items():
             if name != NOMATCH and name not in known:
                 kit.append({"id_str": name, "sequence": "", "adapter": "", "index": len(kit) + 1})
-            link = os.path.join(bc_dir, f"{name}_rawlib.basecaller.bam")
+            link = str(safe_join(bc_dir, check_name(f"{name}_rawlib.basecaller.bam", "barcode name")))
             if os.path.realpath(path) != os.path.realpath(link):
                 _link(path, link)
             counts[name] = count_bam(link)

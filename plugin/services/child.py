@@ -10,6 +10,7 @@ import tempfile
 from plugin import SDK_PATH
 
 from .config import plugin_python
+from .scratch import child_marker, in_use
 
 PROXY_VARS = ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
 
@@ -24,7 +25,7 @@ class ChildCrashed(Exception):
 
 def run_child(runner, request, *, cwd, timeout):
     """Returns (answer dict, stderr text)."""
-    with tempfile.TemporaryDirectory(prefix="ion-plugin-child-") as home:
+    with in_use(), tempfile.TemporaryDirectory(prefix="ion-plugin-child-") as home:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": home,
@@ -34,21 +35,29 @@ def run_child(runner, request, *, cwd, timeout):
             "PYTHONIOENCODING": "utf-8",
         }
         env.update({k: os.environ[k] for k in PROXY_VARS if os.environ.get(k)})
+        env.update(child_marker())
         proc = subprocess.Popen(
             [plugin_python(), "-B", str(runner)], cwd=cwd, env=env, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
+        done = False
         try:
             stdout, stderr = proc.communicate(json.dumps(request, default=str).encode("utf-8"), timeout=timeout)
+            done = True
         except subprocess.TimeoutExpired:
             raise ChildTimeout() from None
         finally:
-            if proc.poll() is None:
+            if not done:
+                # Timeout or exception: the whole group, including what the runner started
+                # and left holding its pipes. The leader is not reaped yet (no poll() before
+                # this), so its pid still names the group.
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
                 proc.wait()
+                proc.stdout.close()
+                proc.stderr.close()
     err = stderr.decode("utf-8", "replace")
     lines = stdout.decode("utf-8", "replace").strip().splitlines()
     try:

@@ -6,12 +6,14 @@ uses the plan config (`selectedPlugins[<Name>].userInput`), else the global conf
 both are empty, the plugin's own `pluginconfig.json` is the last resort, then `{}`.
 There is no merging: the first non-empty source wins.
 """
+import contextvars
 import json
 import logging
 import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +41,30 @@ def plugin_python():
     return getattr(settings, "ION_PLUGIN_PYTHON", None) or sys.executable
 
 
+# The request being served on this thread (plugin/middleware.py), so a launch made through
+# the API can call back on the address the server was really reached at.
+current_request = contextvars.ContextVar("ion_current_request", default=None)
+
+
+def request_location():
+    """scheme://host[:port] of the request being served, or "" outside a request."""
+    request = current_request.get()
+    if request is None:
+        return ""
+    try:
+        return request.build_absolute_uri("/").rstrip("/")
+    except DisallowedHost:
+        return ""
+
+
 def net_location():
-    """Protocol+host jobs use to reach this server: GlobalConfig.web_root, else the setting."""
+    """Protocol+host jobs use to reach this server: GlobalConfig.web_root, else the
+    ION_NET_LOCATION setting, else the launching request's own host, else the default."""
     from rundb.models import GlobalConfig
 
     web_root = (GlobalConfig.get().web_root or "").strip()
-    return (web_root or settings.ION_NET_LOCATION).rstrip("/")
+    location = web_root or settings.ION_NET_LOCATION or request_location() or settings.ION_DEFAULT_NET_LOCATION
+    return location.rstrip("/")
 
 
 def api_url(location=None):

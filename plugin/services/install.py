@@ -24,6 +24,7 @@ from plugin.inspect import PluginInspectError, compare_versions, find_plugin_scr
 from rundb.models import Plugin
 
 from .config import archive_dir, default_config_file, plugin_root, scratch_dir
+from .scratch import in_use
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +79,13 @@ def _remove_tree(path):
         return
     scratch = scratch_dir()
     scratch.mkdir(parents=True, exist_ok=True)
-    trash = Path(tempfile.mkdtemp(prefix=".trash-", dir=scratch))
-    try:
-        os.rename(path, trash / path.name)
-    except OSError:
-        shutil.rmtree(path, ignore_errors=True)
-    shutil.rmtree(trash, ignore_errors=True)
+    with in_use():
+        trash = Path(tempfile.mkdtemp(prefix=".trash-", dir=scratch))
+        try:
+            os.rename(path, trash / path.name)
+        except OSError:
+            shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _apply_info(row, info, folder):
@@ -118,6 +120,11 @@ def install_from_zip(zip_path, *, user=None):
 
     Raises PluginInstallError (a ValueError) with the reason when the archive or the plugin
     is refused; in that case nothing outside the scratch folder has changed."""
+    with in_use():  # what this leaves in scratch/ is live until it returns (services/scratch.py)
+        return _install_from_zip(zip_path, user=user)
+
+
+def _install_from_zip(zip_path, *, user=None):
     scratch = scratch_dir()
     scratch.mkdir(parents=True, exist_ok=True)
     try:
@@ -235,7 +242,7 @@ def rescan(*, inspect_timeout=30):
     are inspected (in a subprocess) and registered or refreshed. Returns a summary dict
     {"added": [...], "updated": [...], "deactivated": [...], "errors": {name: message}}."""
     summary = {"added": [], "updated": [], "deactivated": [], "errors": {}}
-    with plugin_tree_lock():
+    with in_use(), plugin_tree_lock():
         for row in Plugin.objects.filter(active=True):
             if not row.path or not Path(row.path).is_dir() or find_plugin_script(row.path) is None:
                 Plugin.objects.filter(pk=row.pk).update(active=False)

@@ -9,11 +9,14 @@ gets startplugin.json, barcodes.json and ion_plugin_<Name>_launch.sh.
 Holds (`depends_on`): a job waits for the previous job of its own run (multi-level plugins),
 a POST job for its own BLOCK jobs, a plugin for the active jobs of the plugins it `depends` on
 (dependencies are never launched automatically: SDK manual, "Dependencies"), and LAST jobs
-and EXPORT plugins for every other active plugin job on the report.
+and EXPORT plugins for every other active plugin job of their own launch session: the
+pipeline run that launched them, or the one manual request (which may name several
+plugins); never for unrelated runs launched by hand on the same report.
 """
 import logging
 import os
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from rundb.models import JobState, PluginResult, PluginResultJob
+from rundb.paths import DIR_MODE
 
 from .barcodes_json import _reference_fields, build_barcodes_json
 from .config import effective_config, net_location, plan_user_input
@@ -115,9 +119,16 @@ def _dependency_holds(result, plugin):
     return depends, holds
 
 
-def _other_active_jobs(result, pr):
+def new_session(kind="manual"):
+    """A launch session id: one per pipeline run or manual launch request."""
+    return f"{kind}-{uuid.uuid4().hex}"[:64]
+
+
+def _other_active_jobs(result, pr, session):
+    """Active jobs of the other plugins launched in `session` on this report."""
     return list(
-        PluginResultJob.objects.filter(plugin_result__result=result, state__in=ACTIVE).exclude(plugin_result=pr)
+        PluginResultJob.objects.filter(plugin_result__result=result, state__in=ACTIVE, session=session)
+        .exclude(plugin_result=pr)
     )
 
 
@@ -161,18 +172,22 @@ def launch_plugin(
     run_level=None,
     pluginresult=None,
     block_id=None,
+    session=None,
 ):
     """Launch `plugin` on `result`; returns the PluginResult.
 
     run_level None launches every run level the plugin declares (BLOCK once per block of a
     composite report); a given run_level launches only that level (BLOCK: `block_id`, or every
     block). `pluginresult` reuses an existing run of this plugin on this report (same folder,
-    more jobs). The new jobs are available as `pr.launched_jobs`. Raises PluginLaunchError."""
+    more jobs). `session` is the launch session the jobs belong to (new_session(); None: a
+    session of their own). The new jobs are available as `pr.launched_jobs`. Raises
+    PluginLaunchError."""
     if not plugin.active or not plugin.path or not Path(plugin.path).is_dir():
         raise PluginLaunchError(f"Plugin {plugin.name} {plugin.version} is not installed")
     if run_level is not None and run_level not in RUN_LEVELS:
         raise PluginLaunchError(f"Unknown run level {run_level!r}; use one of {', '.join(RUN_LEVELS)}")
     levels = declared_runlevels(plugin) if run_level is None else [run_level]
+    session = session or new_session(run_mode)
     if user is None:
         user = default_owner()
     if pluginconfig is not None and not isinstance(pluginconfig, dict):
@@ -207,11 +222,11 @@ def launch_plugin(
                 raise PluginLaunchError(
                     f"{plugin.name} runs only at the block level, which needs a composite report with blocks"
                 )
-            _ensure_dir(out_root, 0o777, made)
+            _ensure_dir(out_root, DIR_MODE, made)  # never world-writable
             depends, dep_holds = _dependency_holds(result, plugin)
             session_wide = []
             if has_feature(plugin, EXPORT):
-                session_wide = _other_active_jobs(result, pr)
+                session_wide = _other_active_jobs(result, pr, session)
             barcodes = build_barcodes_json(result)
             genome = _reference_fields(_reference_of(result)).get("reference_fullpath", "")
             previous = _latest_job(pr, ACTIVE)
@@ -224,10 +239,11 @@ def launch_plugin(
                     holds.extend(block_jobs)
                 if spec.run_level == "last":
                     # LAST plugins wait for everything else but run side by side (SDK manual).
-                    holds.extend(j for j in _other_active_jobs(result, pr) if j.run_level != "last")
+                    holds.extend(j for j in _other_active_jobs(result, pr, session) if j.run_level != "last")
                 job = _create_job(
                     result=result, plugin=plugin, pr=pr, spec=spec, user=user, run_mode=run_mode,
                     config=config, depends=depends, holds=holds, barcodes=barcodes, genome=genome, made=made,
+                    session=session,
                 )
                 pr.launched_jobs.append(job)
                 if spec.run_level == "block":
@@ -274,9 +290,10 @@ def _dedupe(jobs):
     return out
 
 
-def _create_job(*, result, plugin, pr, spec, user, run_mode, config, depends, holds, barcodes, genome, made):
+def _create_job(*, result, plugin, pr, spec, user, run_mode, config, depends, holds, barcodes, genome, made,
+                session=""):
     results_dir = spec.results_dir
-    _ensure_dir(results_dir, 0o775, made)
+    _ensure_dir(results_dir, DIR_MODE, made)
     holds = [h for h in _dedupe(holds) if h.state in ACTIVE]
     job = PluginResultJob.objects.create(
         plugin_result=pr,
@@ -285,6 +302,7 @@ def _create_job(*, result, plugin, pr, spec, user, run_mode, config, depends, ho
         config=config,
         work_dir=str(results_dir),
         stdout_path=str(results_dir / "drmaa_stdout.txt"),
+        session=session,
     )
     if holds:
         job.depends_on.add(*holds)

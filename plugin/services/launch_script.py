@@ -214,10 +214,10 @@ def render_launch_script(*, plugin, pluginresult, job, startplugin, run_level, e
 
 
 def write_script(path, text):
-    """Atomic write (a running bash keeps reading the old inode), mode 0775."""
+    """Atomic write (a running bash keeps reading the old inode), mode 0700: it holds the run's key."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     tmp.write_text(text, encoding="utf-8")
-    os.chmod(tmp, 0o775)
+    os.chmod(tmp, 0o700)
     os.replace(tmp, path)
     return path

@@ -3,6 +3,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from rundb.paths import check_name, safe_join
+
 from .config import OUTPUT_FOLDER
 
 WHOLECHIP, THUMBNAIL, COMPOSITE = "wholechip", "thumbnail", "composite"
@@ -57,12 +59,12 @@ def pluginresult_dir(pluginresult, *, run_level="default", block_id=None):
     """Output folder of one job: <report>/plugin_out/<Name>_out.<pk>, `post/` under it for
     POST, and <report>/block_<id>/plugin_out/<Name>_out.<pk> for BLOCK."""
     root = report_dir(pluginresult.result)
-    folder = f"{pluginresult.plugin.name}_out.{pluginresult.pk}"
+    folder = check_name(f"{pluginresult.plugin.name}_out.{pluginresult.pk}", "plugin name")
     if run_level == "block":
         if not block_id:
             raise ValueError("a block-level job needs a block id")
-        return root / f"block_{block_id}" / OUTPUT_FOLDER / folder
-    base = root / OUTPUT_FOLDER / folder
+        return safe_join(root, check_name(f"block_{block_id}", "block id"), OUTPUT_FOLDER, folder)
+    base = safe_join(root, OUTPUT_FOLDER, folder)
     return base / "post" if run_level == "post" else base
 
 

@@ -14,7 +14,8 @@ from plugin.inspect import compare_versions
 from rundb.models import Plugin, PluginResult
 
 from .config import plan_selected_plugins
-from .launch import EXPORT, RUN_LEVELS, PluginLaunchError, declared_runlevels, has_feature, launch_plugin
+from .launch import (EXPORT, RUN_LEVELS, PluginLaunchError, declared_runlevels, has_feature, launch_plugin,
+                     new_session)
 from .reportinfo import COMPOSITE, THUMBNAIL, WHOLECHIP, block_ids, report_type
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,9 @@ def plugins_for_runlevel(result, runlevel):
         return []
     installed = installed_plugins(selected.keys())
     chosen = []
-    for name in selected:
+    for name, entry in selected.items():
+        if entry in (None, False):  # a deselection marker (plugin/services/defaults.py)
+            continue
         plugin = installed.get(name)
         if plugin is None:
             log.warning("plan selects plugin %s, which is not installed and enabled; skipped", name)
@@ -106,11 +109,14 @@ def _run_to_continue(result, plugin, runlevel, block_id):
     return None if any(j.run_level == runlevel for j in jobs) else pr
 
 
-def launch_runlevel(result, runlevel, *, block_id=None, user=None):
+def launch_runlevel(result, runlevel, *, block_id=None, user=None, session=None):
     """Launch the plan's plugins for `runlevel` (BLOCK: `block_id`, else every block) in
-    pipeline mode; returns the PluginResults that got new jobs. A plugin that cannot be
-    launched is logged and skipped so the pipeline carries on."""
+    pipeline mode; returns the PluginResults that got new jobs. `session`: the pipeline run's
+    launch session (LAST and EXPORT plugins wait for the jobs of that session only; None: a new
+    session for the plugins of this call). A plugin
+    that cannot be launched is logged and skipped so the pipeline carries on."""
     launched = []
+    session = session or new_session("pipeline")  # None: this call's plugins are one session
     blocks = [block_id] if block_id else (block_ids(result) if runlevel == "block" else [None])
     for plugin in plugins_for_runlevel(result, runlevel):
         for bid in blocks:
@@ -118,7 +124,7 @@ def launch_runlevel(result, runlevel, *, block_id=None, user=None):
             try:
                 pr = launch_plugin(
                     result, plugin, user=user, run_mode="pipeline", run_level=runlevel,
-                    pluginresult=existing, block_id=bid,
+                    pluginresult=existing, block_id=bid, session=session,
                 )
             except PluginLaunchError as exc:
                 log.error("plugin %s not launched at %s on report %s: %s", plugin.name, runlevel, result.pk, exc)

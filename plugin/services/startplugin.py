@@ -33,7 +33,7 @@ def write_json_atomic(path, data):
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, default=_json_default)
             fh.write("\n")
-        os.chmod(tmp, 0o664)
+        os.chmod(tmp, 0o600)  # startplugin.json holds the run's key: owner only
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -32,6 +32,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from tastypie.authentication import Authentication
 
+from . import throttle
 from .keys import check_hash
 
 log = logging.getLogger(__name__)
@@ -111,14 +112,24 @@ def _plugin_result_by_key(pk, key):
     return pr
 
 
-def _basic_user(request, credentials):
+def decode_basic(credentials):
+    """(username, password) of Basic credentials, or (None, None) when malformed."""
     try:
         decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
+        return None, None
     username, sep, password = decoded.partition(":")
     if not sep or not username:
+        return None, None
+    return username, password
+
+
+def _basic_user(request, credentials):
+    username, password = decode_basic(credentials)
+    if username is None:
+        throttle.record_failure(request)
         return None
+    # A wrong password is counted by the user_login_failed signal (rundb/api/throttle.py).
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None
@@ -143,27 +154,42 @@ def _resolve(request):
     return result
 
 
+def _key_user(request, username, key):
+    user = _user_by_api_key(username, key)
+    if user is None:
+        throttle.record_failure(request, username or "")
+    return user
+
+
+def _key_run(request, pk, key):
+    pr = _plugin_result_by_key(pk, key)
+    if pr is None:
+        throttle.record_failure(request)
+    return pr
+
+
 def _do_resolve(request):
     scheme, creds = _header(request)
     if scheme == "apikey":
         username, sep, key = (creds or "").rpartition(":")
-        return (_user_by_api_key(username, key) if sep else None), None
+        return _key_user(request, username if sep else "", key if sep else ""), None
     if scheme == "pluginkey":
         pk, sep, key = (creds or "").partition(":")
-        pr = _plugin_result_by_key(pk, key) if sep else None
+        pr = _key_run(request, pk, key if sep else "")
         return (pr.owner if pr else None), pr
     if scheme == "basic":
         return _basic_user(request, creds or ""), None
     if scheme is not None:
+        throttle.record_failure(request)
         return None, None  # an unknown scheme is a failed credential, not "no credential"
 
     params = _params(request)
     if "api_key" in params:
         key = params.get("api_key")
         if "pluginresult" in params:
-            pr = _plugin_result_by_key(params.get("pluginresult"), key)
+            pr = _key_run(request, params.get("pluginresult"), key)
             return (pr.owner if pr else None), pr
-        return _user_by_api_key(params.get("username"), key), None
+        return _key_user(request, params.get("username"), key), None
 
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_active and _csrf_ok(request):

@@ -20,24 +20,34 @@ IONUSERS_GROUP = "ionusers"
 IONUSERS_FULL = [
     "analysismetrics", "chip", "content", "contentupload", "dnabarcode", "eventlog", "experiment",
     "fileserver", "globalconfig", "kitinfo", "kitpart", "libmetrics", "librarykey", "location",
-    "message", "plannedexperiment", "plugin", "pluginresultjob", "project", "publisher",
+    "message", "plannedexperiment", "pluginresultjob", "project", "publisher",
     "qualitymetrics", "referencegenome", "reportstorage", "results", "rig", "runtype", "sample",
     "sampleset", "samplesetitem", "template", "tfmetrics", "threeprimeadapter", "userprofile",
 ]
 IONUSERS_ADD_CHANGE = ["pluginresult"]  # no delete: runs are removed through the plugin views
+# Lab users enable and configure plugins (selected, config; path and script are read-only in the
+# API) but never add, delete, install or rescan them: installing runs the plugin's code as the
+# server, so those are administrators' rights (superusers, or whoever is given them explicitly).
+IONUSERS_CHANGE = ["plugin"]
+ADMIN_ONLY = ["add_plugin", "delete_plugin", "install_plugin"]
 
 
 def ionusers_permissions(permission_model=Permission):
     wanted = [(m, a) for m in IONUSERS_FULL for a in ("add", "change", "delete", "view")]
     wanted += [(m, a) for m in IONUSERS_ADD_CHANGE for a in ("add", "change", "view")]
+    wanted += [(m, a) for m in IONUSERS_CHANGE for a in ("change", "view")]
     codenames = {f"{action}_{model}" for model, action in wanted}
     return permission_model.objects.filter(content_type__app_label="rundb", codename__in=codenames)
 
 
 def ensure_ionusers_group(group_model=Group, permission_model=Permission):
-    """Create or complete the ionusers group (idempotent)."""
+    """Create or complete the ionusers group (idempotent); takes away administrator-only grants
+    an older version gave it."""
     group, _ = group_model.objects.get_or_create(name=IONUSERS_GROUP)
     group.permissions.add(*ionusers_permissions(permission_model))
+    group.permissions.remove(
+        *permission_model.objects.filter(content_type__app_label="rundb", codename__in=ADMIN_ONLY)
+    )
     return group
 
 

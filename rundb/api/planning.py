@@ -272,7 +272,24 @@ def normalize(data, plan=None):
             errors.add("sample", "A barcoded plan (barcodeId) takes barcodedSamples, not sample.")
     if has_barcoded and isinstance(data.get("barcodedSamples"), dict):
         _check_barcoded(data["barcodedSamples"], barcode_kit, creating, errors)
+    if "selectedPlugins" not in errors:
+        apply_default_plugins(data, plan)
     return errors, warnings
+
+
+def apply_default_plugins(data, plan=None):
+    """A new plan's ``selectedPlugins`` gets the default-selected plugins; null/false entries
+    (deselections) are dropped from new and existing plans. Rules and the ways a plan opts
+    out: plugin/services/defaults.py."""
+    from plugin.services.defaults import plan_plugins
+
+    if plan is None:
+        data["selectedPlugins"] = plan_plugins(
+            data.get("selectedPlugins"), include_defaults=data.get("include_plugin_default_selection"),
+            origin=data.get("origin"), is_system=to_bool(data.get("isSystem"), False),
+        )
+    elif isinstance(data.get("selectedPlugins"), dict):
+        data["selectedPlugins"] = plan_plugins(data["selectedPlugins"], include_defaults=False)
 
 
 def _check_barcoded(barcoded, kit, creating, errors):
@@ -412,6 +429,56 @@ def _save_samples(plan, exp):
             sample.save(update_fields=["status"])
         samples.append(sample)
     exp.samples.set(samples)
+
+
+# Plan fields a copy of a template does not take over (identity, state, the template flags).
+NOT_COPIED = ("id", "planShortID", "planGUID", "date", "planExecuted", "planExecutedDate", "planStatus",
+              "isReusable", "isSystem", "isSystemDefault", "isFavorite", "origin", "expName", "runname",
+              "childPlans", "parentPlan", "planDisplayedName", "planName", "sample", "sampleDisplayedName",
+              "barcodedSamples", "chefInfo", "username")
+
+
+def find_template(name):
+    """The template (isReusable) named `name` (planName or planDisplayedName); raises
+    ValueError with the reason when there is none or the name is ambiguous."""
+    name = str(name or "").strip()
+    if not name:
+        raise ValueError("templateName is required.")
+    found = list(PlannedExperiment.objects.filter(isReusable=True).filter(
+        Q(planName=name) | Q(planDisplayedName=name) | Q(planName=re.sub(r"\s+", "_", name)))[:2])
+    if not found:
+        raise ValueError(f"No template named {name}.")
+    if len(found) > 1:
+        raise ValueError(f"More than one template is named {name}; rename one and try again.")
+    return found[0]
+
+
+def plan_body_from_template(template, overrides):
+    """The body of a new plan copied from `template`, with `overrides` (the caller's keys,
+    e.g. planName and samples) applied. It goes through the same create path as a POSTed
+    plan, so it is validated and gets the default-selected plugins on top of the template's."""
+    body = {}
+    for f in PlannedExperiment._meta.concrete_fields:
+        if f.is_relation or f.name in NOT_COPIED:
+            continue
+        body[f.name] = getattr(template, f.name)
+    body["selectedPlugins"] = dict(template.selectedPlugins or {}) if isinstance(template.selectedPlugins, dict) else {}
+    if template.applicationGroup_id:
+        body["applicationGroupDisplayedName"] = template.applicationGroup.description or template.applicationGroup.name
+    if template.sampleGrouping_id:
+        body["sampleGroupingName"] = template.sampleGrouping.displayedName
+    body["projects"] = list(template.projects.order_by("pk").values_list("name", flat=True))
+    for qc in PlannedExperimentQC.objects.filter(plannedExperiment=template).select_related("qcType"):
+        body[qc.qcType.qcName] = qc.threshold
+    from_template = body["selectedPlugins"]
+    body.update({k: v for k, v in overrides.items() if k != "templateName"})
+    selected = overrides.get("selectedPlugins")
+    if isinstance(selected, dict):  # the caller's entries (and deselections) over the template's
+        body["selectedPlugins"] = {**from_template, **selected}
+    body["isReusable"] = False
+    body["parentPlan"] = (template.planName or "")[:128]
+    body.setdefault("origin", "api")
+    return body
 
 
 def resolve_groupings(data):

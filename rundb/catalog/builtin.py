@@ -5,10 +5,10 @@ the standard flow orders, the chips by instrument, the kits that the SDK's plann
 examples name, the default 3' adapter, the run types and application groups, and the
 site rows (location, file server, report storage, global config).
 
-Barcode kits and the full kit list are not here: their sequences and part numbers come
-from the original server's fixture files (see ``loader.load_catalog``). Where a row also
-exists in those files it carries the same natural key (name, uid), so the two sources
-meet on one row instead of duplicating it.
+Barcode kits and the full kit list are not here: they are in the project's data folder
+(rundb/catalog/data, loaded first by ``loader.load_catalog``). Where a row also exists
+there it carries the same natural key (name, uid), so the two sources meet on one row
+instead of duplicating it, and the data folder's values win.
 
 The objects use the fixture shape so that they go through the same importer.
 """

@@ -38,6 +38,8 @@ class Plugin(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "version"], name="plugin_name_version")]
         indexes = [models.Index(fields=["active", "name"])]
+        # Installing runs the plugin's code as the server: an administrator's right (not ionusers').
+        permissions = [("install_plugin", "Can install, upgrade, uninstall and rescan plugins")]
 
     def __str__(self):
         return f"{self.name} ({self.version})"
@@ -54,7 +56,8 @@ def new_api_key():
 class PluginResult(models.Model):
     """One run of a plugin on a report; owns the output folder plugin_out/<Name>_out.<pk>."""
 
-    plugin = models.ForeignKey(Plugin, on_delete=models.CASCADE, related_name="pluginresult_set")
+    # PROTECT: a plugin's runs are report history; uninstalling deactivates the plugin instead.
+    plugin = models.ForeignKey(Plugin, on_delete=models.PROTECT, related_name="pluginresult_set")
     result = models.ForeignKey("rundb.Results", on_delete=models.CASCADE, related_name="pluginresults")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pluginresults")
     store = models.JSONField(default=dict, blank=True)
@@ -88,6 +91,9 @@ class PluginResultJob(GridJob):
     config = models.JSONField(default=dict, blank=True)
     # Jobs this one must wait for (plugin `depends`, LAST); turned into -hold_jid at submit time.
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
+    # Launch session: the pipeline run of a report, or one manual launch request (which may
+    # name several plugins). LAST and EXPORT jobs wait only for jobs of their own session.
+    session = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     class Meta:
         ordering = ["id"]

@@ -41,7 +41,7 @@ class Results(models.Model):
 
     @property
     def report_dir(self):
-        """Absolute report folder on disk."""
-        from pathlib import Path
+        """Absolute report folder on disk; rundb.paths.UnsafePath if the name would leave the root."""
+        from rundb.paths import check_name, safe_join
 
-        return Path(self.reportstorage.dirPath) / f"{self.resultsName}_{self.pk:03d}"
+        return safe_join(self.reportstorage.dirPath, check_name(f"{self.resultsName}_{self.pk:03d}", "resultsName"))

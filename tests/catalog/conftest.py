@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from rundb import models as m
+from rundb.catalog import datafiles
 
 CATALOG_MODELS = [
     m.dnaBarcode, m.Chip, m.FlowOrder, m.KitInfo, m.KitPart, m.ThreePrimeAdapter, m.LibraryKey, m.RunType,
@@ -33,13 +34,17 @@ def write_fixture(tmp_path):
 
 
 @pytest.fixture
-def shared_fixture(ts_fixtures_dir):
-    """shared_fixture(name) -> the parsed objects of one of the original's fixture files."""
+def project_rows():
+    """project_rows(model, kit=None, limit=None) -> objects of one model of the project's data
+    folder, shaped as a Torrent Suite server's ``dumpdata --natural-foreign`` writes them (pk
+    null), to build small dump files with."""
 
-    def load(name):
-        return json.loads((ts_fixtures_dir / name).read_text())
+    def rows(model, *, kit=None, limit=None):
+        found = [o for o in datafiles.fixture_objects() if o["model"] == model
+                 and (kit is None or o["fields"].get("name") == kit)]
+        return [{"model": o["model"], "pk": None, "fields": dict(o["fields"])} for o in found[:limit]]
 
-    return load
+    return rows
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from rundb.models import AnalysisJob, Experiment, JobState, ReferenceGenome, Res
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_run_is_simulated_ingested_and_queued_once(tmp_path, ts_fixtures_dir, settings):
-    load_catalog(ts_fixtures_dir)
+def test_demo_run_is_simulated_ingested_and_queued_once(tmp_path, settings):
+    load_catalog()
     out = io.StringIO()
     call_command("demo_data", "--reads", "300", stdout=out)
     assert "Demo run created" in out.getvalue()

@@ -29,8 +29,8 @@ def test_not_a_fixture(write_fixture, catalog_snapshot, content, message):
     assert catalog_snapshot() == before
 
 
-def test_a_bad_object_rolls_back_the_whole_file(write_fixture, shared_fixture, catalog_snapshot):
-    objects = shared_fixture("ion_xpress.json")[:5]
+def test_a_bad_object_rolls_back_the_whole_file(write_fixture, project_rows, catalog_snapshot):
+    objects = project_rows("rundb.dnabarcode", kit="IonXpress", limit=5)
     objects[3]["fields"]["index"] = "fourth"
     path = write_fixture(objects)
     before = catalog_snapshot()
@@ -66,11 +66,12 @@ def test_bad_json_text_in_a_json_field(write_fixture):
         import_fixture_file(path)
 
 
-def test_one_bad_file_among_several_imports_none(ts_fixtures_dir, write_fixture, catalog_snapshot):
+def test_one_bad_file_among_several_imports_none(project_rows, write_fixture, catalog_snapshot):
+    good = write_fixture(project_rows("rundb.dnabarcode", kit="IonXpress"), name="ion_xpress.json")
     bad = write_fixture("not json at all", name="broken.json")
     before = catalog_snapshot()
     with pytest.raises(CommandError, match="broken.json: not valid JSON"):
-        call_command("import_ts_fixtures", str(ts_fixtures_dir / "ion_xpress.json"), str(bad))
+        call_command("import_ts_fixtures", str(good), str(bad))
     assert catalog_snapshot() == before
 
 

@@ -1,13 +1,19 @@
-"""load_catalog: what a fresh database gets, and that running it again changes nothing."""
-import pytest
+"""load_catalog: what a fresh database gets from the project's data folder (plus a lab's own
+fixture folder, if configured), and that running it again changes nothing."""
+import io
+import json
 
-from rundb.catalog import FixtureError, default_fixtures_dir, load_catalog
+import pytest
+from django.core.management import CommandError, call_command
+
+from rundb.catalog import FixtureError, extra_fixtures_dir, load_catalog
 from rundb.models import (
     Chip,
     FileServer,
     FlowOrder,
     GlobalConfig,
     KitInfo,
+    KitPart,
     LibraryKey,
     Location,
     ReportStorage,
@@ -18,6 +24,8 @@ from rundb.models import (
 
 pytestmark = pytest.mark.django_db
 
+KIT_SIZES = {"IonXpress": 96, "IonXpressRNA": 16, "IonSet1": 16, "IonCode Barcodes 1-32": 32,
+             "Ion SingleSeq Barcode set 1-96": 96}
 SEED_KITS = {  # the kits the SDK's planning examples name
     "Ion S5 Sequencing Kit": "SequencingKit",
     "Ion Xpress Plus Fragment Library Kit": "LibraryKit",
@@ -37,12 +45,14 @@ def assert_planning_catalog():
     assert RunType.objects.get(runType="GENS").applicationGroups.filter(name="DNA").exists()
 
 
-def test_fresh_database_with_the_original_fixtures(ts_fixtures_dir, settings):
-    report = load_catalog(ts_fixtures_dir)
-    assert report.fixtures_found and not report.warnings
+def test_fresh_database_gets_the_project_catalog(settings, monkeypatch):
+    monkeypatch.delenv("ION_TS_FIXTURES_DIR", raising=False)
+    report = load_catalog()
+    assert report.fixtures_dir is None and not report.warnings
+    assert set(dnaBarcode.objects.values_list("name", flat=True)) == set(KIT_SIZES)
     ids = set(dnaBarcode.objects.filter(name="IonXpress").values_list("id_str", flat=True))
-    assert {f"IonXpress_{i:03d}" for i in range(1, 97)} <= ids
-    assert KitInfo.objects.count() > 100
+    assert ids == {f"IonXpress_{i:03d}" for i in range(1, 97)}
+    assert KitInfo.objects.count() == 113 and KitPart.objects.count() == 253
     assert_planning_catalog()
 
     home = Location.objects.get(name="Home", defaultlocation=True)
@@ -52,44 +62,62 @@ def test_fresh_database_with_the_original_fixtures(ts_fixtures_dir, settings):
     assert GlobalConfig.objects.count() == 1 and GlobalConfig.get().default_library_key == "TCAG"
 
 
-def test_second_load_creates_nothing_and_keeps_local_edits(ts_fixtures_dir, catalog_snapshot):
-    load_catalog(ts_fixtures_dir)
+def test_second_load_creates_nothing_and_keeps_local_edits(catalog_snapshot):
+    load_catalog()
     Chip.objects.filter(name="530").update(isActive=False)
     GlobalConfig.objects.update(site_name="Our lab")
     before = catalog_snapshot()
-    report = load_catalog(ts_fixtures_dir)
+    report = load_catalog()
     assert report.total("created") == 0 and report.total("updated") == 0
     assert catalog_snapshot() == before
 
 
-def test_without_fixture_files_the_builtin_catalog_still_plans(tmp_path, monkeypatch):
+def test_builtin_rows_meet_the_project_rows():
+    load_catalog()
+    # The built-in kits and chips carry the data folder's names and uids: no duplicates.
+    assert KitInfo.objects.filter(name__in=SEED_KITS).count() == 3
+    assert Chip.objects.filter(name="520").count() == 1
+    # ... and where both define a row, the data folder's values are kept.
+    assert Chip.objects.get(name="314").description == "314v2"
+
+
+def test_a_labs_fixture_folder_is_imported_too(tmp_path, monkeypatch):
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    (lab / "lab_kit.json").write_text(json.dumps([
+        {"model": "rundb.dnabarcode", "pk": 7, "fields": {"name": "LabKit", "id_str": f"Lab_{i}", "index": i,
+                                                          "sequence": seq, "adapter": "GAT"}}
+        for i, seq in ((1, "ACGTACGTAC"), (2, "CAGTCAGTCA"))
+    ]))
+    monkeypatch.setenv("ION_TS_FIXTURES_DIR", str(lab))
+    out = io.StringIO()
+    call_command("load_catalog", stdout=out)
+    assert dnaBarcode.objects.filter(name="LabKit").count() == 2
+    assert dnaBarcode.objects.values("name").distinct().count() == len(KIT_SIZES) + 1
+    assert f"project data + fixtures from {lab}" in out.getvalue()
+
+
+def test_a_configured_folder_that_is_missing_warns(tmp_path, monkeypatch):
     monkeypatch.setenv("ION_TS_FIXTURES_DIR", str(tmp_path / "absent"))
     report = load_catalog()
     assert not report.fixtures_found
     assert "ION_TS_FIXTURES_DIR" in report.warnings[0] and "import_ts_fixtures" in report.warnings[0]
-    assert not dnaBarcode.objects.exists()
+    assert dnaBarcode.objects.values("name").distinct().count() == len(KIT_SIZES)
     assert_planning_catalog()
-    assert Chip.objects.get(name="P1.1.17").instrumentType == "proton"
-
-
-def test_fixtures_loaded_later_join_the_builtin_rows(tmp_path, ts_fixtures_dir):
-    load_catalog(tmp_path)  # an empty folder: built-in rows only
-    builtin_kits = KitInfo.objects.count()
-    load_catalog(ts_fixtures_dir)
-    # The built-in kits carry the original's names and uids, so they are not duplicated.
-    assert KitInfo.objects.filter(name__in=SEED_KITS).count() == 3
-    assert KitInfo.objects.count() == 113 >= builtin_kits
 
 
 def test_an_explicit_folder_that_does_not_exist_is_an_error(tmp_path):
     with pytest.raises(FixtureError, match="does not exist"):
         load_catalog(tmp_path / "absent")
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("load_catalog", "--fixtures-dir", str(tmp_path / "absent"), stdout=io.StringIO())
 
 
-def test_default_folder_is_shared_beside_the_project(monkeypatch, settings):
+def test_extra_folder_from_settings_or_environment(monkeypatch, settings):
     monkeypatch.delenv("ION_TS_FIXTURES_DIR", raising=False)
-    assert default_fixtures_dir().parts[-3:] == ("shared", "reference-data", "ts-fixtures")
+    settings.ION_TS_FIXTURES_DIR = None
+    assert extra_fixtures_dir() is None
     monkeypatch.setenv("ION_TS_FIXTURES_DIR", "/srv/fixtures")
-    assert str(default_fixtures_dir()) == "/srv/fixtures"
+    assert str(extra_fixtures_dir()) == "/srv/fixtures"
     settings.ION_TS_FIXTURES_DIR = "/opt/from-settings"
-    assert str(default_fixtures_dir()) == "/opt/from-settings"
+    assert str(extra_fixtures_dir()) == "/opt/from-settings"

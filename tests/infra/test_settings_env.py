@@ -6,7 +6,10 @@ from iondb.settings import database_from_url, env_bool
 
 def test_sqlite_absolute_and_relative_paths(tmp_path):
     db = database_from_url(f"sqlite:///{tmp_path}/sub/db.sqlite3")
-    assert db == {"ENGINE": "django.db.backends.sqlite3", "NAME": f"{tmp_path}/sub/db.sqlite3"}
+    assert (db["ENGINE"], db["NAME"]) == ("django.db.backends.sqlite3", f"{tmp_path}/sub/db.sqlite3")
+    # Concurrent writers wait for each other instead of failing (WAL, immediate transactions).
+    assert db["OPTIONS"] == {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                             "transaction_mode": "IMMEDIATE", "timeout": 30}
     assert (tmp_path / "sub").is_dir()  # created so the first connection can open the file
     assert database_from_url("sqlite:///relative/db.sqlite3")["NAME"] == "relative/db.sqlite3"
 

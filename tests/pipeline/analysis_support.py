@@ -1,7 +1,6 @@
 """Helpers for the run_analysis / end-to-end / bad-input tests: simulated instrument runs
 dropped into the results root, ingested by the real crawler code, barcode kits and
 references in the database. Test modules import what they use from here."""
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -18,22 +17,14 @@ RIG = "PGM_sim"
 SIM_DEFAULTS = {"genome_size": 20_000, "flows": 260, "seed": 11}
 
 
-def fixtures_dir():
-    """reference-data/ts-fixtures of the shared folder (same lookup as tests/conftest.py)."""
-    here = Path(__file__).resolve()
-    shared = Path(os.environ.get("ION_SHARED_DIR", here.parents[3] / "shared"))
-    if not shared.exists():
-        shared = here.parents[2].parent / "shared"
-    return shared / "reference-data" / "ts-fixtures"
-
-
 def barcode_kit(n=4, name=KIT_NAME):
-    """Create the first `n` barcodes of the IonXpress fixture as dnaBarcode rows of kit `name`;
-    returns the simulator's kit dicts."""
-    from pipeline.simulate import load_barcode_kit
+    """Create the first `n` barcodes of the project's IonXpress kit as dnaBarcode rows of kit
+    `name`; returns the simulator's kit dicts."""
+    from rundb.catalog.datafiles import barcode_kit as project_kit
     from rundb.models import dnaBarcode
 
-    kit = load_barcode_kit(fixtures_dir() / "ion_xpress.json", name="IonXpress")[:n]
+    kit = [{k: b[k] for k in ("id_str", "sequence", "adapter", "index", "name")}
+           for b in project_kit("IonXpress")[:n]]
     for b in kit:
         dnaBarcode.objects.get_or_create(
             name=name, id_str=b["id_str"],

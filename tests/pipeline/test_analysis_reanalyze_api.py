@@ -49,7 +49,7 @@ def test_reanalyze_an_experiment_with_default_name(client, report, admin_key):
 
 def test_needs_authentication(client, report):
     response = _post(client, f"/rundb/api/v1/results/{report.pk}/reanalyze/")
-    assert response.status_code == 401 and response.content == b""
+    assert response.status_code == 401 and response.json() == {"error": "Authentication required."}
     assert response["WWW-Authenticate"].startswith("Basic")
 
 

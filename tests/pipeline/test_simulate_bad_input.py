@@ -28,9 +28,9 @@ def test_bad_arguments_raise(tmp_path, kwargs, message):
     assert not (tmp_path / "run" / "explog.txt").exists()
 
 
-def test_barcode_kit_file_errors(tmp_path, ts_fixtures_dir):
+def test_barcode_kit_file_errors(tmp_path, barcode_kit_file):
     with pytest.raises(ValueError, match="no barcodes of kit 'NoSuchKit'"):
-        load_barcode_kit(ts_fixtures_dir / "ion_xpress.json", name="NoSuchKit")
+        load_barcode_kit(barcode_kit_file, name="NoSuchKit")
 
 
 def test_cli_reports_errors_with_status_2(tmp_path, capsys):

@@ -6,13 +6,13 @@ import pysam
 from pipeline.simulate.cli import main
 
 
-def test_cli_writes_a_run(tmp_path, capsys, ts_fixtures_dir):
+def test_cli_writes_a_run(tmp_path, capsys, barcode_kit_file):
     ref = tmp_path / "tiny.fasta"
     ref.write_text(">chrA\n" + "ACGTTGCAAGCTTGACCTGA" * 200 + "\n>chrB\n" + "GGATCCAT" * 300 + "\n")
     out = tmp_path / "R_2024_01_02_03_04_05_user_cli"
     status = main([str(out), "--reads", "200", "--seed", "9", "--flows", "160",
                    "--instrument", "PROTON", "--reference", str(ref),
-                   "--barcode-kit-file", str(ts_fixtures_dir / "ion_xpress.json"),
+                   "--barcode-kit-file", str(barcode_kit_file),
                    "--barcode-kit", "IonXpress", "--barcodes", "IonXpress_003,IonXpress_004",
                    "--no-flowgram-tags", "--run-id", "RUN01"])
     assert status == 0

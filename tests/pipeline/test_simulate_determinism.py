@@ -16,8 +16,8 @@ def _run(tmp_path, name, seed, kit):
                         barcode_kit=kit, barcodes=3, seed=seed, flows=200, genome_size=20_000)
 
 
-def test_same_seed_same_output_different_seed_differs(tmp_path, ts_fixtures_dir):
-    kit = load_barcode_kit(ts_fixtures_dir / "ion_xpress.json", name="IonXpress")
+def test_same_seed_same_output_different_seed_differs(tmp_path, barcode_kit_file):
+    kit = load_barcode_kit(barcode_kit_file, name="IonXpress")
     a = _run(tmp_path, "a", 11, kit)
     b = _run(tmp_path, "b", 11, kit)
     c = _run(tmp_path, "c", 12, kit)

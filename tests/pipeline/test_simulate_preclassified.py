@@ -7,8 +7,8 @@ from pipeline.simulate import load_barcode_kit, simulate_run
 from pipeline.simulate.truth import read_truth
 
 
-def test_per_barcode_bams_and_read_groups(tmp_path, ts_fixtures_dir):
-    kit = load_barcode_kit(ts_fixtures_dir / "ion_xpress.json", name="IonXpress")
+def test_per_barcode_bams_and_read_groups(tmp_path, barcode_kit_file):
+    kit = load_barcode_kit(barcode_kit_file, name="IonXpress")
     run = simulate_run(tmp_path / "R_2024_01_02_03_04_05_user_pre", reads=600, barcode_kit=kit,
                        barcodes={"IonXpress_001": 2, "IonXpress_005": 1, "IonXpress_009": 1},
                        preclassified=True, seed=4, flows=220, genome_size=20_000,

@@ -13,8 +13,8 @@ COMP = str.maketrans("ACGT", "TGCA")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, ts_fixtures_dir):
-    kit = load_barcode_kit(ts_fixtures_dir / "ion_xpress.json", name="IonXpress")
+def run(tmp_path_factory, barcode_kit_file):
+    kit = load_barcode_kit(barcode_kit_file, name="IonXpress")
     return cached_run(tmp_path_factory.getbasetemp(), "truthbam", reads=1500,
                       barcode_kit=kit, barcodes=4, seed=3, flows=260, genome_size=40_000,
                       tf_reads=40, errors={"sub_rate": 0.003, "ins_rate": 0.002,

@@ -15,8 +15,8 @@ RG = ({"ID": "ABCDE", "SM": "x", "FO": FO, "KS": "TCAG", "PU": "PGM/314/CHIP"},)
 
 
 @pytest.fixture(scope="module")
-def kit(ts_fixtures_dir):
-    with open(ts_fixtures_dir / "ion_xpress.json") as fh:
+def kit(barcode_kit_file):
+    with open(barcode_kit_file) as fh:
         return load_barcode_kit(json.load(fh))
 
 

@@ -6,7 +6,7 @@ import pytest
 from launch_support import create_report, write_datasets
 from plugin.services.barcodes_json import build_barcodes_json
 from rundb.models import ReferenceGenome, dnaBarcode
-from seed_docs import barcode_documented_keys, barcodes_example
+from sdk_docs import barcode_documented_keys, barcodes_example
 
 pytestmark = pytest.mark.django_db
 KIT = "IonXpress"
@@ -34,11 +34,11 @@ def _report(datasets, **kwargs):
     return result
 
 
-def test_keys_documented_and_in_seed_example(shared_dir, kit):
+def test_keys_documented_and_in_sdk_example(plugin_files_doc, kit):
     result = _report([_dataset("IonXpress_001", 20)], reference="hg19")
     entry = build_barcodes_json(result)["IonXpress_001"]
-    assert set(barcode_documented_keys(shared_dir)) - set(entry) == set()
-    example_keys = set(next(iter(barcodes_example(shared_dir).values())))
+    assert set(barcode_documented_keys(plugin_files_doc)) - set(entry) == set()
+    example_keys = set(next(iter(barcodes_example(plugin_files_doc).values())))
     assert example_keys - set(entry) == set()
 
 

@@ -6,15 +6,15 @@ import pytest
 from launch_support import create_report, write_datasets
 from plugin.services.barcodes_json import build_barcodes_json
 from rundb.models import ReferenceGenome
-from seed_docs import nonbarcoded_documented_keys
+from sdk_docs import nonbarcoded_documented_keys
 
 pytestmark = pytest.mark.django_db
 
 
-def test_documented_keys(shared_dir):
+def test_documented_keys(plugin_files_doc):
     data = build_barcodes_json(create_report())
     assert list(data) == ["nonbarcoded"]
-    assert set(nonbarcoded_documented_keys(shared_dir)) - set(data["nonbarcoded"]) == set()
+    assert set(nonbarcoded_documented_keys(plugin_files_doc)) - set(data["nonbarcoded"]) == set()
 
 
 def test_with_reference_points_at_rawlib_bam():

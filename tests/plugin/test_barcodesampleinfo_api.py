@@ -34,7 +34,7 @@ def test_nonbarcoded_report(client, admin_auth):
 def test_unknown_report_is_404_and_anonymous_is_401(client, admin_auth):
     assert client.get(URL.format(999999), **admin_auth).status_code == 404
     response = client.get(URL.format(1))
-    assert response.status_code == 401 and response.content == b""
+    assert response.status_code == 401 and response.json() == {"error": "Authentication required."}
 
 
 def test_post_is_405(client, admin_auth):

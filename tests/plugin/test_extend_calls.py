@@ -81,5 +81,17 @@ def test_errors(client, admin_auth, plugin, zips, settings):
 
 def test_requires_authentication(client, plugin):
     r = client.get("/rundb/api/v1/plugin/Ext/extend/test/")
-    assert r.status_code == 401 and r.content == b""
+    assert r.status_code == 401 and r.json() == {"error": "Authentication required."}  # rundb.api.endpoint
     assert r["WWW-Authenticate"] == 'Basic realm="Torrent Suite"'
+
+
+def test_identity_comes_only_from_authentication(client, admin_auth, plugin, fast_hasher):
+    from django.contrib.auth import get_user_model
+
+    from launch_support import basic_auth
+
+    resp = client.get("/rundb/api/v1/plugin/Ext/extend/test/?ir_user=someoneelse", **admin_auth)
+    assert resp.status_code == 200 and resp.json()["user"] == "ionadmin"  # ir_user changes nothing
+    get_user_model().objects.create_user("nobody", password="pw")  # no rundb.change_plugin
+    resp = client.get("/rundb/api/v1/plugin/Ext/extend/test/", **basic_auth("nobody", "pw"))
+    assert resp.status_code == 403 and "rundb.change_plugin" in resp.json()["error"]

@@ -22,7 +22,7 @@ def test_stop_running_plugin(grid, live_server, tmp_path):
     pr, job = grid.launch(config={"wait_for": str(tmp_path / "never")})
     job = grid.wait_state(job, JobState.STARTED)
     assert str(job.grid_engine_jobid) in listed(grid)
-    resp = requests.get(f"{live_server.url}/rundb/api/v1/pluginresult/{pr.pk}/stop/", auth=("ionadmin", "ionadmin"),
+    resp = requests.post(f"{live_server.url}/rundb/api/v1/pluginresult/{pr.pk}/stop/", auth=("ionadmin", "ionadmin"),
                         timeout=30)
     assert resp.status_code in (200, 202, 204), resp.text
     job = grid.wait_state(job, JobState.FINAL, timeout=30)

@@ -46,11 +46,17 @@ def test_capability_flags_follow_files(tmp_path):
     assert capability_flags(tmp_path) == {"isConfig": False, "isInstance": True, "isPlanConfig": True, "hasAbout": False}
 
 
-@pytest.mark.parametrize("version", ["1.0", "abc", "1.0.0.0.0", "1.0.0.x", "v1.0.0.0", " 1.0.0.0"])
+@pytest.mark.parametrize("version", ["1.0 beta", " 1.0.0.0", "1.0/../x", "..", "-.-", "1.0\t", "9" * 257])
 def test_bad_versions_are_refused(version, tmp_path, helpers):
     folder = helpers.write_plugin(tmp_path, "BadVer", LAUNCH_MARKER, version=version)
-    with pytest.raises(PluginInspectError, match="four dot-separated numbers, e.g. 5.4.0.1"):
+    with pytest.raises(PluginInspectError, match="is invalid: it must be at most 256 characters"):
         inspect_plugin(folder)
+
+
+@pytest.mark.parametrize("version", ["1.0", "abc", "1.0.0.0.0", "1.0.0.x", "v1.0.0.0", "2.1-beta", "1.0.0"])
+def test_versions_as_authors_write_them(version, tmp_path, helpers):
+    folder = helpers.write_plugin(tmp_path, "AnyVer", LAUNCH_MARKER, version=version)
+    assert inspect_plugin(folder)["version"] == version
 
 
 def test_lenient_versions_still_need_a_version(tmp_path, helpers):
@@ -187,6 +193,10 @@ def test_plugin_code_is_not_imported_into_the_caller(tmp_path, helpers):
     ("1.0.0.1", "1.0.0", 1),
     ("0.0.0-20240101", "1.0.0.0", -1),
     ("1.0.rc1", "1.0.0", -1),
+    ("2.1-beta", "2.1", -1),
+    ("2.1-beta", "2.0.9", 1),
+    ("1.0-custom", "1.1-custom", -1),
+    ("abc", "1.0", -1),
 ])
 def test_compare_versions(a, b, expected):
     assert compare_versions(a, b) == expected

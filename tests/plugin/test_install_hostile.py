@@ -41,7 +41,7 @@ HOSTILE = {
     "two_folders": (_zip([("Foo/Foo.py", GOOD), ("Bar/Bar.py", plugin_py("Bar"))]), "exactly one top-level folder"),
     "name_mismatch": (_zip([("Foo/Foo.py", plugin_py("Foo", class_name="Other"))]), "does not match"),
     "case_mismatch": (_zip([("Foo/foo.py", GOOD)]), "case-sensitive"),
-    "bad_version": (_zip([("Foo/Foo.py", plugin_py("Foo", version="1.0"))]), "four dot-separated numbers"),
+    "bad_version": (_zip([("Foo/Foo.py", plugin_py("Foo", version="1.0/../x"))]), "no spaces, control characters or slashes"),
     "no_script": (_zip([("Foo/readme.txt", "hi")]), "Neither"),
     "zip_bomb": (_zip([("Foo/Foo.py", GOOD), ("Foo/zeros.bin", b"\0" * (3 * 1024 * 1024))]), "compression ratio"),
     "not_a_zip": (b"this is not a zip archive at all", "not a valid zip"),
@@ -70,7 +70,8 @@ def test_hostile_archive_refused(client, admin_auth, tmp_path, case):
     assert resp.status_code == 400, resp.content
     assert reason in resp.json()["error"]
     after = _tree(tmp_path)
-    assert after - before <= {os.path.relpath(Path(settings.ION_PLUGIN_ROOT) / ".install.lock", tmp_path)}
+    locks = {os.path.relpath(Path(settings.ION_PLUGIN_ROOT) / name, tmp_path) for name in (".install.lock", ".scratch.lock")}
+    assert after - before <= locks
     assert list((Path(settings.ION_PLUGIN_ROOT) / "scratch").iterdir()) == []
     assert not (results_root.parent / "evil.txt").exists() and not Path("/tmp/evil_abs.txt").exists()
     assert not Plugin.objects.exists()

@@ -28,7 +28,7 @@ def test_launch_creates_run_folder_files_and_queued_job(client, report, plain_us
     folder = Path(report.report_dir) / "plugin_out" / f"Foo_out.{pr.pk}"
     assert sorted(p.name for p in folder.iterdir()) == ["barcodes.json", "ion_plugin_Foo_launch.sh", "startplugin.json"]
     script = folder / "ion_plugin_Foo_launch.sh"
-    assert stat.S_IMODE(script.stat().st_mode) == 0o775
+    assert stat.S_IMODE(script.stat().st_mode) == 0o700  # it holds the run's key
     job = PluginResultJob.objects.get(plugin_result=pr)
     assert (job.run_level, job.state, job.config) == ("default", JobState.QUEUED, {"a": 1})
     assert job.script_path == str(script) and job.work_dir == str(folder)
@@ -64,7 +64,7 @@ def test_errors(client, report, admin_auth, zips):
     assert r.status_code == 404
     r = client.post(f"/rundb/api/v1/results/{report.pk}/plugin/", json.dumps({"plugin": "Foo"}),
                     content_type="application/json")
-    assert r.status_code == 401 and r.content == b""
+    assert r.status_code == 401 and r.json() == {"error": "Authentication required."}  # rundb.api.endpoint
     assert not PluginResult.objects.exists()
 
 

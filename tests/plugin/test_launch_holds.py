@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from launch_support import admin_user, create_report, fast_hasher, install, zips  # noqa: F401
-from plugin.services.launch import launch_plugin
+from plugin.services.launch import launch_plugin, new_session
 from rundb.models import JobState, PluginResult, PluginResultJob
 
 pytestmark = pytest.mark.django_db
@@ -85,11 +85,12 @@ def test_last_waits_for_others_but_not_other_last(admin_user, zips):
     last1 = install(zips("L1", attrs="runlevels = [RunLevel.LAST]"))
     last2 = install(zips("L2", attrs="runlevels = [RunLevel.LAST]"))
     result = create_report()
-    po = launch_plugin(result, other, user=admin_user)
-    done = launch_plugin(result, other, user=admin_user)
+    session = new_session()
+    po = launch_plugin(result, other, user=admin_user, session=session)
+    done = launch_plugin(result, other, user=admin_user, session=session)
     PluginResultJob.objects.filter(plugin_result=done).update(state=JobState.COMPLETED)
-    p1 = launch_plugin(result, last1, user=admin_user)
-    p2 = launch_plugin(result, last2, user=admin_user)
+    p1 = launch_plugin(result, last1, user=admin_user, session=session)
+    p2 = launch_plugin(result, last2, user=admin_user, session=session)
     assert list(p1.launched_jobs[0].depends_on.all()) == [po.launched_jobs[0]]
     assert list(p2.launched_jobs[0].depends_on.all()) == [po.launched_jobs[0]]
 
@@ -98,8 +99,9 @@ def test_export_plugin_waits_for_other_active_jobs(admin_user, zips):
     other = install(zips("Other"))
     export = install(zips("Exp", attrs="features = [Feature.EXPORT]"))
     result = create_report()
-    po = launch_plugin(result, other, user=admin_user)
-    pe = launch_plugin(result, export, user=admin_user)
+    session = new_session()
+    po = launch_plugin(result, other, user=admin_user, session=session)
+    pe = launch_plugin(result, export, user=admin_user, session=session)
     assert list(pe.launched_jobs[0].depends_on.all()) == [po.launched_jobs[0]]
 
 

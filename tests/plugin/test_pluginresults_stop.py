@@ -25,7 +25,8 @@ def test_stop_sets_cancel_requested_on_active_jobs(client, admin_auth, run):
     assert resp.json() == {"pluginresult": run.pk, "cancel_requested": [default.pk]}
     assert default.cancel_requested is True and pre.cancel_requested is False
     assert default.state == JobState.QUEUED  # the job service records Cancelled
-    assert client.get(f"/rundb/api/v1/pluginresult/{run.pk}/stop/", **admin_auth).status_code == 202
+    assert client.post(f"/rundb/api/v1/pluginresult/{run.pk}/stop/", **admin_auth).status_code == 202
+    assert client.get(f"/rundb/api/v1/pluginresult/{run.pk}/stop/", **admin_auth).status_code == 405  # GET changes nothing
 
 
 def test_stop_permissions(client, run, fast_hasher):

@@ -6,7 +6,7 @@ import pytest
 from ion.plugin.info import plugin_info
 from ion.plugin.launchcompat import make_launch_plugin_class, read_version
 
-from plugin.inspect import PluginInspectError, find_plugin_script, inspect_plugin
+from plugin.inspect import find_plugin_script, inspect_plugin
 
 
 def _legacy(tmp_path, name, script, settings=None):
@@ -72,10 +72,9 @@ def test_inspect_plugin_handles_launch_sh(copy_example):
         "features": [], "runtypes": ["composite"], "runlevels": [], "depends": ["X"]}
 
 
-def test_inspect_plugin_legacy_version_strictness(tmp_path):
+def test_inspect_plugin_legacy_version_as_written(tmp_path):
     folder = _legacy(tmp_path, "LegacyE", 'VERSION="2.3.4"\n')
-    with pytest.raises(PluginInspectError, match="four dot-separated numbers"):
-        inspect_plugin(folder)
+    assert inspect_plugin(folder)["version"] == "2.3.4"
     assert inspect_plugin(folder, strict_version=False)["version"] == "2.3.4"
 
 

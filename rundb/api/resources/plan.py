@@ -1,7 +1,9 @@
 """Planned runs and templates (plannedexperiment) and their QC thresholds."""
 from django.core.exceptions import ValidationError
-from tastypie import fields
-from tastypie.exceptions import NotFound
+from django.urls import re_path
+from tastypie import fields, http
+from tastypie.exceptions import BadRequest, NotFound
+from tastypie.utils import trailing_slash
 
 from rundb.models import PlannedExperiment, PlannedExperimentQC
 
@@ -28,7 +30,11 @@ class PlannedExperimentResource(IonResource):
     with its shell Experiment, editable EAS, samples, projects (by name; missing ones are
     created) and QC thresholds (body keys named after QC types), all in one transaction.
     Replies 201 with ``Location`` and the plan; PATCH 202 and PUT 200 with the plan.
-    ``projects`` is a list of project names and ``project`` the first of them."""
+    ``projects`` is a list of project names and ``project`` the first of them.
+
+    ``POST plannedexperiment/create/`` ``{"templateName": ..., "planName": ..., <overrides>}``
+    copies a template into a new plan (202 with the plan), through the same validation.
+    New plans get the default-selected plugins (plugin/services/defaults.py)."""
 
     applicationGroup = fields.ToOneField("rundb.api.resources.catalog.ApplicationGroupResource",
                                          "applicationGroup", null=True, blank=True)
@@ -57,6 +63,31 @@ class PlannedExperimentResource(IonResource):
         queryset = PlannedExperiment.objects.select_related("applicationGroup", "sampleGrouping")
         resource_name = "plannedexperiment"
         always_return_data = True
+        create_allowed_methods = ["post"]
+
+    def base_urls(self):
+        name = self._meta.resource_name
+        return [re_path(rf"^(?P<resource_name>{name})/create{trailing_slash}$", self.wrap_view("dispatch_create"),
+                        name="api_plannedexperiment_create")] + super().base_urls()
+
+    def dispatch_create(self, request, **kwargs):
+        self.is_authenticated(request)  # anonymous callers get 401 before the method check's 405
+        return self.dispatch("create", request, **kwargs)
+
+    def post_create(self, request, **kwargs):
+        """A plan copied from a template (planning.plan_body_from_template)."""
+        data = self.alter_deserialized_detail_data(request, self.deserialize(request, request.body))
+        if not isinstance(data, dict):
+            raise BadRequest("The request body must be a JSON object.")
+        try:
+            template = planning.find_template(data.get("templateName"))
+        except ValueError as exc:
+            raise ValidationError({"templateName": [str(exc)]})
+        bundle = self.build_bundle(data=planning.plan_body_from_template(template, data), request=request)
+        bundle = self.obj_create(bundle)
+        body = self.dehydrate_objects([bundle.obj], request, for_list=False)[0]
+        body = self.alter_detail_data_to_serialize(request, body)
+        return self.create_response(request, body, response_class=http.HttpAccepted)
 
     # -- representation
     def prefetch_page(self, objs, page):

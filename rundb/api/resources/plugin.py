@@ -4,22 +4,40 @@ import os
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from tastypie import fields
-from tastypie.exceptions import ImmediateHttpResponse, NotFound
+from tastypie.exceptions import ImmediateHttpResponse, NotFound, Unauthorized
 
 from rundb.models import JobState, Plugin, PluginResult, PluginResultJob
+from rundb.paths import safe_join
 
 from ..auth import plugin_result_from_request
 from ..base import ComputedField, IonMeta, IonResource, error_response
-from ..computed import ACTIVE_JOB_STATES, FINAL_JOB_STATES, JOB_STATES, plugin_state_from_jobs
+from ..computed import ACTIVE_JOB_STATES, FINAL_JOB_STATES, JOB_STATES, plugin_state_from_jobs, to_boolean
 from .results import report_folder, report_web_root
 
 OUTPUT_FOLDER = "plugin_out"
 PAGE_SUFFIXES = (".html", ".php")
 
 
-class PluginResource(IonResource):
-    """Only active (installed) plugins. Install/uninstall are the plugin views' job."""
+# Where the server finds and runs the plugin's code: set by installing only, never through the API.
+SERVER_SIDE = ("path", "script", "name", "version", "packageName", "active")
+INSTALL_PERMISSION = "rundb.install_plugin"
 
+
+class PluginResource(IonResource):
+    """Only active (installed) plugins. Install/uninstall are the plugin views' job.
+
+    ``path``, ``script``, ``name``, ``version``, ``packageName`` and ``active`` are read-only:
+    a PUT/PATCH that repeats the stored value is accepted, a different value is 400. DELETE
+    uninstalls like ``plugin/<pk>/uninstall/`` (needs ``rundb.install_plugin``): the row is
+    deactivated and its runs (PluginResult rows) stay readable. No list writes: plugins are
+    added by installing them."""
+
+    path = fields.CharField(attribute="path", readonly=True)
+    script = fields.CharField(attribute="script", readonly=True)
+    name = fields.CharField(attribute="name", readonly=True)
+    version = fields.CharField(attribute="version", readonly=True)
+    packageName = fields.CharField(attribute="packageName", readonly=True)
+    active = fields.BooleanField(attribute="active", readonly=True)
     availableVersions = ComputedField("list")
     input = ComputedField("string")
     versionedName = ComputedField("string")
@@ -29,6 +47,33 @@ class PluginResource(IonResource):
         queryset = Plugin.objects.filter(active=True)
         resource_name = "plugin"
         excludes = ["metadata"]
+        list_allowed_methods = ["get"]
+
+    def hydrate(self, bundle):
+        obj = bundle.obj
+        errors = {}
+        for name in SERVER_SIDE:
+            if name not in bundle.data:
+                continue
+            value, stored = bundle.data[name], getattr(obj, name) if obj.pk is not None else None
+            same = (to_boolean(value) == stored) if isinstance(stored, bool) else (str(value) == str(stored))
+            if obj.pk is None or not same:
+                errors[name] = [f"'{name}' is read-only: it is set by installing the plugin."]
+        if errors:
+            raise ValidationError(errors)
+        return bundle
+
+    def obj_delete(self, bundle, **kwargs):
+        from plugin.services.install import uninstall
+
+        obj = self.obj_get(bundle, **kwargs)
+        bundle.obj = obj
+        self.authorized_delete_detail(self.get_object_list(bundle.request), bundle)
+        if plugin_result_from_request(bundle.request) is not None or not bundle.request.user.has_perm(
+            INSTALL_PERMISSION
+        ):
+            raise Unauthorized(f"Uninstalling a plugin needs {INSTALL_PERMISSION}.")
+        uninstall(obj)  # deactivates; the plugin's runs are history and stay
 
     def prefetch_page(self, objs, page):
         names = {o.name for o in objs}
@@ -215,10 +260,14 @@ class PluginResultResource(IonResource):
         return f"{report_web_root(result, result.reportstorage)}{OUTPUT_FOLDER}/{self._folder(bundle.obj)}/"
 
     def dehydrate_files(self, bundle):
+        result = bundle.obj.result
         try:
-            with os.scandir(self.dehydrate_path(bundle)) as entries:
+            # Only ever list a folder inside the report storage (names come from the database).
+            folder = safe_join(result.reportstorage.dirPath, report_folder(result, result.reportstorage),
+                               OUTPUT_FOLDER, self._folder(bundle.obj))
+            with os.scandir(folder) as entries:
                 return sorted(e.name for e in entries if e.is_file() and e.name.endswith(PAGE_SUFFIXES))
-        except OSError:
+        except (OSError, ValueError):
             return []
 
     def clean_exclude(self):

@@ -1,5 +1,6 @@
 """Analysis reports (results) and the read models of the data pages
 (compositeexperiment, compositeresult)."""
+from django.core.exceptions import ValidationError
 from django.db.models import JSONField, OuterRef, Q, Subquery
 from tastypie import fields
 
@@ -18,6 +19,7 @@ from rundb.models import (
     Results,
     Sample,
 )
+from rundb.paths import name_problem
 
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
 from ..computed import plugin_state_from_jobs, to_boolean
@@ -139,6 +141,12 @@ class ResultsResource(IonResource):
         return {name: st for name, (_, st) in bundle.page.extra["plugins"].get(bundle.obj.pk, {}).items()}
 
     # -- writes
+    def validate_bundle(self, bundle, creating):
+        # The name becomes the report folder's name (<resultsName>_<pk>): no '/', '..', NUL.
+        problem = name_problem(bundle.obj.resultsName) if bundle.obj.resultsName else None
+        if problem:
+            raise ValidationError({"resultsName": [f"resultsName {problem} (it names the report folder)."]})
+
     def hydrate(self, bundle):
         if bundle.obj.pk is None and not bundle.data.get("reportstorage"):
             storage = ReportStorage.objects.filter(default=True).first() or ReportStorage.objects.first()

@@ -20,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--admin-password", help="password for a newly created superuser")
         parser.add_argument("--no-admin", action="store_true", help="do not create a superuser")
         parser.add_argument("--no-catalog", action="store_true", help="do not load the reference catalog")
-        parser.add_argument("--fixtures-dir", help="folder of the original's fixture files (ION_TS_FIXTURES_DIR)")
+        parser.add_argument(
+            "--fixtures-dir",
+            help="also import a lab's own fixture files from this folder (default: $ION_TS_FIXTURES_DIR)",
+        )
         parser.add_argument("--new-api-key", action="store_true", help="issue (and print) a new API key")
 
     def handle(self, *args, **opts):

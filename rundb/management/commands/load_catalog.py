@@ -6,13 +6,13 @@ from rundb.catalog import FixtureError, load_catalog
 
 class Command(BaseCommand):
     help = (
-        "Load the reference catalog: the original's fixture files from ION_TS_FIXTURES_DIR (default "
-        "../shared/reference-data/ts-fixtures) plus the built-in chips, kits, keys, flow orders and run "
-        "types. Only missing rows are created."
+        "Load the reference catalog: the project's data folder (rundb/catalog/data: every barcode kit, "
+        "chip, kit, flow order, run type ...), a lab's own fixture files if --fixtures-dir or "
+        "ION_TS_FIXTURES_DIR names a folder, and the built-in site rows. Only missing rows are created."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--fixtures-dir", help="folder of the original's fixture JSON files")
+        parser.add_argument("--fixtures-dir", help="also import the Torrent Suite fixture JSON files of this folder")
         parser.add_argument("--verbose-report", action="store_true", help="print per-file, per-model counts")
 
     def handle(self, *args, fixtures_dir=None, verbose_report=False, **options):
@@ -33,7 +33,7 @@ def catalog_summary(report):
     from rundb.models import Chip, KitInfo, RunType, dnaBarcode
 
     kits = dnaBarcode.objects.values("name").distinct().count()
-    source = f"fixtures from {report.fixtures_dir}" if report.fixtures_found else "built-in only"
+    source = "project data" + (f" + fixtures from {report.fixtures_dir}" if report.fixtures_found else "")
     return (
         f"Catalog ({source}): {report.total('created')} row(s) created; now {kits} barcode kit(s) / "
         f"{dnaBarcode.objects.count()} barcodes, {Chip.objects.count()} chips, {KitInfo.objects.count()} kits, "

@@ -1,0 +1,118 @@
+"""End to end: a default-selected plugin really runs on every new run, whichever way its plan
+was made: a plan copied from a template (POST plannedexperiment/create/), a plan POSTed to
+the API, and no plan at all (the crawler's default plan). Simulated instrument runs ->
+crawl_once() -> the job service runs the analyses -> the pipeline launches the plugin -> a
+PluginResult per report whose job is Completed, with the plugin's default configuration.
+
+The service and its jobs share the test database: PostgreSQL is needed."""
+import json
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from analysis_support import launch_support, report_log, simulate
+from grid_support import ServiceProcess, delete_grid_jobs, require_backend
+from pipeline.ingest.crawler import crawl_once
+from rundb.models import AnalysisJob, JobState, PluginResult, PluginResultJob, Plugin, Results
+from sgeutil import wait_until
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from api import factories  # noqa: E402
+
+pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+BODY = r'''
+with open("seen.json", "w") as fh:
+    json.dump({"run_mode": self.startplugin["runplugin"]["run_mode"],
+               "pluginconfig": self.startplugin.get("pluginconfig"),
+               "plan": self.startplugin["plan"].get("planName")}, fh)
+return True
+'''
+
+
+@pytest.fixture(params=["local", pytest.param("sge", marks=pytest.mark.sge)])
+def service(request, live_server, settings, tmp_path):
+    require_backend(request.param)
+    settings.ION_NET_LOCATION = live_server.url
+    settings.ION_API_URL = live_server.url + "/rundb/api/"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    work = tmp_path / "grid"
+    work.mkdir()
+    proc = ServiceProcess(request.param, work, "d" + uuid.uuid4().hex[:8])
+    yield proc
+    code = proc.stop()
+    if proc.proc is not None and code not in (0, None):
+        print(proc.log_text())
+    if request.param == "sge":
+        delete_grid_jobs(proc.prefix)
+
+
+def _wait(predicate, what, service, timeout=400):
+    def check():
+        if service.proc is not None and service.proc.poll() is not None:
+            raise AssertionError(f"job service exited {service.proc.returncode}:\n{service.log_text()}")
+        return predicate()
+    try:
+        return wait_until(check, timeout=timeout, interval=0.5, what=what)
+    except AssertionError:
+        print(service.log_text()[-5000:])
+        raise
+
+
+def test_default_selected_plugin_runs_on_every_kind_of_run(service, live_server, client, tmp_path):
+    factories.catalog()
+    _admin, key = factories.user("ionadmin", superuser=True)
+    auth = {"HTTP_AUTHORIZATION": f"ApiKey ionadmin:{key}"}
+    api = "/rundb/api/v1/plannedexperiment/"
+    launch_support.install(launch_support.make_plugin_zip(tmp_path / "zips", "AutoRun", BODY,
+                                                          files={"pluginconfig.json": '{"from": "defaults"}'}))
+
+    def post(url, body):
+        response = client.post(url, json.dumps(body), content_type="application/json", **auth)
+        assert response.status_code in (201, 202), response.content
+        return response.json()
+
+    template = post(api, {"planName": "tmpl", "isReusable": True, "chipType": "520"})
+    assert template["selectedPlugins"] == {}
+    Plugin.objects.filter(name="AutoRun").update(defaultSelected=True)  # "autorun" ticked afterwards
+    copied = post(api + "create/", {"templateName": "tmpl", "planName": "from template", "sample": "s1",
+                                    "templatingKitName": "Ion 520/530 Kit-OT2"})
+    posted = post(api, {"planName": "from api", "chipType": "520", "templatingKitName": "Ion 520/530 Kit-OT2",
+                        "sample": "s2"})
+    runs = {
+        "from_template": simulate("R_2024_01_02_03_04_05_user_dflt_tmpl", reads=300, seed=21,
+                                  plan_short_id=copied["planShortID"]),
+        "from_api": simulate("R_2024_01_02_03_04_05_user_dflt_api", reads=300, seed=22,
+                             plan_short_id=posted["planShortID"]),
+        "unplanned": simulate("R_2024_01_02_03_04_05_user_dflt_none", reads=300, seed=23),
+    }
+    crawl = crawl_once()
+    assert not crawl.errors, crawl.as_dict()
+    assert len(crawl.reports_started) == 3
+    reports = {}
+    for kind, run in runs.items():
+        result = Results.objects.get(experiment__unique=str(run.run_dir))
+        assert "AutoRun" in result.eas.selectedPlugins, kind
+        reports[kind] = result
+    assert reports["unplanned"].experiment.plan.origin == "crawler"
+
+    service.start(ION_NET_LOCATION=live_server.url, ION_API_URL=live_server.url + "/rundb/api/")
+    _wait(lambda: all(j.state in JobState.FINAL for j in AnalysisJob.objects.all()), "analyses final", service)
+    for kind, result in reports.items():
+        result.refresh_from_db()
+        assert result.status == "Completed", (kind, result.status, report_log(result)[-3000:])
+
+    def plugin_jobs():
+        return list(PluginResultJob.objects.all())
+    _wait(lambda: len(plugin_jobs()) == 3 and all(j.state in JobState.FINAL for j in plugin_jobs()),
+          "plugin jobs final", service)
+    for kind, result in reports.items():
+        [pr] = PluginResult.objects.filter(result=result)
+        assert pr.plugin.name == "AutoRun"
+        [job] = pr.plugin_result_jobs.all()
+        assert (job.run_level, job.state) == ("default", JobState.COMPLETED), (
+            kind, Path(job.stdout_path).read_text()[-2000:] if Path(job.stdout_path).exists() else "")
+        seen = json.loads((Path(job.work_dir) / "seen.json").read_text())
+        assert seen["run_mode"] == "pipeline" and seen["pluginconfig"] == {"from": "defaults"}, (kind, seen)
