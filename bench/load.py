@@ -42,6 +42,10 @@ from plugin_launch import (PLUGIN, create_database, create_fixtures, drop_databa
                            log, percentile, setup_django, start_gunicorn, start_jobservice)
 
 API = "/rundb/api/v1"
+# A valid plan against the reference catalog (rundb/catalog/data), as a LIMS would send it.
+PLAN = {"chipType": "520", "templatingKitName": "Ion 520/530 Kit-OT2", "sequencekitname": "Ion S5 Sequencing Kit",
+        "librarykitname": "Ion Xpress Plus Fragment Library Kit", "library": "hg19", "sample": "load sample",
+        "flows": 500}
 
 
 def populate_reports(user, n):
@@ -76,8 +80,7 @@ def routes(ids, exp_ids, report_pk, launch_rate):
         ("GET results detail", 15, lambda: ("GET", f"{API}/results/{random.choice(ids)}/", None, (200,))),
         ("GET experiment detail", 10, lambda: ("GET", f"{API}/experiment/{random.choice(exp_ids)}/", None, (200,))),
         ("POST plannedexperiment", 5, lambda: ("POST", f"{API}/plannedexperiment/",
-                                               {"planName": f"load_plan_{next(plan_no)}", "runType": "GENS",
-                                                "chipType": "530", "flows": 500}, (201,))),
+                                               dict(PLAN, planName=f"load_plan_{next(plan_no)}"), (201,))),
         ("PATCH results", 5, lambda: ("PATCH", f"{API}/results/{random.choice(ids)}/",
                                       {"metaData": {"load": random.random()}}, (202, 204))),
         ("POST plugin launch", 3, launch),
@@ -186,6 +189,8 @@ def main(argv=None):
         db_url = create_database(server, db_name)
         setup_django(db_url, work, port)
         user, key, result = create_fixtures(work)
+        from rundb.catalog import load_catalog
+        load_catalog()
         ids, exp_ids = populate_reports(user, args.reports)
         services.append(start_gunicorn(port, work))
         services.append(start_jobservice(args.backend, "load" + uuid.uuid4().hex[:6], work))
