@@ -636,7 +636,7 @@ def run_analysis(result_pk, *, stream=None, on_status=None, on_block=None):
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         reason = f"cannot create report folder {report_dir}: {exc.strerror or exc}"
-        set_status(result, error_status(reason))
+        set_status(result, error_status(reason), metaData=dict(result.metaData or {}, error=reason))
         return AnalysisOutcome(result.pk, result.status, reason)
     rlog = ReportLog(report_dir, stream)
 

@@ -256,7 +256,9 @@ def results_plugin(request, pk):
             return error(400, str(exc), launched=[launch_summary(p) for p in launched])
         except OSError as exc:
             log.exception("launching %s on report %s", plugin.name, result.pk)
-            return error(500, f"Cannot write the plugin output folder: {exc}", launched=[launch_summary(p) for p in launched])
+            # A full or read-only disk is the server's condition, not the client's: 507 with the reason.
+            return error(507, f"Cannot write the plugin output folder: {exc.strerror or exc}",
+                         launched=[launch_summary(p) for p in launched])
         launched.append(pr)
     summaries = [launch_summary(pr) for pr in launched]
     body = dict(summaries[0])

@@ -26,8 +26,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
+from datetime import timedelta
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from rundb.models import JobState
@@ -57,6 +58,23 @@ class Poller:
         """Follow a job just submitted (called from the submission thread): a job whose
         callbacks finish its row before the next pass is still asked about once it ends."""
         self._submitted.append(((kind.tag, pk), (jobid, code_file, None)))
+
+    def adopt_unreaped(self, kinds, *, hours=24, limit=5000) -> int:
+        """At start-up: rows that their job's own callback finished while no service ran still
+        lack the exit code and the final-state hook; follow them as if just submitted (the
+        in-memory list of a killed service is gone). Recent rows only, at most *limit*."""
+        since = timezone.now() - timedelta(hours=hours)
+        n = 0
+        for kind in kinds:
+            rows = (kind.rows().filter(state__in=JobState.FINAL, exit_code__isnull=True,
+                                       grid_engine_jobid__isnull=False)
+                    .filter(Q(endtime__isnull=True) | Q(endtime__gte=since)).order_by("-pk")[:limit])
+            for row in rows:
+                self._tracked.setdefault((kind.tag, row.pk), (row.grid_engine_jobid, kind.exitcode_file(row), None))
+                n += 1
+        if n:
+            log.info("following %d finished jobs whose exit code was not collected", n)
+        return n
 
     def run(self, kinds) -> int:
         """One pass; returns how many rows changed."""

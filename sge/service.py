@@ -188,6 +188,10 @@ class JobService:
                 failures += 1
                 log.exception("start-up reconciliation failed")
             self._stop.wait(min(10.0, self.config.db_poll * 2 ** failures))
+        try:
+            self.poller.adopt_unreaped(self.kinds)
+        except DatabaseError as exc:  # only bookkeeping: exit codes stay empty, states are right
+            log.warning("cannot list finished jobs to collect their exit codes: %s", exc)
         self._threaded = True
         submit_thread = threading.Thread(target=self._loop, args=(self.quick, "submission"),
                                          name="jobservice-submit", daemon=True)

@@ -1,0 +1,225 @@
+#!/usr/bin/env python
+"""Benchmark: many concurrent API clients against gunicorn + PostgreSQL while plugin jobs run
+on the real Grid Engine and call back.
+
+    eval "$(sge/setup_gridengine.sh --print-env)"
+    .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--backend sge|local]
+
+What it does, in this process:
+1. a throw-away PostgreSQL database (as bench/plugin_launch.py), migrated; ionadmin with an API
+   key; a trivial plugin installed; 200 reports with metrics (as bench/api_list.py);
+2. gunicorn (config/gunicorn.conf.py) and `manage.py jobservice` as separate processes;
+3. baseline: the same clients, for a fifth of the time, GET the API root only (the cheapest
+   authenticated request: the cost of HTTP, gunicorn and authentication alone);
+4. the measured run: --clients asyncio clients (httpx, keep-alive) for --seconds, each
+   picking routes by weight: list and detail reads, plan creation, report PATCHes and plugin
+   launches (at most --launch-rate per second in all); the launched jobs' REST callbacks
+   arrive meanwhile.
+
+Prints requests/s, p50/p95/p99 per route and its p50 ratio to the baseline, and the error
+count (any 5xx, any unexpected status, any connection error or timeout). The exit status is
+1 when there was an error or a launched job did not complete (never because of a timing).
+Goals on a 2-core machine: 0 errors, p99 <= 250 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from plugin_launch import (PLUGIN, create_database, create_fixtures, drop_database, free_port,  # noqa: E402
+                           log, percentile, setup_django, start_gunicorn, start_jobservice)
+
+API = "/rundb/api/v1"
+# A valid plan against the reference catalog (rundb/catalog/data), as a LIMS would send it.
+PLAN = {"chipType": "520", "templatingKitName": "Ion 520/530 Kit-OT2", "sequencekitname": "Ion S5 Sequencing Kit",
+        "librarykitname": "Ion Xpress Plus Fragment Library Kit", "library": "hg19", "sample": "load sample",
+        "flows": 500}
+
+
+def populate_reports(user, n):
+    """n reports with metrics (bench/api_list.py's data) for the list and detail routes."""
+    from api_list import populate
+    from rundb import models as m
+
+    # api_list.populate creates its own superuser and storage; reuse it under another name.
+    m.ReportStorage.objects.filter(default=True).update(default=False)
+    _, _, results = populate(n)
+    return [r.pk for r in results], list(m.Experiment.objects.values_list("pk", flat=True))
+
+
+def routes(ids, exp_ids, report_pk, launch_rate):
+    """(name, weight, request builder) — a builder returns (method, path, json body, ok statuses)."""
+    plan_no = iter(range(10**9))
+    last_launch = [0.0]
+
+    def launch():
+        now = time.monotonic()
+        if now - last_launch[0] < 1.0 / launch_rate:
+            return None  # over the launch budget: this pick becomes a read
+        last_launch[0] = now
+        return "POST", f"{API}/results/{report_pk}/plugin/", {"plugin": [PLUGIN], "pluginconfig": {}}, (202,)
+
+    return [
+        ("GET results list", 20, lambda: ("GET", f"{API}/results/?limit=20&order_by=-timeStamp", None, (200,))),
+        ("GET experiment list", 10, lambda: ("GET", f"{API}/experiment/?limit=20", None, (200,))),
+        ("GET compositeexperiment list", 10, lambda: ("GET", f"{API}/compositeexperiment/?limit=20", None, (200,))),
+        ("GET pluginresult list", 10, lambda: ("GET", f"{API}/pluginresult/?limit=20&order_by=-id", None, (200,))),
+        ("GET plannedexperiment list", 5, lambda: ("GET", f"{API}/plannedexperiment/?limit=20", None, (200,))),
+        ("GET results detail", 15, lambda: ("GET", f"{API}/results/{random.choice(ids)}/", None, (200,))),
+        ("GET experiment detail", 10, lambda: ("GET", f"{API}/experiment/{random.choice(exp_ids)}/", None, (200,))),
+        ("POST plannedexperiment", 5, lambda: ("POST", f"{API}/plannedexperiment/",
+                                               dict(PLAN, planName=f"load_plan_{next(plan_no)}"), (201,))),
+        ("PATCH results", 5, lambda: ("PATCH", f"{API}/results/{random.choice(ids)}/",
+                                      {"metaData": {"load": random.random()}}, (202, 204))),
+        ("POST plugin launch", 3, launch),
+    ]
+
+
+async def client(http, table, weights, deadline, stats, errors):
+    while time.monotonic() < deadline:
+        name, _, build = random.choices(table, weights)[0]
+        request = build()
+        if request is None:
+            name, _, build = table[0]
+            request = build()
+        method, path, body, ok = request
+        t0 = time.perf_counter()
+        try:
+            resp = await http.request(method, path, json=body)
+            status = resp.status_code
+            await resp.aread()
+        except Exception as exc:  # a connection error or a timeout is an error, not a crash
+            errors.append((name, repr(exc)))
+            continue
+        stats[name].append(time.perf_counter() - t0)
+        if status not in ok:
+            errors.append((name, f"{status}: {resp.text[:200]}"))
+
+
+async def drive(port, auth, table, clients, seconds):
+    import httpx
+
+    stats, errors = defaultdict(list), []
+    weights = [w for _, w, _ in table]
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": auth},
+                                 limits=limits, timeout=60) as http:
+        deadline = time.monotonic() + seconds
+        t0 = time.monotonic()
+        await asyncio.gather(*(client(http, table, weights, deadline, stats, errors) for _ in range(clients)))
+        elapsed = time.monotonic() - t0
+    return stats, errors, elapsed
+
+
+def wait_jobs_final(timeout):
+    from django.db import close_old_connections
+
+    from rundb.models import JobState, PluginResultJob
+
+    deadline = time.monotonic() + timeout
+    while True:
+        close_old_connections()
+        pending = PluginResultJob.objects.exclude(state__in=JobState.FINAL).count()
+        if not pending or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    rows = list(PluginResultJob.objects.values_list("state", flat=True))
+    return len(rows), sum(s == JobState.COMPLETED for s in rows), pending
+
+
+def report(stats, errors, elapsed, base, jobs):
+    total = sum(len(v) for v in stats.values())
+    base_p50 = percentile(base, 0.5)
+    print(f"\n{total} requests in {elapsed:.1f} s: {total / elapsed:.1f} requests/s; errors {len(errors)}")
+    print(f"baseline (API root): {len(base)} requests, p50 {base_p50 * 1000:.1f} ms, "
+          f"p99 {percentile(base, 0.99) * 1000:.1f} ms")
+    print(f"{'route':32} {'n':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p50/baseline':>13}")
+    worst = 0.0
+    for name, values in sorted(stats.items()):
+        p99 = percentile(values, 0.99)
+        worst = max(worst, p99)
+        print(f"{name:32} {len(values):6d} {percentile(values, 0.5) * 1000:8.1f} {percentile(values, 0.95) * 1000:8.1f}"
+              f" {p99 * 1000:8.1f} {percentile(values, 0.5) / base_p50:12.1f}x")
+    allv = [v for values in stats.values() for v in values]
+    print(f"{'all routes':32} {len(allv):6d} {percentile(allv, 0.5) * 1000:8.1f} {percentile(allv, 0.95) * 1000:8.1f}"
+          f" {percentile(allv, 0.99) * 1000:8.1f}")
+    print(f"p99 goal <= 250 ms: {'met' if percentile(allv, 0.99) <= 0.25 else 'missed'} "
+          f"(worst route p99 {worst * 1000:.1f} ms)")
+    launched, completed, pending = jobs
+    print(f"plugin jobs launched during the run: {launched}, Completed {completed}, not final {pending}")
+    for name, what in errors[:20]:
+        print(f"  ERROR {name}: {what}")
+    print(f"errors: {len(errors)}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50, help="concurrent API clients (default 50)")
+    parser.add_argument("--seconds", type=float, default=60, help="length of the measured run (default 60)")
+    parser.add_argument("--launch-rate", type=float, default=2.0, help="plugin launches per second at most")
+    parser.add_argument("--reports", type=int, default=200, help="reports in the database (default 200)")
+    parser.add_argument("--backend", choices=("sge", "local"), default="sge")
+    parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "3"), help="gunicorn workers")
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.seconds <= 0 or args.launch_rate <= 0:
+        parser.error("--clients, --seconds and --launch-rate must be positive")
+    if args.backend == "sge" and not shutil.which("qsub"):
+        parser.error("qsub not on PATH: run sge/setup_gridengine.sh and eval its --print-env output")
+    server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/"
+    if not server.startswith(("postgres://", "postgresql://")):
+        parser.error("this benchmark needs PostgreSQL (set DATABASE_URL or BENCH_DATABASE_URL)")
+    os.environ["GUNICORN_WORKERS"] = str(args.workers)
+    db_name = f"bench_load_{os.getpid()}"
+    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    port = free_port()
+    services, code = [], 0
+    try:
+        db_url = create_database(server, db_name)
+        setup_django(db_url, work, port)
+        user, key, result = create_fixtures(work)
+        from rundb.catalog import load_catalog
+        load_catalog()
+        ids, exp_ids = populate_reports(user, args.reports)
+        services.append(start_gunicorn(port, work))
+        services.append(start_jobservice(args.backend, "load" + uuid.uuid4().hex[:6], work))
+        auth = f"ApiKey {user.username}:{key}"
+        log(f"baseline: {args.clients} clients on the API root for {args.seconds / 5:.0f} s")
+        root = [("GET API root", 1, lambda: ("GET", f"{API}/", None, (200,)))]
+        base_stats, base_errors, _ = asyncio.run(drive(port, auth, root, args.clients, args.seconds / 5))
+        log(f"measured run: {args.clients} clients for {args.seconds:.0f} s")
+        table = routes(ids, exp_ids, result.pk, args.launch_rate)
+        stats, errors, elapsed = asyncio.run(drive(port, auth, table, args.clients, args.seconds))
+        for service in services:
+            service.check()
+        jobs = wait_jobs_final(timeout=120)
+        report(stats, base_errors + errors, elapsed, base_stats["GET API root"], jobs)
+        if base_errors or errors or jobs[2] or jobs[1] != jobs[0]:
+            code = 1
+            print("CHECK FAILED")
+    finally:
+        for proc in reversed(services):
+            proc.stop()
+        try:
+            from django.db import connections
+            connections.close_all()
+            drop_database(server, db_name)
+        except Exception as exc:  # cleanup only
+            log(f"could not drop {db_name}: {exc}")
+        shutil.rmtree(work, ignore_errors=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
