@@ -111,8 +111,9 @@ def api_contract(path=API_CONTRACT):
     """The v1 REST API contract: {resource name: {name, title, endpoint, schema, allowed_methods,
     fields: [{name, type, nullable, readonly, blank, unique, default, help}], example_kinds}}.
 
-    ``example_kinds`` names the fields whose value in the reference's example response is a
-    JSON object or list ("dict" / "list"), where the reference's type says only "string".
+    ``example_kinds`` gives the JSON kind ("dict", "list", "bool", "int", "float", "str", "null")
+    of each field in the reference's example response: where the reference's declared type says
+    "string", the example shows what its clients really receive.
     """
     with open(path, encoding="utf-8") as fh:
         meta, *resources = [json.loads(line) for line in fh if line.strip()]

@@ -61,6 +61,13 @@ def world(db, api, admin, catalog):
 
 
 EXAMPLE_KINDS = {"dict": dict, "list": list}
+# A value of each JSON kind the contract's example_kinds names (rundb/catalog/datafiles.py).
+EXAMPLE_VALUES = {"dict": {}, "list": [], "bool": True, "int": 0, "float": 0.5, "str": "", "null": None}
+
+
+def _example_object(spec):
+    """The reference's example row, reduced to one value of the right JSON kind per field."""
+    return {name: EXAMPLE_VALUES[kind] for name, kind in spec["example_kinds"].items()}
 
 
 def _type_ok(value, field, example_kinds, ours):
