@@ -115,16 +115,17 @@ def _active_row(name):
     return best
 
 
-def install_from_zip(zip_path, *, user=None):
+def install_from_zip(zip_path, *, user=None, expected_name=None):
     """Install or upgrade the plugin in `zip_path`; returns the active Plugin row.
 
+    `expected_name` (an upgrade of one installed plugin) refuses a zip of another plugin.
     Raises PluginInstallError (a ValueError) with the reason when the archive or the plugin
     is refused; in that case nothing outside the scratch folder has changed."""
     with in_use():  # what this leaves in scratch/ is live until it returns (services/scratch.py)
-        return _install_from_zip(zip_path, user=user)
+        return _install_from_zip(zip_path, user=user, expected_name=expected_name)
 
 
-def _install_from_zip(zip_path, *, user=None):
+def _install_from_zip(zip_path, *, user=None, expected_name=None):
     scratch = scratch_dir()
     scratch.mkdir(parents=True, exist_ok=True)
     try:
@@ -132,6 +133,11 @@ def _install_from_zip(zip_path, *, user=None):
     except PluginArchiveError as exc:
         raise PluginInstallError(exc.message) from None
     try:
+        if expected_name is not None and extracted.name != expected_name:
+            raise PluginInstallError(
+                f"This archive holds the plugin {extracted.name!r}, not {expected_name!r}: "
+                "an upgrade must be a newer version of the same plugin"
+            )
         try:
             info = inspect_plugin(extracted.folder_path)
         except PluginInspectError as exc:
@@ -257,6 +263,32 @@ def rescan(*, inspect_timeout=30):
                 created = _register_scanned(folder, info)
             key = f"{info['name']} {info['version']}"
             summary["added" if created else "updated"].append(key)
+    return summary
+
+
+def rescan_plugin(plugin, *, inspect_timeout=30):
+    """Rescan one plugin's folder (``plugin/<pk>/rescan_plugin/``): the row's own folder, or
+    <ION_PLUGIN_ROOT>/<Name> for an inactive row (its path, if any, is an archived copy). A
+    vanished folder deactivates the row; otherwise
+    the folder is inspected (in a subprocess) and registered as rescan() does. Returns the same
+    summary dict as rescan()."""
+    summary = {"added": [], "updated": [], "deactivated": [], "errors": {}}
+    with in_use(), plugin_tree_lock():
+        plugin.refresh_from_db()
+        folder = Path(plugin.path) if plugin.active and plugin.path else plugin_root() / plugin.name
+        if not folder.is_dir() or find_plugin_script(folder) is None:
+            if plugin.active:
+                Plugin.objects.filter(pk=plugin.pk).update(active=False)
+                summary["deactivated"].append(f"{plugin.name} {plugin.version}")
+            return summary
+        try:
+            info = inspect_plugin(folder, strict_version=False, timeout=inspect_timeout)
+        except PluginInspectError as exc:
+            summary["errors"][folder.name] = exc.message
+            return summary
+        with transaction.atomic():
+            created = _register_scanned(folder, info)
+        summary["added" if created else "updated"].append(f"{info['name']} {info['version']}")
     return summary
 
 
