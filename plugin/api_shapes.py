@@ -63,6 +63,14 @@ SHAPES = {
         "responses": {202: {**PLUGIN, "properties": {**PLUGIN["properties"], "previous": {"type": "object"}}}},
         "errors": (410, 413),
     }}},
+    "plugin-install-to-version": {"methods": {"post": {
+        "summary": "Install a version of the plugin again from the copy kept under archive/",
+        "description": "Older versions too (as the original allows). 404: no such version; 409: it is the "
+                       "installed one; 410: no copy is kept.",
+        "responses": {202: {**PLUGIN, "properties": {**PLUGIN["properties"],
+                                                     "previous": {"type": ["object", "null"]}}}},
+        "errors": (410,),
+    }}},
     "plugin-rescan-plugin": {"methods": {"post": {
         "summary": "Rescan one plugin's folder", "responses": {200: RESCAN},
     }}},

@@ -13,6 +13,8 @@ urlpatterns = [
     path(API + "plugin/lineage/", views.plugin_lineage, name="plugin-lineage"),
     path(API + "plugin/<int:pk>/uninstall/", views.plugin_uninstall, name="plugin-uninstall"),
     path(API + "plugin/<int:pk>/upgrade/", views.plugin_upgrade, name="plugin-upgrade"),
+    path(API + "plugin/<int:pk>/<str:version>/install_to_version/", views.plugin_install_to_version,
+         name="plugin-install-to-version"),
     path(API + "plugin/<int:pk>/rescan_plugin/", views.plugin_rescan_plugin, name="plugin-rescan-plugin"),
     path(API + "plugin/<int:pk>/info/", views.plugin_info, name="plugin-info"),
     path(API + "plugin/<int:pk>/validate/", views.plugin_validate, name="plugin-validate"),

@@ -28,7 +28,9 @@ from .inspect import PluginInspectError, inspect_plugin, newest
 from .services.barcodes_json import build_barcodes_json
 from .services.config import scratch_dir
 from .services.extend import ExtendError, call_extend, make_bucket
-from .services.install import PluginInstallError, install_from_zip, rescan, rescan_plugin, uninstall
+from .services.install import (
+    PluginInstallError, install_archived_version, install_from_zip, rescan, rescan_plugin, uninstall,
+)
 from .services.launch import PluginLaunchError, launch_plugin, new_session, pluginresult_state
 from .services.plugininfo import history, info_dict, lineage
 from .services.pluginresults import job_dict, list_pluginresults, request_stop, rescan_pluginresult
@@ -159,6 +161,27 @@ def plugin_upgrade(request, pk):
         staged.unlink(missing_ok=True)
     body = plugin_json(new)
     body["previous"] = {"id": plugin.pk, "version": plugin.version}
+    return JsonResponse(body, status=202)
+
+
+@endpoint(INSTALL_PERMISSION, methods=("POST",), allow_plugin_key=False)
+def plugin_install_to_version(request, pk, version):
+    """POST plugin/<pk>/<version>/install_to_version/: install that version of the plugin again
+    from the copy kept under archive/<Name>/ when a later one replaced it (older versions too,
+    as the original's package install allows; plugin/<pk>/lineage/ shows which are kept)."""
+    plugin = Plugin.objects.filter(pk=pk).first()
+    if plugin is None:
+        return error(404, f"No plugin with id {pk}")
+    try:
+        row, previous = install_archived_version(plugin, version, user=request.user)
+    except LookupError as exc:
+        return error(404, str(exc))
+    except FileNotFoundError as exc:
+        return error(410, str(exc))
+    except PluginInstallError as exc:
+        return error(409, exc.message)
+    body = plugin_json(row)
+    body["previous"] = {"id": previous.pk, "version": previous.version} if previous is not None else None
     return JsonResponse(body, status=202)
 
 
