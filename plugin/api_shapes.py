@@ -48,6 +48,8 @@ HISTORY = {"type": "object", "required": ["name", "versions"], "properties": {
 RESCAN = {"type": "object", "properties": {
     "added": {"type": "array"}, "updated": {"type": "array"}, "deactivated": {"type": "array"},
     "errors": {"type": "object"}}}
+TYPE = {"type": "object", "required": ["files"], "properties": {
+    "files": {"type": "array", "items": {"type": "string"}}, "input": {"type": "string"}}}
 ZIP_BODY = {"type": "object", "properties": {"file": {"type": "string"}}}
 
 SHAPES = {
@@ -73,6 +75,13 @@ SHAPES = {
     }}},
     "plugin-rescan-plugin": {"methods": {"post": {
         "summary": "Rescan one plugin's folder", "responses": {200: RESCAN},
+    }}},
+    "plugin-type": {"methods": {"get": {
+        "summary": "The plugin folder's files and its instance page", "responses": {200: TYPE}, "errors": (410,),
+    }}},
+    "plugin-set-type": {"methods": {"get": {
+        "summary": "plugin/<pk>/type/ of several plugins ({\"<pk>\": ...})",
+        "responses": {200: {"type": "object", "additionalProperties": TYPE}}, "errors": (410,),
     }}},
     "plugin-info": {"methods": {"get": {
         "summary": "The plugin's metadata (the original's info object)",

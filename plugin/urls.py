@@ -16,6 +16,8 @@ urlpatterns = [
     path(API + "plugin/<int:pk>/<str:version>/install_to_version/", views.plugin_install_to_version,
          name="plugin-install-to-version"),
     path(API + "plugin/<int:pk>/rescan_plugin/", views.plugin_rescan_plugin, name="plugin-rescan-plugin"),
+    path(API + "plugin/<int:pk>/type/", views.plugin_type, name="plugin-type"),
+    re_path(r"^rundb/api/v1/plugin/set/(?P<ids>[^/]+)/type/$", views.plugin_set_type, name="plugin-set-type"),
     path(API + "plugin/<int:pk>/info/", views.plugin_info, name="plugin-info"),
     path(API + "plugin/<int:pk>/validate/", views.plugin_validate, name="plugin-validate"),
     path(API + "plugin/<int:pk>/show/", views.plugin_show_one, name="plugin-show-one"),

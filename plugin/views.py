@@ -272,6 +272,55 @@ def plugin_history(request, pk):
     return JsonResponse(history(plugin))
 
 
+def _type_entry(plugin):
+    """{"files": [the plugin folder's entries], "input": instance page URL when it has one}."""
+    folder = Path(plugin.path) if plugin.active and plugin.path else None
+    if folder is None or not folder.is_dir() or folder.is_symlink():
+        return None
+    entry = {"files": sorted(n for n in os.listdir(folder) if n != "__pycache__")}
+    if (folder / "instance.html").is_file():
+        entry["input"] = f"/configure/plugins/plugin/{plugin.pk}/configure/report/"
+    return entry
+
+
+@endpoint("authenticated", methods=("GET",))
+def plugin_type(request, pk):
+    """GET plugin/<pk>/type/: the plugin folder's files and its instance page (410 when the
+    plugin is not installed)."""
+    plugin = Plugin.objects.filter(pk=pk).first()
+    if plugin is None:
+        return error(404, f"No plugin with id {pk}")
+    entry = _type_entry(plugin)
+    if entry is None:
+        return error(410, f"{plugin.name} {plugin.version} is not installed")
+    return JsonResponse(entry)
+
+
+MAX_SET = 200
+
+
+@endpoint("authenticated", methods=("GET",))
+def plugin_set_type(request, ids):
+    """GET plugin/set/<pk>;<pk>/type/: {"<pk>": plugin/<pk>/type/ of each}; 410 when one of them
+    is not installed (as the original). The original answers anonymous callers; here it needs
+    authentication like every other read."""
+    parts = [p for p in ids.split(";") if p.strip()]
+    if not parts or len(parts) > MAX_SET or not all(p.strip().isdigit() and len(p.strip()) < 10 for p in parts):
+        return error(400, f"Give 1 to {MAX_SET} plugin ids separated by ';'")
+    pks = list(dict.fromkeys(int(p) for p in parts))
+    plugins = Plugin.objects.in_bulk(pks)
+    missing = [pk for pk in pks if pk not in plugins]
+    if missing:
+        return error(404, f"No plugin with id {', '.join(map(str, missing))}")
+    out = {}
+    for pk in pks:
+        entry = _type_entry(plugins[pk])
+        if entry is None:
+            return error(410, f"{plugins[pk].name} {plugins[pk].version} is not installed")
+        out[str(pk)] = entry
+    return JsonResponse(out)
+
+
 RUN_MODES = ("manual", "pipeline")
 
 
