@@ -36,7 +36,7 @@ def info_dict(plugin, fresh=None):
     return {
         "_meta": INFO_META,
         "name": plugin.name,
-        "version": meta.get("version") or plugin.version,
+        "version": str(fresh.get("version") or plugin.version) if fresh is not None else plugin.version,
         "config": meta.get("config") if fresh is not None else (plugin.userinputfields or meta.get("config") or {}),
         **{key: list(settings.get(key) or []) for key in SETTINGS},
         "docs": meta.get("docs") or (plugin.description if fresh is None else "") or "",
