@@ -56,7 +56,7 @@ SHAPES = {
     "plugin-install": {"permission": "rundb.add_plugin", "methods": {"post": {
         "summary": "Install a plugin from a zip (multipart field 'file', or {\"file\": <uploaded name>})",
         "body": {"type": "object", "properties": {"file": {"type": "string"}}},
-        "responses": {201: PLUGIN},
+        "responses": {201: PLUGIN}, "errors": (413,),
     }}},
     "plugin-upgrade": {"methods": {"post": {
         "summary": "Upgrade an installed plugin with a newer zip (multipart 'file', or {\"file\": <uploaded name>})",
