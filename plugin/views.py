@@ -277,7 +277,10 @@ def _type_entry(plugin):
     folder = Path(plugin.path) if plugin.active and plugin.path else None
     if folder is None or not folder.is_dir() or folder.is_symlink():
         return None
-    entry = {"files": sorted(n for n in os.listdir(folder) if n != "__pycache__")}
+    try:
+        entry = {"files": sorted(n for n in os.listdir(folder) if n != "__pycache__")}
+    except OSError:  # unreadable: answered as not installed (410), never a 500
+        return None
     if (folder / "instance.html").is_file():
         entry["input"] = f"/configure/plugins/plugin/{plugin.pk}/configure/report/"
     return entry
