@@ -20,11 +20,110 @@ PLUGIN_NAMES = {"anyOf": [{"type": "string"}, {"type": "integer"},
                           {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
                                                             "version": {"type": "string"}}}]}
 
+INFO = {"type": "object", "required": ["_meta", "name", "version", "pluginorm"], "properties": {
+    "_meta": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "string"},
+    "config": {}, "runtypes": {"type": "array", "items": {"type": "string"}},
+    "runlevels": {"type": "array", "items": {"type": "string"}},
+    "features": {"type": "array", "items": {"type": "string"}},
+    "depends": {"type": "array", "items": {"type": "string"}}, "docs": {"type": "string"},
+    "major_block": {"type": "boolean"}, "pluginorm": {"type": "integer"},
+    "requires_configuration": {"type": "boolean"}, "isConfig": {"type": "boolean"},
+    "isPlanConfig": {"type": "boolean"}, "isInstance": {"type": "boolean"}, "hasAbout": {"type": "boolean"},
+    "active": {"type": "boolean"}, "script": {"type": "string"},
+}}
+LINEAGE_ENTRY = {"type": "object", "required": ["name", "id", "CurrentVersion"], "properties": {
+    "name": {"type": "string"}, "id": {"type": "integer"}, "CurrentVersion": {"type": "string"},
+    "date": {"type": ["string", "null"]}, "isSupported": {"type": "boolean"},
+    "availableVersions": {"type": "array", "items": {"type": "string"}}, "isUpgradable": {"type": "boolean"},
+    "isConfig": {"type": "boolean"}, "isPlanConfig": {"type": "boolean"}, "isInstance": {"type": "boolean"},
+    "hasAbout": {"type": "boolean"}, "selected": {"type": "boolean"}, "defaultSelected": {"type": "boolean"},
+}}
+HISTORY = {"type": "object", "required": ["name", "versions"], "properties": {
+    "name": {"type": "string"}, "CurrentVersion": {"type": "string"},
+    "versions": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "version": {"type": "string"}, "active": {"type": "boolean"},
+        "current": {"type": "boolean"}, "date": {"type": ["string", "null"]}, "installed_from": {"type": "string"},
+        "archived": {"type": "boolean"}, "runs": {"type": "integer"}, "resource_uri": {"type": "string"}}}},
+}}
+RESCAN = {"type": "object", "properties": {
+    "added": {"type": "array"}, "updated": {"type": "array"}, "deactivated": {"type": "array"},
+    "errors": {"type": "object"}}}
+TYPE = {"type": "object", "required": ["files"], "properties": {
+    "files": {"type": "array", "items": {"type": "string"}}, "input": {"type": "string"}}}
+ZIP_BODY = {"type": "object", "properties": {"file": {"type": "string"}}}
+
 SHAPES = {
     "plugin-install": {"permission": "rundb.add_plugin", "methods": {"post": {
         "summary": "Install a plugin from a zip (multipart field 'file', or {\"file\": <uploaded name>})",
         "body": {"type": "object", "properties": {"file": {"type": "string"}}},
-        "responses": {201: PLUGIN},
+        "responses": {201: PLUGIN}, "errors": (413,),
+    }}},
+    "plugin-upgrade": {"methods": {"post": {
+        "summary": "Upgrade an installed plugin with a newer zip (multipart 'file', or {\"file\": <uploaded name>})",
+        "description": "An equal or lower version, or a zip of another plugin, is refused (400); nothing changes.",
+        "body": ZIP_BODY,
+        "responses": {202: {**PLUGIN, "properties": {**PLUGIN["properties"], "previous": {"type": "object"}}}},
+        "errors": (410, 413),
+    }}},
+    "plugin-install-to-version": {"methods": {"post": {
+        "summary": "Install a version of the plugin again from the copy kept under archive/",
+        "description": "Older versions too (as the original allows). 404: no such version; 409: it is the "
+                       "installed one; 410: no copy is kept.",
+        "responses": {202: {**PLUGIN, "properties": {**PLUGIN["properties"],
+                                                     "previous": {"type": ["object", "null"]}}}},
+        "errors": (410,),
+    }}},
+    "plugin-rescan-plugin": {"methods": {"post": {
+        "summary": "Rescan one plugin's folder", "responses": {200: RESCAN},
+    }}},
+    "plugin-type": {"methods": {"get": {
+        "summary": "The plugin folder's files and its instance page", "responses": {200: TYPE}, "errors": (410,),
+    }}},
+    "plugin-set-type": {"methods": {"get": {
+        "summary": "plugin/<pk>/type/ of several plugins ({\"<pk>\": ...})",
+        "responses": {200: {"type": "object", "additionalProperties": TYPE}}, "errors": (410,),
+    }}},
+    "plugin-info": {"methods": {"get": {
+        "summary": "The plugin's metadata (the original's info object)",
+        "description": "From the stored row; use_cache=false inspects the folder again (needs "
+                       "rundb.install_plugin) without storing the answer.",
+        "query": {"use_cache": {"type": "boolean"}},
+        "responses": {200: INFO}, "errors": (410, 422),
+    }}},
+    "plugin-lineage": {"methods": {"get": {
+        "summary": "One entry per plugin name", "query": {"selected": {"type": "boolean"}},
+        "responses": {200: {"type": "object", "required": ["meta", "objects"], "properties": {
+            "meta": {"type": "object"}, "objects": {"type": "array", "items": LINEAGE_ENTRY}}}},
+    }}},
+    "plugin-history": {"methods": {"get": {
+        "summary": "Every version of this plugin's name, the highest first", "responses": {200: HISTORY},
+    }}},
+    "plugin-validate": {"methods": {"post": {
+        "summary": "Run the plugin's validation of a configuration",
+        "body": {"type": "object", "properties": {
+            "configuration": {"type": ["object", "string", "null"]},
+            "run_mode": {"type": "string", "enum": ["manual", "pipeline"]}}},
+        "responses": {200: {"type": "object", "required": ["issues"], "properties": {
+            "issues": {"type": "array", "items": {"type": "string"}}}}},
+        "errors": (410,),
+    }}},
+    "plugin-show": {"methods": {"post": {
+        "summary": "Show or hide plugins in this session's report plugin lists",
+        "body": {"type": "object", "additionalProperties": {"type": "boolean"}}, "body_required": True,
+        "responses": {204: None},
+    }}},
+    "plugin-show-one": {"methods": {"post": {
+        "summary": "Show or hide this plugin in this session's report plugin lists",
+        "body": {"type": "object", "required": ["show"], "properties": {"show": {"type": "boolean"}}},
+        "body_required": True, "responses": {204: None},
+    }}},
+    "pluginresult-rescan": {"methods": {"post": {
+        "summary": "Re-read the run's output folder: size, inodes, results.json into the store",
+        "responses": {202: {"type": "object", "properties": {
+            "pluginresult": {"type": "integer"}, "size": {"type": "integer"}, "inodes": {"type": "integer"},
+            "state": {"type": "string"}, "store_updated": {"type": "boolean"},
+            "store_error": {"type": ["string", "null"]}}}},
+        "errors": (410,),
     }}},
     "plugin-rescan": {"permission": "rundb.change_plugin", "methods": {
         method: {"summary": "Rescan the plugin folders and register what changed",

@@ -115,16 +115,17 @@ def _active_row(name):
     return best
 
 
-def install_from_zip(zip_path, *, user=None):
+def install_from_zip(zip_path, *, user=None, expected_name=None):
     """Install or upgrade the plugin in `zip_path`; returns the active Plugin row.
 
+    `expected_name` (an upgrade of one installed plugin) refuses a zip of another plugin.
     Raises PluginInstallError (a ValueError) with the reason when the archive or the plugin
     is refused; in that case nothing outside the scratch folder has changed."""
     with in_use():  # what this leaves in scratch/ is live until it returns (services/scratch.py)
-        return _install_from_zip(zip_path, user=user)
+        return _install_from_zip(zip_path, user=user, expected_name=expected_name)
 
 
-def _install_from_zip(zip_path, *, user=None):
+def _install_from_zip(zip_path, *, user=None, expected_name=None):
     scratch = scratch_dir()
     scratch.mkdir(parents=True, exist_ok=True)
     try:
@@ -132,6 +133,11 @@ def _install_from_zip(zip_path, *, user=None):
     except PluginArchiveError as exc:
         raise PluginInstallError(exc.message) from None
     try:
+        if expected_name is not None and extracted.name != expected_name:
+            raise PluginInstallError(
+                f"This archive holds the plugin {extracted.name!r}, not {expected_name!r}: "
+                "an upgrade must be a newer version of the same plugin"
+            )
         try:
             info = inspect_plugin(extracted.folder_path)
         except PluginInspectError as exc:
@@ -205,6 +211,63 @@ def _save_installed_row(name, version, dest, info, *, old, archived, user):
     return row
 
 
+def install_archived_version(plugin, version, *, user=None):
+    """Make `version` of `plugin`'s name the installed one again, from the copy kept under
+    archive/<Name>/ when a later version replaced it (``plugin/<pk>/<version>/install_to_version/``;
+    the original installs any packaged version there, older ones included). The installed
+    folder is archived in turn and the global config carries over, as on an upgrade. Raises
+    LookupError (no such version), FileNotFoundError (no archived copy) or PluginInstallError
+    (already installed, or the folder cannot be moved)."""
+    with in_use(), plugin_tree_lock():
+        target = Plugin.objects.filter(name=plugin.name, version=version).first()
+        if target is None:
+            raise LookupError(f"{plugin.name} has never had version {version!r}")
+        current = _active_row(plugin.name)
+        if current is not None and current.pk == target.pk:
+            raise PluginInstallError(f"{plugin.name} {version} is already installed")
+        kept = archive_dir() / plugin.name
+        source = Path(target.path) if target.path else None
+        if source is None or source.parent != kept or not source.is_dir() or source.is_symlink():
+            raise FileNotFoundError(f"No copy of {plugin.name} {version} is kept under archive/")
+        # The kept folder is named by version, so the row's script name says what to look for.
+        script = Path(target.script or "").name
+        if not script or script != target.script or not (source / script).is_file():
+            raise FileNotFoundError(f"The kept copy of {plugin.name} {version} has no plugin script")
+        dest = plugin_root() / plugin.name
+        archived = None
+        if dest.exists() or dest.is_symlink():
+            archived = _free_archive_path(plugin.name, current.version if current else "unregistered")
+            os.rename(dest, archived)
+        try:
+            os.rename(source, dest)
+        except OSError as exc:
+            if archived is not None:
+                os.rename(archived, dest)
+            raise PluginInstallError(f"Cannot move {plugin.name} {version} into place: {exc}") from None
+        precompile(dest)
+        try:
+            with transaction.atomic():
+                row = Plugin.objects.select_for_update().get(pk=target.pk)
+                if current is not None:
+                    if current.config:
+                        row.config = current.config
+                    row.selected, row.defaultSelected = current.selected, current.defaultSelected
+                    Plugin.objects.filter(pk=current.pk).update(
+                        active=False, path=str(archived) if archived is not None else "")
+                row.active, row.path, row.date = True, str(dest), timezone.now()
+                row.status = dict(row.status or {}, installed_from="archive",
+                                  installed_by=getattr(user, "username", None) or "")
+                row.save()
+                Plugin.objects.filter(name=plugin.name, active=True).exclude(pk=row.pk).update(active=False)
+        except Exception:
+            os.rename(dest, source)
+            if archived is not None:
+                os.rename(archived, dest)
+            raise
+        log.info("installed plugin %s %s again from its archived copy", plugin.name, version)
+        return row, current
+
+
 def uninstall(plugin):
     """Deactivate `plugin` and delete its folder (rows are kept for the report history)."""
     with plugin_tree_lock():
@@ -257,6 +320,32 @@ def rescan(*, inspect_timeout=30):
                 created = _register_scanned(folder, info)
             key = f"{info['name']} {info['version']}"
             summary["added" if created else "updated"].append(key)
+    return summary
+
+
+def rescan_plugin(plugin, *, inspect_timeout=30):
+    """Rescan one plugin's folder (``plugin/<pk>/rescan_plugin/``): the row's own folder, or
+    <ION_PLUGIN_ROOT>/<Name> for an inactive row (its path, if any, is an archived copy). A
+    vanished folder deactivates the row; otherwise
+    the folder is inspected (in a subprocess) and registered as rescan() does. Returns the same
+    summary dict as rescan()."""
+    summary = {"added": [], "updated": [], "deactivated": [], "errors": {}}
+    with in_use(), plugin_tree_lock():
+        plugin.refresh_from_db()
+        folder = Path(plugin.path) if plugin.active and plugin.path else plugin_root() / plugin.name
+        if not folder.is_dir() or find_plugin_script(folder) is None:
+            if plugin.active:
+                Plugin.objects.filter(pk=plugin.pk).update(active=False)
+                summary["deactivated"].append(f"{plugin.name} {plugin.version}")
+            return summary
+        try:
+            info = inspect_plugin(folder, strict_version=False, timeout=inspect_timeout)
+        except PluginInspectError as exc:
+            summary["errors"][folder.name] = exc.message
+            return summary
+        with transaction.atomic():
+            created = _register_scanned(folder, info)
+        summary["added" if created else "updated"].append(f"{info['name']} {info['version']}")
     return summary
 
 

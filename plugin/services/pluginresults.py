@@ -13,11 +13,14 @@ import os
 import re
 from pathlib import Path
 
+from django.db import transaction
+
 from rundb.models import JobState, PluginResult, PluginResultJob
 
 from .config import OUTPUT_FOLDER
 from .launch import pluginresult_state
 from .reportinfo import plugin_out_dir, pluginresult_dir, pluginresult_url, url_root
+from .results_store import RESULTS_JSON, newest_results_json, read_results_json
 
 ORPHAN_RE = re.compile(r"^(?P<name>.+?)_out(?:\.(?P<pk>\d+))?$")
 PAGE_SUFFIXES = (".html", ".php")
@@ -76,7 +79,7 @@ def update_usage(pr):
     return size, inodes
 
 
-def _entry(pr, major):
+def _entry(pr, major, hidden=frozenset()):
     folder = pluginresult_dir(pr)
     jobs = list(pr.plugin_result_jobs.all())
     all_pages, blocks, links = folder_pages(folder)
@@ -94,7 +97,7 @@ def _entry(pr, major):
         "Size": pr.size,
         "inodes": pr.inodes,
         "id": pr.pk,
-        "show": True,
+        "show": pr.plugin.name not in hidden,
         "State": pluginresult_state(pr),
         "can_terminate": can_terminate,
         "plugin_result_jobs": [job_dict(j) for j in jobs],
@@ -112,7 +115,7 @@ def _orphan_version(folder):
         return "??"
 
 
-def _orphans(result, known_folders):
+def _orphans(result, known_folders, hidden=frozenset()):
     out_dir = plugin_out_dir(result)
     entries = []
     try:
@@ -135,7 +138,7 @@ def _orphans(result, known_folders):
             "Size": -1,
             "inodes": -1,
             "id": None,
-            "show": True,
+            "show": m.group("name") not in hidden,
             "State": "Unknown",
             "can_terminate": False,
             "plugin_result_jobs": [],
@@ -146,9 +149,10 @@ def _orphans(result, known_folders):
     return entries
 
 
-def list_pluginresults(result, *, major=None):
+def list_pluginresults(result, *, major=None, hidden=frozenset()):
     """The report's plugin runs (see module doc). major=True: only major-block plugins and
-    their `_block` files; major=False: only the others; None: all, plus orphan folders."""
+    their `_block` files; major=False: only the others; None: all, plus orphan folders.
+    Plugin names in `hidden` (the caller's ``plugin/show/`` choices) get ``"show": false``."""
     prs = (
         PluginResult.objects.filter(result=result)
         .select_related("plugin", "result__reportstorage")
@@ -158,10 +162,10 @@ def list_pluginresults(result, *, major=None):
     if major is not None:
         prs = prs.filter(plugin__majorBlock=bool(major))
     prs = list(prs)
-    entries = [_entry(pr, bool(major)) for pr in prs]
+    entries = [_entry(pr, bool(major), hidden) for pr in prs]
     if major is None:
         known = {f"{pr.plugin.name}_out.{pr.pk}" for pr in prs}
-        entries += _orphans(result, known)
+        entries += _orphans(result, known, hidden)
     entries.sort(key=lambda e: e["Name"].lower())  # stable: newest first within a name
     return entries
 
@@ -172,3 +176,32 @@ def request_stop(pr):
     pks = list(active.values_list("pk", flat=True))
     PluginResultJob.objects.filter(pk__in=pks, state__in=JobState.ACTIVE).update(cancel_requested=True)
     return pks
+
+
+def rescan_pluginresult(pr):
+    """Re-read a run's output folder (``pluginresult/<pk>/rescan/``): its size and inodes, and
+    the newest results.json written by a finished job of the run into the store (the rules of
+    results_store: never an older file, never a folder an active job still writes). Returns
+    {pluginresult, size, inodes, state, store_updated, store_error}; raises FileNotFoundError
+    when the folder is gone."""
+    folder = pluginresult_dir(pr)
+    if not folder.is_dir() or folder.is_symlink():
+        raise FileNotFoundError(str(folder))
+    size, inodes = update_usage(pr)
+    updated, problem = False, None
+    found = newest_results_json(pr)
+    if found is not None:
+        try:
+            data = read_results_json(found[1])
+        except ValueError as exc:
+            problem = f"{RESULTS_JSON} not stored: it {exc}"
+        else:
+            if data is not None:
+                with transaction.atomic():
+                    row = PluginResult.objects.select_for_update().get(pk=pr.pk)
+                    if row.store != data:
+                        row.store = data
+                        row.save(update_fields=["store"])
+                        updated = True
+    return {"pluginresult": pr.pk, "size": size, "inodes": inodes, "state": pluginresult_state(pr),
+            "store_updated": updated, "store_error": problem}

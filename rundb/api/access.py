@@ -33,13 +33,15 @@ CAPABILITIES = [
     ("API root, resource schemas, OpenAPI document and docs page, `torrentsuite/version/`, "
      "`getsoftwareinfo/`, `/` (goes to Home), login page, the web UI's CSS/JS",
      ("yes", "yes", "yes", "yes", "yes")),
-    ("Read API resources, reports, plugin results, plugin media (GET)",
+    ("Read API resources, reports, plugin results, plugin media, plugin info and lineage (GET)",
      ("no", "yes", "yes", "yes", "yes (as its owner)")),
     ("Create/change runs, plans, samples, reports, catalog rows (model permissions of ionusers)",
      ("no", "yes", "if granted", "yes", "no")),
-    ("Launch plugins on a report (`results/<pk>/plugin/`, `rundb.add_pluginresult`)",
+    ("Launch plugins on a report, check a configuration (`results/<pk>/plugin/`, `plugin/<pk>/validate/`, "
+     "`rundb.add_pluginresult`)",
      ("no", "yes", "if granted", "yes", "yes (as its owner)")),
-    ("Update a plugin run and its jobs (PATCH `pluginresult`, `PluginResultJob`)",
+    ("Update a plugin run and its jobs (PATCH `pluginresult`, `PluginResultJob`; "
+     "POST `pluginresult/<pk>/rescan/`)",
      ("no", "yes", "if granted", "yes", "its own run only")),
     ("Stop a plugin run (POST `pluginresult/<pk>/stop/`)",
      ("no", "own runs, or any with `rundb.change_pluginresult` (ionusers have it)", "own runs or if granted",
@@ -49,7 +51,8 @@ CAPABILITIES = [
      ("no", "yes", "if granted", "yes", "yes (as its owner)")),
     ("A plugin's `path`, `script`, `name`, `version`, `active` through the API",
      ("no", "read-only", "read-only", "read-only", "read-only")),
-    ("Install, upgrade, uninstall (also DELETE `plugin/<pk>/`), rescan plugins (`rundb.install_plugin`)",
+    ("Install, upgrade (`plugin/<pk>/upgrade/`), uninstall (also DELETE `plugin/<pk>/`), rescan plugins "
+     "(also `plugin/<pk>/rescan_plugin/`, `info/?use_cache=false`) (`rundb.install_plugin`)",
      ("no", "no", "if granted", "yes", "no")),
     ("Start an analysis / re-analyse (`reanalyze/`, `rundb.add_results`)",
      ("no", "yes", "if granted", "yes", "no")),

@@ -86,11 +86,14 @@ class BigIntegerStringField(tp.ApiField):
 class ComputedField(tp.ApiField):
     """Read-only value produced by the resource (``dehydrate_<name>``)."""
 
-    def __init__(self, dehydrated_type="string", **kwargs):
+    def __init__(self, dehydrated_type="string", served_type=None, **kwargs):
         kwargs.setdefault("readonly", True)
         kwargs.setdefault("null", True)
         super().__init__(attribute=None, **kwargs)
         self.dehydrated_type = dehydrated_type
+        # The JSON type clients really receive where the reference declares another one (the
+        # reference's schema/ type is kept; the OpenAPI document describes the served value).
+        self.served_type = served_type
 
 
 # ---- converters: model attribute value -> JSON-ready value (None handled by the caller)

@@ -172,7 +172,7 @@ class Builder:
         elif isinstance(field, BigIntegerStringField):
             schema = {"type": "string", "pattern": "^-?[0-9]+$"}
         else:
-            schema = dict(SCALAR.get(field.dehydrated_type, {}))
+            schema = dict(SCALAR.get(getattr(field, "served_type", None) or field.dehydrated_type, {}))
         schema = _nullable(schema, field.null)
         if help_text:
             schema = {**schema, "description": help_text}
@@ -317,7 +317,8 @@ class Builder:
         }}
 
     def _add_action_resource(self, name, res):
-        props = {key: dict(SCALAR.get(info.get("type"), {})) for key, info in res.fields_schema.items()}
+        props = {key: _nullable(dict(SCALAR.get(info.get("type"), {})), info.get("nullable", False))
+                 for key, info in res.fields_schema.items()}
         self.schemas[type(res).__name__] = {"type": "object", "properties": props}
         self.paths[f"{PREFIX}{name}/"] = {"get": {
             "summary": (type(res).__doc__ or name).strip().splitlines()[0], "operationId": f"{name}_get",

@@ -67,7 +67,12 @@ def test_every_list_and_detail_validates(api, world):
             continue
         response = api.get(path)
         if response.status_code != 200:
-            problems.append(f"GET {path}: {response.status_code}")
+            # e.g. ionreporter/: 400 "not configured" - fine when the document says so
+            status = str(response.status_code)
+            if status in item["get"]["responses"]:
+                problems += _problems(_validator(doc, path, "get", status), response.json(), f"GET {path}")
+            else:
+                problems.append(f"GET {path}: {response.status_code}, not in the document")
             continue
         body = response.json()
         problems += _problems(_validator(doc, path, "get", "200"), body, f"GET {path}")

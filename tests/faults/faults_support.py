@@ -243,7 +243,23 @@ def fault_grid(live_server, settings, tmp_path):
     code = grid.service.stop() if grid.service.proc is not None else None
     if grid.service.proc is not None and code not in (0, None):
         print(grid.service.log_text())
-    delete_grid_jobs(grid.prefix)
+    clear_grid_jobs(grid.prefix)
+
+
+def clear_grid_jobs(prefix):
+    """Delete this test's jobs and wait until the scheduler has forgotten them; force it for
+    jobs whose end it never heard of (deleted-while-running after a master restart), so that no
+    zombie holds a plugin.q slot for the tests after this one."""
+    from sge.backends import bare_qsub, sgecli
+    from grid_support import our_grid_jobs
+
+    ids = [j.jobid for j in our_grid_jobs(prefix)]
+    delete_grid_jobs(prefix)
+    if ids and not bare_qsub.wait_gone(ids, timeout=30):
+        left = [j.jobid for j in our_grid_jobs(prefix)]
+        print(f"forcing the deletion of {len(left)} job(s) the scheduler still lists: {left}")
+        sgecli.run(["qdel", "-f", *left])
+        bare_qsub.wait_gone(left, timeout=30)
 
 
 def percentile_ms(values, q):

@@ -10,6 +10,7 @@ import pytest
 
 from launch_support import admin_auth, admin_user, fast_hasher, install, report, zips  # noqa: F401
 from rundb.models import PluginResult
+from rundb.models.plugin import hash_plugin_key
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +35,11 @@ def test_launch_files_are_private(client, report, admin_auth, zips, open_umask):
     out = Path(report.report_dir) / "plugin_out"
     folder = out / f"Foo_out.{pr.pk}"
     start = folder / "startplugin.json"
-    assert json.loads(start.read_text())["runinfo"]["api_key"] == pr.apikey
+    key = json.loads(start.read_text())["runinfo"]["api_key"]
+    assert hash_plugin_key(key) == pr.apikey  # the database keeps only the key's hash
     assert _mode(start) & 0o077 == 0, oct(_mode(start))
     script = folder / "ion_plugin_Foo_launch.sh"
-    assert pr.apikey in script.read_text()
+    assert key in script.read_text()
     assert _mode(script) & 0o077 == 0, oct(_mode(script))
     for path in (out, folder):
         assert _mode(path) & (stat.S_IWGRP | stat.S_IWOTH) == 0, (path, oct(_mode(path)))

@@ -1,5 +1,7 @@
 """DELETE /rundb/api/v1/pluginresult/<pk>/delete/ (the report's Delete button): the run and its
 output folder go (so it does not come back as an orphan); a running one must be stopped first."""
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -33,12 +35,16 @@ def test_delete_removes_row_and_folder(client, admin_auth, run):
 
 
 def test_delete_permissions(client, run, fast_hasher):
-    PluginResultJob.objects.filter(plugin_result=run).update(state=JobState.COMPLETED)
     url = f"/rundb/api/v1/pluginresult/{run.pk}/delete/"
+    # The run's own key (plain only in startplugin.json) works while its job is active, but
+    # may not delete; once the job is final the key is dead (tests/plugin/test_pluginkey_hashed_and_expires.py).
+    plain = json.loads((pluginresult_dir(run) / "startplugin.json").read_text())["runinfo"]["api_key"]
+    key = {"HTTP_AUTHORIZATION": f"pluginkey {run.pk}:{plain}"}
+    assert client.delete(url, **key).status_code == 403
+    PluginResultJob.objects.filter(plugin_result=run).update(state=JobState.COMPLETED)
+    assert client.delete(url, **key).status_code == 401
     assert client.delete(url).status_code == 401
     get_user_model().objects.create_user("stranger", password="pw")
     assert client.delete(url, **basic_auth("stranger", "pw")).status_code == 403
-    key = {"HTTP_AUTHORIZATION": f"pluginkey {run.pk}:{run.apikey}"}
-    assert client.delete(url, **key).status_code == 403
     assert client.get(url, **basic_auth("stranger", "pw")).status_code == 405
     assert PluginResult.objects.filter(pk=run.pk).exists()

@@ -3,7 +3,7 @@
 the real analysis (tests/pipeline/analysis_support.py) and from plugin zips built by the
 plugin tests' helpers (tests/plugin/launch_support.py).
 
-A failing test leaves a screenshot and the page's console log in var/test-artifacts/.
+Every browser test leaves a screenshot in var/test-artifacts/; a failing one also its console log.
 Without chromium (or the playwright package) the tests skip, except in CI where they fail.
 """
 import os
@@ -69,14 +69,16 @@ def page(request, browser):
     yield pg
     failed = any(getattr(request.node, "rep_" + w, None) is not None and getattr(request.node, "rep_" + w).failed
                  for w in ("setup", "call"))
+    # Every test leaves what the person last saw (var/test-artifacts/<test>.png); a failing
+    # one also leaves the page's console log beside it.
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+    shot = ARTIFACTS / f"{stem}.png"
+    try:
+        pg.screenshot(path=str(shot), full_page=True)
+    except Exception as exc:  # the page may be gone
+        console.append(f"(screenshot failed: {exc})")
     if failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
-        shot = ARTIFACTS / f"{stem}.png"
-        try:
-            pg.screenshot(path=str(shot), full_page=True)
-        except Exception as exc:  # the page may be gone
-            console.append(f"(screenshot failed: {exc})")
         (ARTIFACTS / f"{stem}.console.txt").write_text("\n".join(console) + f"\nURL: {pg.url}\n")
         print(f"\nscreenshot: {shot}\nconsole log: {ARTIFACTS / (stem + '.console.txt')}")
     context.close()

@@ -75,7 +75,7 @@
     if (t.classList.contains("about")) { menu.open = false; openFrame("About " + row.dataset.plugin, `/configure/plugins/plugin/${row.dataset.pk}/configure/about/`); }
     if (t.classList.contains("rescan-one")) {
       menu.open = false;
-      const res = await TB.api("POST", "/rundb/api/v1/plugin/rescan/");
+      const res = await TB.api("POST", `/rundb/api/v1/plugin/${row.dataset.pk}/rescan_plugin/`);
       status().textContent = res.ok ? "Rescan done" : "Rescan failed: " + TB.errorText(res);
       reloadRows();
     }

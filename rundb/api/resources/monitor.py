@@ -142,10 +142,10 @@ class CompositeDataManagementResource(IonResource):
     basecall_state = ComputedField("string")
     output_state = ComputedField("string")
     misc_state = ComputedField("string")
-    sigproc_keep = ComputedField("string")  # the reference types it so; the value is a boolean
-    basecall_keep = ComputedField("string")  # the reference types it so; the value is a boolean
-    output_keep = ComputedField("string")  # the reference types it so; the value is a boolean
-    misc_keep = ComputedField("string")  # the reference types it so; the value is a boolean
+    sigproc_keep = ComputedField("string", served_type="boolean")  # the reference types it "string"
+    basecall_keep = ComputedField("string", served_type="boolean")  # the reference types it "string"
+    output_keep = ComputedField("string", served_type="boolean")  # the reference types it "string"
+    misc_keep = ComputedField("string", served_type="boolean")  # the reference types it "string"
 
     class Meta(IonMeta):
         queryset = Results.objects.select_related("experiment", "reportstorage")

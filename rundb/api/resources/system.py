@@ -37,6 +37,12 @@ class ActionResource(Resource):
     class Meta(IonMeta):
         abstract = True
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Subclasses' own Meta classes inherit IonMeta's methods; GET is all these serve.
+        self._meta.allowed_methods = self._meta.list_allowed_methods = ["get"]
+        self._meta.detail_allowed_methods = []
+
     def base_urls(self):
         name = self._meta.resource_name
         return [
