@@ -47,9 +47,10 @@ class IonApi(Api):
             name: {"list_endpoint": f"{prefix}{name}/", "schema": f"{prefix}{name}/schema/"}
             for name in self._registry
         }
-        # The generated OpenAPI document, in the same shape as a resource entry (plus its page).
-        root.setdefault("openapi", {"list_endpoint": f"{prefix}openapi.json", "schema": f"{prefix}openapi.json",
-                                    "docs": f"{prefix}docs/"})
+        # The generated OpenAPI document of v1, in the same shape as a resource entry (plus its page).
+        if self.api_name == "v1":
+            root.setdefault("openapi", {"list_endpoint": f"{prefix}openapi.json", "schema": f"{prefix}openapi.json",
+                                        "docs": f"{prefix}docs/"})
         return json_response(dict(sorted(root.items())))
 
     def wrap_view(self, view):

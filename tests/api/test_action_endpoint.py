@@ -27,7 +27,7 @@ def s(db):
         "admin": Client(HTTP_AUTHORIZATION=f"ApiKey ionadmin:{key}"),
         "lab": Client(HTTP_AUTHORIZATION=f"ApiKey lab:{lab_key}"),
         "plain": Client(HTTP_AUTHORIZATION=f"ApiKey plain:{plain_key}"),
-        "pluginkey": Client(HTTP_AUTHORIZATION=f"pluginkey {pr.pk}:{pr.apikey}"),
+        "pluginkey": Client(HTTP_AUTHORIZATION=f"pluginkey {pr.pk}:{pr.plain_apikey}"),
     }
 
 

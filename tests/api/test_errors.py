@@ -36,7 +36,7 @@ def test_disallowed_method_on_detail(api, db):
 
 
 def test_delete_on_a_read_only_list_is_405(api, db):
-    response = api.delete("compositeexperiment/")
+    response = api.delete("torrentsuite/")  # GET only
     assert response.status_code == 405 and "DELETE" not in response["Allow"]
 
 

@@ -18,7 +18,7 @@ from rundb import models as m
 from rundb.api.api import v1_api
 from rundb.api.base import IonResource
 
-from . import factories
+from . import factories, spec_world
 
 API = "/rundb/api/v1/"
 DEEP = "[" * 1000 + "]" * 1000
@@ -168,7 +168,13 @@ class Recorder:
 @pytest.fixture
 def recorder(db, admin, api, settings):
     settings.ION_API_MAX_BODY = 64 * 1024  # a small limit keeps the oversized bodies cheap
-    populate(admin[0])
+    pr = populate(admin[0])
+    spec_world.populate(admin[0], pr.result)  # rows of the resources added since (tests/api/spec_world.py)
+    # A OneTouch plan waiting for its run (the available*onetouch* views).
+    kit, _ = m.KitInfo.objects.get_or_create(kitType="TemplatingKit", name="Ion 520/530 Kit-OT2",
+                                             defaults={"uid": "OT2HOSTILE", "description": "OT2"})
+    m.PlannedExperiment.objects.create(planName="ot_plan", planStatus="planned", planShortID="OT002",
+                                       templatingKitName=kit.name)
     return Recorder(api)
 
 

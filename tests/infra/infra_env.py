@@ -13,7 +13,8 @@ SETTINGS_ENV = [
 
 
 def clean_env(**overrides):
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' fixture for their own process only.
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DJANGO_SETTINGS_MODULE"] = "iondb.settings"
     env.update({k: str(v) for k, v in overrides.items()})
     return env

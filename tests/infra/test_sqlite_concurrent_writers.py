@@ -35,7 +35,8 @@ for i in range(int(sys.argv[1])):
     pr = PluginResult(result=report, plugin=plugin, owner=owner)
     key = pr.regenerate_apikey()
     pr.save()
-    jobs = [PluginResultJob.objects.create(plugin_result=pr, state=JobState.QUEUED).pk for _ in range(int(sys.argv[2]))]
+    jobs = [PluginResultJob.objects.create(plugin_result=pr, state=JobState.QUEUED, apikey_hash=pr.apikey).pk
+            for _ in range(int(sys.argv[2]))]
     runs.append({"pr": pr.pk, "key": key, "jobs": jobs})
 messages = [Message.objects.create(body="start").pk for _ in range(int(sys.argv[3]))]
 print(json.dumps({"runs": runs, "messages": messages}))

@@ -113,7 +113,7 @@ def test_migration_hashes_existing_plaintext_keys(launched):
     plain = "ab" * 20
     PluginResult.objects.filter(pk=pr.pk).update(apikey=plain)  # a row from before the upgrade
     PluginResultJob.objects.filter(pk=job.pk).update(apikey_hash="")
-    import_module("rundb.migrations.0002_h3_pluginkey_hash").hash_existing(apps, None)
+    import_module("rundb.migrations.0007_pluginkey_hash").hash_existing(apps, None)
     assert PluginResult.objects.get(pk=pr.pk).apikey == hash_plugin_key(plain)
     assert PluginResultJob.objects.get(pk=job.pk).apikey_hash == hash_plugin_key(plain)
     assert Client().get(f"{API}/pluginresult/{pr.pk}/", **auth(pr.pk, plain)).status_code == 200
