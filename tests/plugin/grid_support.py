@@ -93,6 +93,8 @@ class ServiceProcess:
             ION_JOB_DB_POLL="0.1", ION_JOB_STATUS_POLL="0.5", ION_JOB_RECONCILE_INTERVAL="5",
             ION_JOB_LOST_GRACE="60", ION_VAR_DIR=str(self.workdir / "var"), ION_LOCAL_SLOTS="8",
             ION_RESULTS_ROOT=str(settings.ION_RESULTS_ROOT), PYTHONUNBUFFERED="1",
+            # Jobs it starts (analyses, and the plugins those launch) call back the test's server.
+            ION_NET_LOCATION=settings.ION_NET_LOCATION or "",
         )
         env.pop("DATABASE_TEST_NAME", None)
         return env

@@ -153,7 +153,7 @@ class IonMeshNodeResource(IonResource):
         queryset = IonMeshNode.objects.all()
         resource_name = "ionmeshnode"
         authorization = StaffOnlyAuthorization()
-        list_allowed_methods = ["get", "patch"]
+        list_allowed_methods = ["get", "patch", "delete"]
         detail_allowed_methods = ["get", "patch", "delete"]
 
     def prepend_urls(self):
