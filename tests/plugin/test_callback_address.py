@@ -14,6 +14,7 @@ import pytest
 from grid_support import backend_name, grid  # noqa: F401
 from launch_support import install, make_plugin_zip
 from rundb.models import JobState, PluginResult
+from sgeutil import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "pipeline"))  # analysis_urls
@@ -51,8 +52,12 @@ def test_api_launch_on_a_non_default_port_stores_results_through_the_callback(gr
     job = grid.wait_state(job, JobState.COMPLETED, timeout=90)
     pr.refresh_from_db()
     assert pr.store == {"answer": 42, "runlevel": "default"}
-    log = Path(job.stdout_path).read_text()
-    assert f"PATCH {live_server.url}/rundb/api/v1/pluginresult/{pr.pk}/ -> HTTP 20" in log, log
+    # The launch script logs its last callbacks after they answered: wait for the line.
+    line = f"PATCH {live_server.url}/rundb/api/v1/pluginresult/{pr.pk}/ -> HTTP 20"
+    try:
+        wait_until(lambda: line in Path(job.stdout_path).read_text(), timeout=30, what="the callback's log line")
+    finally:
+        print(Path(job.stdout_path).read_text())
 
 
 def test_make_serve_hands_its_host_and_port_to_jobs():
