@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings
 
 HERE = Path(__file__).resolve().parent
 for sub in ("plugin", "sge", "pipeline"):
@@ -28,7 +27,7 @@ for sub in ("plugin", "sge", "pipeline"):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from grid_support import ROOT, Grid, ServiceProcess, db_url, delete_grid_jobs, require_backend  # noqa: E402
+from grid_support import ROOT, Grid, ServiceProcess, delete_grid_jobs, require_backend  # noqa: E402
 from sgeutil import wait_until  # noqa: E402
 
 FAULT_PLUGIN_BODY = r'''
@@ -55,7 +54,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class WebProcess:
+class ProcessGroup:
+    """A service started in a session of its own (``self.proc``), killed or stopped as a group."""
+
+    proc = None
+
+    def kill(self):
+        """SIGKILL the whole process group: a parent and its workers die at once."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self, timeout=30):
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+class WebProcess(ProcessGroup):
     """gunicorn serving the test database on a port of its own (the process a test kills)."""
 
     def __init__(self, workdir: Path, port: int, **extra_env):
@@ -90,19 +109,6 @@ class WebProcess:
         except requests.RequestException:
             return False
 
-    def kill(self):
-        """SIGKILL the whole process group: the arbiter and its workers die at once."""
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 @dataclass

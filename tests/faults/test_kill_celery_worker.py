@@ -2,7 +2,6 @@
 crawl (beat's next tick) ingests every run exactly once, each finished run gets one report and
 one analysis job, and the plugin jobs, which never depended on Celery, end in their true state."""
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from faults_support import ROOT, ServiceProcess, report_recovery
+from faults_support import ROOT, ProcessGroup, ServiceProcess, report_recovery
 from rundb.models import AnalysisJob, Experiment, Results
 from sgeutil import in_ci, wait_until
 
@@ -21,7 +20,7 @@ pytestmark = [pytest.mark.sge, pytest.mark.live, pytest.mark.slow, pytest.mark.d
 RUNS = 120
 
 
-class Worker:
+class Worker(ProcessGroup):
     def __init__(self, work, queue):
         self.work, self.queue, self.proc, self.n = work, queue, None, 0
 
@@ -35,18 +34,6 @@ class Worker:
             cwd=str(ROOT), env=env, stdout=open(self.work / f"worker.{self.n}.log", "w"),
             stderr=subprocess.STDOUT, start_new_session=True)
         return self
-
-    def kill(self):
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 EXPLOG = ("Experiment Name: {name}\nStart Time: Mon Apr 30 15:22:02 2012\nFlows: 40\nChipType: 314\n"
@@ -92,7 +79,7 @@ def test_worker_killed_mid_crawl(fault_grid, tmp_path):
         result.get(timeout=180)
         recovery = time.monotonic() - t0
     finally:
-        worker.stop()
+        worker.stop(timeout=20)
     crawled = Experiment.objects.filter(pgmName="PGM_fault")
     assert crawled.count() == RUNS  # each run once
     assert sorted(crawled.values_list("expName", flat=True)) == sorted(names)
