@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import shutil
@@ -38,7 +37,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from plugin_launch import (PLUGIN, create_database, create_fixtures, drop_database, free_port,  # noqa: E402
+from plugin_launch import (PLUGIN, create_database, create_fixtures, discard, free_port,  # noqa: E402
                            log, percentile, setup_django, start_gunicorn, start_jobservice)
 
 API = "/rundb/api/v1"
@@ -211,13 +210,7 @@ def main(argv=None):
     finally:
         for proc in reversed(services):
             proc.stop()
-        try:
-            from django.db import connections
-            connections.close_all()
-            drop_database(server, db_name)
-        except Exception as exc:  # cleanup only
-            log(f"could not drop {db_name}: {exc}")
-        shutil.rmtree(work, ignore_errors=True)
+        discard(server, db_name, work)
     return code
 
 

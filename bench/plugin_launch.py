@@ -117,6 +117,17 @@ def create_database(server_url, name):
     return urlunparse(urlparse(server_url)._replace(path="/" + name))
 
 
+def discard(server_url, name, work):
+    """Drop the throw-away database (closing this process's connections first) and the work folder."""
+    try:
+        from django.db import connections
+        connections.close_all()
+        drop_database(server_url, name)
+    except Exception as exc:  # cleanup only
+        log(f"could not drop {name}: {exc}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def setup_django(db_url, work, port):
     os.environ.update(
         DATABASE_URL=db_url, DJANGO_SETTINGS_MODULE="iondb.settings", ION_VAR_DIR=str(work / "var"),
@@ -518,13 +529,7 @@ def main(argv=None):
         if args.keep:
             log(f"kept database {db_name} and {work}")
         else:
-            try:
-                from django.db import connections
-                connections.close_all()
-                drop_database(server, db_name)
-            except Exception as exc:  # cleanup only
-                log(f"could not drop {db_name}: {exc}")
-            shutil.rmtree(work, ignore_errors=True)
+            discard(server, db_name, work)
     return code
 
 
