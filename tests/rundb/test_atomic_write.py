@@ -8,7 +8,14 @@ import pytest
 from rundb.files import atomic_write, atomic_write_json
 
 
-def test_replaces_content_and_sets_mode(tmp_path):
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "out").mkdir()
+    return tmp_path / "out"
+
+
+def test_replaces_content_and_sets_mode(folder):
+    tmp_path = folder
     target = tmp_path / "startplugin.json"
     target.write_text("old")
     atomic_write(target, "new", mode=0o600)
@@ -23,7 +30,8 @@ def test_json_ends_with_newline(tmp_path):
     assert json.loads(target.read_text()) == {"b": 1}
 
 
-def test_failure_leaves_old_file_and_no_temporary(tmp_path):
+def test_failure_leaves_old_file_and_no_temporary(folder):
+    tmp_path = folder
     target = tmp_path / "a.json"
     target.write_text("old")
     with pytest.raises(TypeError):
@@ -51,7 +59,8 @@ def test_concurrent_writers_never_mix(tmp_path):
     seen = set()
     while any(t.is_alive() for t in threads):
         if target.exists():
-            seen.add(target.read_text()[:1] + str(len(target.read_text())))
+            text = target.read_text()
+            seen.add(text[:1] + str(len(text)))
     for t in threads:
         t.join()
     assert not errors
