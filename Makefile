@@ -27,11 +27,12 @@ CALLBACK_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve test browser-test-deps migrate bootstrap demo worker beat jobservice web sge compose-config
+.PHONY: help venv run serve test lint-imports browser-test-deps migrate bootstrap demo worker beat jobservice web sge compose-config
 
 help:
 	@echo "make run         install (first time), migrate, create ionadmin + catalog + demo run, serve on http://$(HOST):$(PORT)"
-	@echo "make test        run the whole test suite (PYTEST_ARGS='-k x' to narrow)"
+	@echo "make test        check the layer contract, then run the whole test suite (PYTEST_ARGS='-k x' to narrow)"
+	@echo "make lint-imports  check the import layers of docs/architecture.md"
 	@echo "make migrate     apply database migrations"
 	@echo "make bootstrap   superuser, ionusers group, API key, reference catalog (idempotent)"
 	@echo "make web         serve with gunicorn (config/gunicorn.conf.py)"
@@ -89,15 +90,20 @@ serve: venv
 	echo "Serving on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/rundb/api/v1/, Ctrl-C stops; jobs call back $$ION_NET_LOCATION)"; \
 	$(MANAGE) runserver --insecure $(HOST):$(PORT)
 
-test: venv browser-test-deps
+# The layer contract of docs/architecture.md (pyproject.toml [tool.importlinter]) first: a
+# broken layer fails in seconds, before the suite.
+test: venv browser-test-deps lint-imports
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
-# axe-core for the browser tests' accessibility checks (tests/web/package-lock.json); without
+lint-imports: venv
+	@cd $(CURDIR) && $(VENV)/bin/lint-imports --no-cache
+
+# axe-core for the browser tests' accessibility checks (tests/browser/package-lock.json); without
 # npm those checks skip (and fail in CI). Chromium itself comes from Debian (.ci/run).
 browser-test-deps:
 	@if command -v npm >/dev/null 2>&1; then \
-		[ tests/web/node_modules/.package-lock.json -nt tests/web/package-lock.json ] \
-		|| npm ci --prefix tests/web --no-audit --no-fund --loglevel=error; \
+		[ tests/browser/node_modules/.package-lock.json -nt tests/browser/package-lock.json ] \
+		|| npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the axe-core accessibility checks will be skipped" >&2; fi
 
 # gunicorn serves static files through WhiteNoise from <ION_VAR_DIR>/static.

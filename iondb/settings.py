@@ -109,7 +109,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "tastypie",
+    # Layers bottom-up (docs/architecture.md): the data model, the job runner, the domains.
     "rundb.apps.RundbConfig",
+    "sge.apps.SgeConfig",
+    "plugin.apps.PluginConfig",
+    "pipeline.apps.PipelineConfig",
     "browser.apps.BrowserConfig",
 ]
 

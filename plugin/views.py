@@ -4,7 +4,7 @@ Routes (plugin/urls.py) sit in front of the Tastypie API so that these specific 
 its generic detail routes. Authentication is rundb.api.auth's: session, Basic, ApiKey, or a
 plugin run's own key. Every view goes through rundb.api.endpoint.endpoint (authentication,
 method, permission, body limits; its ``ion_permission`` is checked by
-tests/api/test_route_permissions.py). Installing, upgrading, uninstalling and rescanning plugins
+tests/rundb/api/test_route_permissions.py). Installing, upgrading, uninstalling and rescanning plugins
 runs plugin code as the server, so it needs ``rundb.install_plugin`` (superusers; not in the
 ionusers group) and never a plugin key.
 """

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from rundb.models import AnalysisJob, JobState, PluginResultJob
+from rundb.models import JobState
 
 from .backends.base import with_queue
 
@@ -27,13 +27,6 @@ log = logging.getLogger(__name__)
 
 _PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,30}$")
 
-# Environment an analysis job needs to reach the database and find its files. Under SGE a
-# job does not inherit the submitter's environment, so it is passed explicitly.
-_ANALYSIS_ENV_PREFIXES = ("ION_", "DATABASE_", "DJANGO_", "CELERY_", "SGE_")
-_ANALYSIS_ENV_NAMES = ("PATH", "LANG", "LC_ALL", "HOME", "TZ", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV",
-                       "SECRET_KEY", "REDIS_URL", "ALLOWED_HOSTS", "DEBUG", "LOG_LEVEL", "DRMAA_LIBRARY_PATH")
-# Plugin jobs get only the basics: the launch script exports the plugin environment itself.
-_PLUGIN_ENV_NAMES = ("PATH", "LANG", "LC_ALL", "TZ")
 
 
 def default_prefix() -> str:
@@ -92,73 +85,50 @@ class JobKind:
         return row.work_dir or os.path.dirname(row.script_path)
 
 
-def _pick_env(names=(), prefixes=()):
+def pick_env(names=(), prefixes=()):
+    """The service's own environment variables a job of some kind gets (under SGE a job does
+    not inherit the submitter's environment, so each kind names what it passes on)."""
     return {k: v for k, v in os.environ.items() if k in names or k.startswith(prefixes)}
 
 
-class PluginJobKind(JobKind):
-    tag = "prj"
-    model = PluginResultJob
-
-    def rows(self):
-        return PluginResultJob.objects.select_related("plugin_result__plugin")
-
-    def candidates(self):
-        return super().candidates().prefetch_related("depends_on")
-
-    def exitcode_file(self, row) -> str:
-        # The launch script writes this file itself; the backend wrapper writes the same one.
-        from plugin.services.launch_script import exit_code_path
-        return str(exit_code_path(row, self.work_dir(row)))
-
-    def job_env(self, row) -> dict:
-        return _pick_env(_PLUGIN_ENV_NAMES)
-
-    def queue(self) -> str:
-        from django.conf import settings
-        return getattr(settings, "ION_SGE_PLUGIN_QUEUE", "")
-
-    def dependencies(self, row) -> list:
-        return list(row.depends_on.all())
-
-    def state_for_exit(self, code):
-        # The launch script's own protocol: TERM -> Cancelled (143), USR1 -> Timed Out (124).
-        if code == 143:
-            return JobState.CANCELLED
-        if code == 124:
-            return JobState.TIMED_OUT
-        return JobState.ERROR
-
-    def on_final(self, pk) -> None:
-        """Store the job's results.json in its run (its callback may not have reached the
-        server); once every job of the run has finished, record the run's disk usage."""
-        from plugin.services.pluginresults import update_usage
-        from plugin.services.results_store import ingest_results_json
-        row = PluginResultJob.objects.select_related("plugin_result__plugin", "plugin_result__result").get(pk=pk)
-        pr = row.plugin_result
-        try:
-            ingest_results_json(row)
-        except Exception:  # bookkeeping of its own: disk usage is still recorded
-            log.exception("storing results.json of plugin job %s failed", pk)
-        if not pr.plugin_result_jobs.filter(state__in=JobState.ACTIVE).exists():
-            update_usage(pr)
+# The kinds the service drives, registered by the apps that own them from their
+# AppConfig.ready() (plugin/apps.py, pipeline/apps.py): the runner never imports its clients.
+_KINDS: dict[str, JobKind] = {}
+# Called once when the job service starts, before the grid session opens (e.g. the plugin app
+# precompiles its SDK and clears what an interrupted install left behind).
+_START_HOOKS: list = []
 
 
-class AnalysisJobKind(JobKind):
-    tag = "ana"
-    model = AnalysisJob
+def register_kind(kind: JobKind) -> JobKind:
+    if not re.fullmatch(r"[a-z]{2,8}", kind.tag or ""):
+        raise ValueError(f"job kind tag {kind.tag!r}: use 2-8 lower-case letters")
+    known = _KINDS.get(kind.tag)
+    if known is not None and type(known) is not type(kind):
+        raise ValueError(f"job kind tag {kind.tag!r} is already taken by {type(known).__name__}")
+    _KINDS[kind.tag] = kind
+    return kind
 
-    def job_env(self, row) -> dict:
-        return _pick_env(_ANALYSIS_ENV_NAMES, _ANALYSIS_ENV_PREFIXES)
+
+def registered_kinds() -> tuple:
+    return tuple(_KINDS.values())
 
 
-KINDS = (PluginJobKind(), AnalysisJobKind())
+def on_service_start(hook):
+    if hook not in _START_HOOKS:
+        _START_HOOKS.append(hook)
+    return hook
+
+
+def run_start_hooks() -> None:
+    for hook in _START_HOOKS:
+        hook()
 
 
 class Naming:
     """Grid job names <prefix>_<tag>_<pk> and their parsing."""
 
-    def __init__(self, prefix: str, kinds=KINDS):
+    def __init__(self, prefix: str, kinds=None):
+        kinds = registered_kinds() if kinds is None else kinds
         self.prefix = prefix
         self.by_tag = {k.tag: k for k in kinds}
         tags = "|".join(re.escape(t) for t in self.by_tag)

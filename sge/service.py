@@ -36,7 +36,7 @@ from django.db import connections
 
 from .backends.base import default_state_dir
 from .cancel import Canceller
-from .jobkinds import KINDS, Naming, job_name_prefix
+from .jobkinds import Naming, job_name_prefix, registered_kinds, run_start_hooks
 from .poll import Poller
 from .reconcile import Reconciler, settle_unsubmitted_started
 from .service_config import ServiceConfig
@@ -58,11 +58,11 @@ def _refresh_connections() -> None:
 
 
 class JobService:
-    def __init__(self, backend, *, config: ServiceConfig | None = None, kinds=KINDS, prefix=None,
+    def __init__(self, backend, *, config: ServiceConfig | None = None, kinds=None, prefix=None,
                  stop_event: threading.Event | None = None):
         self.backend = backend
         self.config = config or ServiceConfig.from_settings()
-        self.kinds = tuple(kinds)
+        self.kinds = registered_kinds() if kinds is None else tuple(kinds)
         self.naming = Naming(job_name_prefix(prefix), self.kinds)
         self.poller = Poller(backend, self.config, between=self._quick_if_due)
         self.submitter = Submitter(backend, self.naming, self.config, on_submitted=self.poller.track)
@@ -255,13 +255,9 @@ def open_backend(name: str):
 
 def serve(backend_name: str, *, once: bool = False, config: ServiceConfig | None = None) -> None:
     """Run the service until stopped (or one pass with *once*); always closes the backend."""
-    from plugin import precompile
-
     stop_event = threading.Event()
     install_signal_handlers(stop_event)  # before the session opens, so no signal can leak it
-    precompile()  # the SDK every plugin job imports
-    from plugin.services.scratch import clean_at_start
-    clean_at_start()  # what an install interrupted by the last stop left behind
+    run_start_hooks()  # what the apps owning job kinds prepare first (plugin/apps.py)
     backend = open_backend(backend_name)
     try:
         service = JobService(backend, config=config, stop_event=stop_event)

@@ -41,3 +41,9 @@ def _results_root(tmp_path, settings):
     settings.ION_PLUGIN_ROOT = root / "plugins"
     settings.ION_REPORT_ROOT = root / "analysis" / "output"
     return root
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: their Playwright fixture turns Django's async-context check off
+    for the rest of the session (tests/browser/conftest.py), which no other test should see."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))

@@ -27,7 +27,7 @@ from rundb.models import (
     new_plan_short_id,
 )
 
-from plugin.services.defaults import plan_plugins
+from rundb.plan_defaults import plan_plugins
 
 from ..analysis_launch import auto_report_name, create_report, start_analysis
 from .explog import EXPLOG, EXPLOG_FINAL, DEFAULT_FLOW_ORDER, ExplogError, read_explog, strip_folder_date
@@ -287,7 +287,7 @@ def link_plan(info):
         "planDisplayedName": f"CopyOfSystemDefault_{info.exp_name}"[:512],
         "origin": DEFAULT_PLAN_ORIGIN,
         # An unplanned run is a new plan: it gets the default-selected plugins on top of the
-        # template's (plugin/services/defaults.py); apply_eas does the same for its EAS.
+        # template's (rundb/plan_defaults.py); apply_eas does the same for its EAS.
         "selectedPlugins": plan_plugins(template.selectedPlugins if template is not None else {}),
     }
     if template is not None:

@@ -2,7 +2,7 @@
 
 The launch script PATCHes results.json to the API when the plugin ends, but that callback can
 fail (server on another address, down, overloaded). Once the job has ended the job service
-reads the same file (sge/jobkinds.py, PluginJobKind.on_final), so the store is filled either
+reads the same file (plugin/jobkinds.py, PluginJobKind.on_final), so the store is filled either
 way. It never goes backwards: only a file written after its job was launched counts, and only the
 newest such file of the run's finished jobs (a POST job's post/results.json is newer than the
 DEFAULT job's); when the store already holds that content nothing is written.

@@ -74,7 +74,7 @@ def plugins_for_runlevel(result, runlevel):
     installed = installed_plugins(selected.keys())
     chosen = []
     for name, entry in selected.items():
-        if entry in (None, False):  # a deselection marker (plugin/services/defaults.py)
+        if entry in (None, False):  # a deselection marker (rundb/plan_defaults.py)
             continue
         plugin = installed.get(name)
         if plugin is None:

@@ -1,7 +1,7 @@
 """The security model in one place: who may do what, and which routes anyone may call.
 
 README.md's "Security model" section is :func:`markdown_table` verbatim
-(tests/api/test_route_permissions.py checks that, and walks every route of the URL
+(tests/rundb/api/test_route_permissions.py checks that, and walks every route of the URL
 configuration against :func:`declared_permission` and :data:`ANONYMOUS_ROUTES`).
 
 Roles:

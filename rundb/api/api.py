@@ -31,6 +31,23 @@ RESOURCES = [
 ]
 
 
+# Domain apps add resources, or replace one of the data model's by name with a subclass doing
+# their own acts, from AppConfig.ready() (plugin/apps.py); rundb never imports them.
+_REGISTERED: dict = {}
+
+
+def register_resource(cls):
+    _REGISTERED[cls._meta.resource_name] = cls
+    return cls
+
+
+def v1_resources():
+    """Every resource class of v1: the data model's, with the apps' replacements and additions."""
+    by_name = {cls._meta.resource_name: cls for cls in RESOURCES}
+    by_name.update(_REGISTERED)
+    return list(by_name.values())
+
+
 class IonApi(Api):
     def top_level(self, request, api_name=None):
         """``GET /rundb/api/v1/``: no authentication; ``{name: {list_endpoint, schema}}``."""
@@ -61,7 +78,7 @@ def build_api():
     from .base import resource_instance
 
     api = IonApi(api_name="v1")
-    for cls in RESOURCES:
+    for cls in v1_resources():
         resource = resource_instance(cls)
         if resource._meta.resource_name in mesh.MESH_RESOURCES_ALLOWED:
             resource._meta.authentication = mesh.MeshKeyAuthentication()  # peers read these with their key
@@ -69,7 +86,6 @@ def build_api():
     return api
 
 
-v1_api = build_api()
 
 
 def build_mesh_api():
@@ -84,4 +100,18 @@ def build_mesh_api():
     return api
 
 
-mesh_api = build_mesh_api()
+_BUILT = {}
+
+
+def __getattr__(name):
+    """``v1_api`` and ``mesh_api`` are built on first use, after every app has registered its
+    resources (URL configuration and tests load them once the app registry is ready)."""
+    builders = {"v1_api": build_api, "mesh_api": build_mesh_api}
+    if name not in builders:
+        raise AttributeError(name)
+    if name not in _BUILT:
+        from django.apps import apps
+
+        apps.check_apps_ready()
+        _BUILT[name] = builders[name]()
+    return _BUILT[name]

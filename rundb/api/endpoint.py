@@ -19,7 +19,7 @@ It does, in this order, and always answers errors as JSON ``{"error": "..."}``:
 A path built from a database name that would leave its root (rundb.paths) is answered 400.
 
 The wrapped view carries ``ion_permission`` (and ``ion_methods``); the route walker
-(tests/api/test_route_permissions.py, table in rundb/api/access.py) reads them.
+(tests/rundb/api/test_route_permissions.py, table in rundb/api/access.py) reads them.
 """
 import functools
 import json

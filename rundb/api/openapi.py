@@ -9,8 +9,8 @@ Nothing here is written by hand per endpoint, so the document cannot drift from 
 * every other route of the URL configuration whose view carries ``ion_permission`` (the
   plain views of the plugin and pipeline apps, custom resource routes) or a shape declaration is
   documented from its URL pattern. Shapes (methods, body, responses) come from a view's
-  ``openapi`` attribute or from the ``api_shapes.SHAPES`` registry of the view's app, keyed by
-  URL name (see plugin/api_shapes.py); an undeclared route still appears, with open shapes.
+  ``openapi`` attribute or from the ``api/shapes.py`` SHAPES registry of the view's app, keyed by
+  URL name (see plugin/api/shapes.py); an undeclared route still appears, with open shapes.
 
 Security: ``ApiKey`` (``Authorization: ApiKey <username>:<key>``) and HTTP Basic; operations
 open to anonymous callers (root, schemas, version, software info, this document) list the
@@ -457,7 +457,7 @@ def _tag_of(path):
 @functools.lru_cache(maxsize=None)
 def _shapes_module(package):
     try:
-        return getattr(importlib.import_module(f"{package}.api_shapes"), "SHAPES", {})
+        return getattr(importlib.import_module(f"{package}.api.shapes"), "SHAPES", {})
     except ImportError:
         return {}
 

@@ -47,6 +47,7 @@ from rundb.models import (
     dnaBarcode,
     new_plan_short_id,
 )
+from rundb.plan_defaults import plan_plugins
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9 ._-]*$")
 SAMPLE_RE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 ._-]*$")
@@ -280,9 +281,7 @@ def normalize(data, plan=None):
 def apply_default_plugins(data, plan=None):
     """A new plan's ``selectedPlugins`` gets the default-selected plugins; null/false entries
     (deselections) are dropped from new and existing plans. Rules and the ways a plan opts
-    out: plugin/services/defaults.py."""
-    from plugin.services.defaults import plan_plugins
-
+    out: rundb/plan_defaults.py."""
     if plan is None:
         data["selectedPlugins"] = plan_plugins(
             data.get("selectedPlugins"), include_defaults=data.get("include_plugin_default_selection"),

@@ -22,10 +22,6 @@ import pytest
 import requests
 
 HERE = Path(__file__).resolve().parent
-for sub in ("plugin", "sge", "pipeline"):
-    path = str(HERE.parent / sub)
-    if path not in sys.path:
-        sys.path.insert(0, path)
 
 from grid_support import ROOT, Grid, ServiceProcess, delete_grid_jobs, require_backend  # noqa: E402
 from sgeutil import wait_until  # noqa: E402

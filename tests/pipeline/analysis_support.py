@@ -2,13 +2,11 @@
 dropped into the results root, ingested by the real crawler code, barcode kits and
 references in the database. Test modules import what they use from here."""
 import shutil
-import sys
 from pathlib import Path
 
 from django.conf import settings
 
 # The plugin tests' helpers (tiny plugin zips, install, a report with experiment and EAS).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 import launch_support  # noqa: E402
 
 KIT_NAME = "IonXpress"

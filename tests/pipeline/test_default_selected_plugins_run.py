@@ -6,7 +6,6 @@ PluginResult per report whose job is Completed, with the plugin's default config
 
 The service and its jobs share the test database: PostgreSQL is needed."""
 import json
-import sys
 import uuid
 from pathlib import Path
 
@@ -17,8 +16,6 @@ from grid_support import ServiceProcess, delete_grid_jobs, require_backend
 from pipeline.ingest.crawler import crawl_once
 from rundb.models import AnalysisJob, JobState, PluginResult, PluginResultJob, Plugin, Results
 from sgeutil import wait_until
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api import factories  # noqa: E402
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]

@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "sge"))
 
 from sgeutil import in_ci, require_sge, wait_until  # noqa: E402
 

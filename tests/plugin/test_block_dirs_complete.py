@@ -2,12 +2,9 @@
 runplugin.block_dirs (PRE, each BLOCK, SEPARATOR, DEFAULT, POST, LAST), and those folders
 exist before PRE fires."""
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
 from analysis_support import analyse, ingest, launch_support, simulate  # noqa: E402
 from rundb.models import PluginResultJob  # noqa: E402
 

@@ -17,7 +17,6 @@ from rundb.models import JobState, PluginResult
 from sgeutil import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "pipeline"))  # analysis_urls
 
 RESULTS_BODY = """
 self.results = {"answer": 42, "runlevel": self.startplugin["runplugin"]["runlevel"]}

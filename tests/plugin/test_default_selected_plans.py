@@ -4,16 +4,13 @@ userInput), newest version, only when active and enabled. The plan's own choice 
 entry it gives is kept, a null entry deselects one default plugin, and
 include_plugin_default_selection=false leaves them all out. Existing, system and
 transferred plans are not touched."""
-import sys
 from pathlib import Path
 
 import pytest
 
 from launch_support import install, make_plugin_zip
-from plugin.services.defaults import default_selected_plugins, plan_plugins
+from rundb.plan_defaults import default_selected_plugins, plan_plugins
 from rundb.models import Experiment, PlannedExperiment, Plugin
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api import factories  # noqa: E402
 from api.conftest import ApiClient  # noqa: E402
 

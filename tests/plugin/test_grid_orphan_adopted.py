@@ -7,7 +7,7 @@ import pytest
 
 from grid_support import backend_name, grid, our_grid_jobs  # noqa: F401
 from rundb.models import JobState
-from sge.jobkinds import PluginJobKind
+from plugin.jobkinds import PluginJobKind
 
 pytestmark = [pytest.mark.sge, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

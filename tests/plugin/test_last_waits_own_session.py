@@ -1,7 +1,6 @@
 """LAST and EXPORT plugins wait for the plugins of their own launch session (the pipeline run
 that launched them, or one manual request naming several plugins), never for unrelated runs
 launched by hand on the same report."""
-import sys
 from pathlib import Path
 
 import pytest
@@ -55,7 +54,6 @@ def test_pipeline_last_waits_for_the_pipeline_only(admin_user, zips):
 
 
 def test_analysis_last_ignores_a_manual_run_during_the_analysis(tmp_path, admin_user):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pipeline"))
     from analysis_support import analyse, ingest, launch_support, simulate
 
     plain = launch_support.install(launch_support.make_plugin_zip(tmp_path / "zips", "Plain"))

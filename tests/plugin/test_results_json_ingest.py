@@ -15,7 +15,7 @@ from grid_support import backend_name, grid  # noqa: F401
 from launch_support import create_report, install, make_plugin_zip
 from plugin.services.launch import launch_plugin
 from rundb.models import JobState, Plugin, PluginResult, PluginResultJob
-from sge.jobkinds import PluginJobKind
+from plugin.jobkinds import PluginJobKind
 
 RESULTS_BODY = """
 self.results = {"reads": 1234, "plugin": "Stored", "nested": {"ok": True}}

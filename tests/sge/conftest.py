@@ -1,11 +1,8 @@
 """Fixtures for the job backend tests (tests/sge/)."""
-import os
-import sys
 import uuid
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))  # for `import sgeutil` under any import mode
 
 from sgeutil import make_script, require_sge  # noqa: E402
 

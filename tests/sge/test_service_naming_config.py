@@ -2,13 +2,14 @@
 import pytest
 
 from rundb.models import JobState
-from sge.jobkinds import KINDS, Naming, default_prefix, job_name_prefix
+from sge.jobkinds import Naming, default_prefix, job_name_prefix, registered_kinds
 from sge.service_config import ServiceConfig
 
 
 def test_names_round_trip_and_ignore_others():
     naming = Naming("ionabc123")
-    prj, ana = KINDS
+    kinds = {k.tag: k for k in registered_kinds()}
+    prj, ana = kinds["prj"], kinds["ana"]
     assert naming.name(prj, 12) == "ionabc123_prj_12" and naming.name(ana, 7) == "ionabc123_ana_7"
     assert naming.parse("ionabc123_prj_12") == (prj, 12)
     assert naming.parse("ionabc123_ana_7") == (ana, 7)

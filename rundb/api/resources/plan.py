@@ -48,7 +48,7 @@ class PlannedExperimentResource(PlanRoutesMixin, IonResource):
 
     ``POST plannedexperiment/create/`` ``{"templateName": ..., "planName": ..., <overrides>}``
     copies a template into a new plan (202 with the plan), through the same validation.
-    New plans get the default-selected plugins (plugin/services/defaults.py)."""
+    New plans get the default-selected plugins (rundb/plan_defaults.py)."""
 
     applicationGroup = fields.ToOneField("rundb.api.resources.catalog.ApplicationGroupResource",
                                          "applicationGroup", null=True, blank=True)

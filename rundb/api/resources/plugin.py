@@ -64,8 +64,6 @@ class PluginResource(IonResource):
         return bundle
 
     def obj_delete(self, bundle, **kwargs):
-        from plugin.services.install import uninstall
-
         obj = self.obj_get(bundle, **kwargs)
         bundle.obj = obj
         self.authorized_delete_detail(self.get_object_list(bundle.request), bundle)
@@ -73,7 +71,12 @@ class PluginResource(IonResource):
             INSTALL_PERMISSION
         ):
             raise Unauthorized(f"Uninstalling a plugin needs {INSTALL_PERMISSION}.")
-        uninstall(obj)  # deactivates; the plugin's runs are history and stay
+        self.uninstall(obj)  # deactivates; the plugin's runs are history and stay
+
+    def uninstall(self, plugin):
+        """Removing installed plugin code is the plugin app's act: it registers a subclass
+        doing it (plugin/api/resources.py); without it a DELETE changes nothing."""
+        raise ImmediateHttpResponse(error_response("Uninstalling plugins needs the plugin app.", 501))
 
     def prefetch_page(self, objs, page):
         names = {o.name for o in objs}

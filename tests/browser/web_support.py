@@ -1,15 +1,11 @@
-"""Helpers of the browser tests (tests/web): sign in, analysed runs, the planning catalog,
+"""Helpers of the browser tests (tests/browser): sign in, analysed runs, the planning catalog,
 polling. A module of its own (not conftest) so imports never pick another folder's conftest."""
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
-for sub in ("pipeline", "plugin", "sge"):
-    if str(HERE.parent / sub) not in sys.path:
-        sys.path.insert(0, str(HERE.parent / sub))
 
 ADMIN, ADMIN_PW = "ionadmin", "ionadmin"
 USER, USER_PW = "labuser", "labuser-pw"
@@ -60,8 +56,6 @@ def wait_for(page, check, *, timeout=180, every=2.0, refresh=None):
 
 def plan_catalog():
     """Chips, kits, barcode kits (the API tests' catalog), a reference and a run template."""
-    if str(HERE.parent) not in sys.path:
-        sys.path.insert(0, str(HERE.parent))
     from api import factories
 
     from rundb.models import PlannedExperiment, ReferenceGenome

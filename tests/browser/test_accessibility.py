@@ -1,6 +1,6 @@
 """No serious or critical axe-core violations on the main pages, at desktop and phone width
 (Data and Monitor must stay readable at 390 px). axe-core comes from its npm package
-(tests/web/package.json; `make test` runs `npm ci` there when npm is present)."""
+(tests/browser/package.json; `make test` runs `npm ci` there when npm is present)."""
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ PAGES = ["/login/", "/home/", "/data/", "/monitor/", "/plan/plan_templates/", "/
 @pytest.fixture
 def axe():
     if not AXE.exists():
-        message = f"axe-core is not installed: run `npm ci --prefix tests/web` ({AXE} missing)"
+        message = f"axe-core is not installed: run `npm ci --prefix tests/browser` ({AXE} missing)"
         if in_ci():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)

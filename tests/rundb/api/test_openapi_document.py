@@ -75,11 +75,11 @@ def test_plain_views_are_documented_from_their_declarations(db):
 
 def test_declarations_name_existing_routes():
     # A shape entry whose URL name has gone would silently document nothing: fail instead.
-    import pipeline.api_shapes
-    import plugin.api_shapes
+    import pipeline.api.shapes
+    import plugin.api.shapes
 
     names = {name for _path, _params, _view, name in openapi.iter_routes()}
-    for module in (plugin.api_shapes, pipeline.api_shapes):
+    for module in (plugin.api.shapes, pipeline.api.shapes):
         stale = set(module.SHAPES) - names
         assert not stale, (module.__name__, stale)
 

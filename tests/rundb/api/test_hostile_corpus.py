@@ -169,7 +169,7 @@ class Recorder:
 def recorder(db, admin, api, settings):
     settings.ION_API_MAX_BODY = 64 * 1024  # a small limit keeps the oversized bodies cheap
     pr = populate(admin[0])
-    spec_world.populate(admin[0], pr.result)  # rows of the resources added since (tests/api/spec_world.py)
+    spec_world.populate(admin[0], pr.result)  # rows of the resources added since (tests/rundb/api/spec_world.py)
     # A OneTouch plan waiting for its run (the available*onetouch* views).
     kit, _ = m.KitInfo.objects.get_or_create(kitType="TemplatingKit", name="Ion 520/530 Kit-OT2",
                                              defaults={"uid": "OT2HOSTILE", "description": "OT2"})

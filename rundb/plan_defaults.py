@@ -23,6 +23,7 @@ How a plan says no (the plan's own choice wins):
     means false).
 """
 from rundb.models import Plugin
+from rundb.versions import compare_versions
 
 NO_DEFAULTS_ORIGINS = ("transfer", "ampliseq.com")
 FALSE_WORDS = ("false", "f", "no", "n", "0", "off", "")
@@ -30,8 +31,6 @@ FALSE_WORDS = ("false", "f", "no", "n", "0", "off", "")
 
 def default_selected_plugins():
     """{name: newest active, enabled, installed, default-selected Plugin row}, by name."""
-    from plugin.inspect import compare_versions
-
     best = {}
     for row in Plugin.objects.filter(active=True, selected=True, defaultSelected=True).exclude(path=""):
         if row.name not in best or compare_versions(row.version, best[row.name].version) > 0:

@@ -1,15 +1,11 @@
 """A run nobody planned gets the crawler's default plan (a copy of the system default
 template): it and the run's analysis settings carry the default-selected plugins on top of
 the template's own. A planned run keeps its plan's choice; re-crawls change nothing."""
-import sys
-from pathlib import Path
 
 import pytest
 
 from pipeline.ingest.crawler import crawl_once
 from rundb.models import Experiment, ExperimentAnalysisSettings, PlannedExperiment, Plugin
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 from launch_support import install, make_plugin_zip  # noqa: E402
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.urls import include, path, resolve
 from rundb.api.access import LEVELS, ANONYMOUS_PATHS, is_anonymous_path, markdown_table, walk_routes
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DENIED = (401, 403, 302)
 
 

@@ -1,7 +1,7 @@
 """Create the demo run: a small simulated instrument run, ingested and queued for analysis."""
 from django.core.management.base import BaseCommand
 
-from rundb.catalog.demo import create_demo_run
+from pipeline.demo import create_demo_run
 from rundb.models import Experiment
 
 

@@ -2,7 +2,8 @@
 from types import SimpleNamespace
 
 from sge.env import plugin_queue
-from sge.jobkinds import AnalysisJobKind, PluginJobKind
+from pipeline.jobkinds import AnalysisJobKind
+from plugin.jobkinds import PluginJobKind
 
 
 def row(spec=""):

@@ -1,12 +1,8 @@
 """Each page takes a constant number of queries: the same with 2 rows as with 6."""
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from data_support import run  # noqa: E402
 
 pytestmark = [pytest.mark.django_db]

@@ -12,7 +12,7 @@ from pipeline.tasks import crawl
 from rundb.models import Experiment, Results
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

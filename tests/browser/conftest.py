@@ -9,16 +9,12 @@ Without chromium (or the playwright package) the tests skip, except in CI where 
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-for sub in ("pipeline", "plugin", "sge"):
-    if str(HERE.parent / sub) not in sys.path:
-        sys.path.insert(0, str(HERE.parent / sub))
 
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 from web_support import ADMIN, ADMIN_PW, USER, USER_PW, _missing, in_ci, sign_in  # noqa: E402,F401
@@ -40,7 +36,7 @@ def browser(chromium_path):
         _missing("the playwright package is not installed (pip install -e '.[test]')")
     # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
     # make between browser steps are ordinary synchronous calls. Set only once a browser
-    # test starts (tests/web runs last), so no other test runs with the check off.
+    # test starts (tests/browser runs last), so no other test runs with the check off.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=chromium_path, headless=True,

@@ -1,5 +1,5 @@
 """Request and response shapes of the pipeline app's plain API views (pipeline/views.py), keyed by
-URL name (pipeline/urls.py); read by rundb/api/openapi.py (see plugin/api_shapes.py)."""
+URL name (pipeline/urls.py); read by rundb/api/openapi.py (see plugin/api/shapes.py)."""
 
 REANALYSIS = {
     "body": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 200}}},

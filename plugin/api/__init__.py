@@ -1,0 +1,1 @@
+"""The plugin app's pieces of the v1 API, registered from plugin/apps.py."""
