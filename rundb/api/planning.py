@@ -135,32 +135,48 @@ def _resolve_kit(errors, data, field, label, kit_types, *, check_active=False):
     return kit
 
 
+class _PlanCheck:
+    """One plan body being normalised: the body, the stored plan (None when creating) and
+    what the steps of ``normalize`` found."""
+
+    def __init__(self, data, plan):
+        self.data, self.plan = data, plan
+        self.errors, self.warnings = PlanErrors(), PlanErrors()
+        self.creating = plan is None
+        self.template = to_bool(data.get("isReusable"), plan.isReusable if plan else False)
+        self.seqkit = None
+
+    def stored(self, key, default):
+        return getattr(self.plan, key, default) if self.plan else default
+
+
 def normalize(data, plan=None):
     """Clean a plan body in place (names to canonical values); returns (errors, warnings)."""
-    errors, warnings = PlanErrors(), PlanErrors()
-    creating = plan is None
-    merged_template = to_bool(data.get("isReusable"), plan.isReusable if plan else False)
+    check = _PlanCheck(data, plan)
+    for step in (_plain_values, _names, _chip_and_kits, _key_and_flows, _status_and_platform, _json_fields,
+                 _samples):
+        step(check)
+    if "selectedPlugins" not in check.errors:
+        apply_default_plugins(data, plan)
+    return check.errors, check.warnings
 
+
+def _plain_values(c):
+    data = c.data
     for key in NONE_MEANS_EMPTY:
         if isinstance(data.get(key), str) and data[key].strip().lower() == "none":
             data[key] = ""
-    for key in BOOL_FALSE_DEFAULT:
-        if key in data or creating:
-            data[key] = to_bool(data.get(key), getattr(plan, key, False) if plan else False)
-    for key in BOOL_TRUE_DEFAULT:
-        if key in data or creating:
-            data[key] = to_bool(data.get(key), getattr(plan, key, True) if plan else True)
+    for keys, default in ((BOOL_FALSE_DEFAULT, False), (BOOL_TRUE_DEFAULT, True)):
+        for key in keys:
+            if key in data or c.creating:
+                data[key] = to_bool(data.get(key), c.stored(key, default))
 
-    # -- names
-    if creating and not (data.get("planName") or "").strip():
+
+def _names(c):
+    data, errors = c.data, c.errors
+    if c.creating and not (data.get("planName") or "").strip():
         errors.add("planName", "planName is required.")
-    if "planName" in data and data["planName"]:
-        name = str(data["planName"])
-        if not NAME_RE.match(name):
-            errors.add("planName", CHAR_MSG.format(key="planName"))
-        if len(name) > 60:
-            errors.add("planName", "planName should be at most 60 characters long.")
-    for key, limit in (("notes", 1024), ("sampleTubeLabel", 512)):
+    for key, limit in (("planName", 60), ("notes", 1024), ("sampleTubeLabel", 512)):
         value = data.get(key)
         if value:
             if not NAME_RE.match(str(value)):
@@ -172,34 +188,38 @@ def normalize(data, plan=None):
     if data.get("chipBarcode") and not ALNUM_RE.match(str(data["chipBarcode"])):
         errors.add("chipBarcode", "chipBarcode should contain only letters and numbers.")
 
-    # -- chip and kits
+
+def _chip_and_kits(c):
+    data, errors = c.data, c.errors
     if "chipType" in data and data["chipType"]:
         chip = Chip.objects.filter(Q(name__iexact=data["chipType"]) | Q(description__iexact=data["chipType"])).order_by(
             "-isActive", "pk").first()
         if chip is None:
             errors.add("chipType", f"Chip {data['chipType']} not found.")
-        elif not chip.isActive and creating:
+        elif not chip.isActive and c.creating:
             errors.add("chipType", f"Chip {chip.name} is not active.")
         else:
             data["chipType"] = chip.name
-    elif creating and not merged_template:
+    elif c.creating and not c.template:
         errors.add("chipType", "chipType is required.")
 
     if data.get("templatingKitName"):
-        _resolve_kit(errors, data, "templatingKitName", "Templating kit", TEMPLATING_KIT_TYPES, check_active=creating)
-    elif creating and not merged_template:
+        _resolve_kit(errors, data, "templatingKitName", "Templating kit", TEMPLATING_KIT_TYPES, check_active=c.creating)
+    elif c.creating and not c.template:
         errors.add("templatingKitName", "templatingKitName is required.")
-    seqkit = _resolve_kit(errors, data, "sequencekitname", "Sequencing kit", ("SequencingKit",))
+    c.seqkit = _resolve_kit(errors, data, "sequencekitname", "Sequencing kit", ("SequencingKit",))
     _resolve_kit(errors, data, "librarykitname", "Library kit", LIBRARY_KIT_TYPES)
 
-    # -- key, flow order, flows, status, run type
+
+def _key_and_flows(c):
+    data, errors, seqkit = c.data, c.errors, c.seqkit
     if data.get("libraryKey"):
         key = LibraryKey.objects.filter(Q(name=data["libraryKey"]) | Q(sequence=data["libraryKey"])).first()
         if key is None:
             errors.add("libraryKey", f"Library key {data['libraryKey']} not found.")
         else:
             data["libraryKey"] = key.sequence
-    elif creating:
+    elif c.creating:
         data["libraryKey"] = GlobalConfig.get().default_library_key
     if data.get("flowsInOrder"):
         order = FlowOrder.objects.filter(
@@ -210,7 +230,7 @@ def normalize(data, plan=None):
                 errors.add("flowsInOrder", f"Flow order {data['flowsInOrder']} not found.")
         else:
             data["flowsInOrder"] = order.flowOrder
-    elif creating and seqkit is not None and seqkit.defaultFlowOrder_id:
+    elif c.creating and seqkit is not None and seqkit.defaultFlowOrder_id:
         data["flowsInOrder"] = seqkit.defaultFlowOrder.flowOrder
     if "flows" in data and data["flows"] not in (None, "", "0", 0):
         try:
@@ -220,8 +240,12 @@ def normalize(data, plan=None):
             data["flows"] = flows
         except (TypeError, ValueError):
             errors.add("flows", "flows should be an integer from 1 to 2000.")
-    elif creating and seqkit is not None and seqkit.flowCount:
+    elif c.creating and seqkit is not None and seqkit.flowCount:
         data["flows"] = seqkit.flowCount
+
+
+def _status_and_platform(c):
+    data, errors = c.data, c.errors
     if "planStatus" in data:
         status = str(data["planStatus"] or "").strip().lower()
         if status not in PLAN_STATUSES:
@@ -234,7 +258,9 @@ def normalize(data, plan=None):
     if data.get("platform"):
         data["platform"] = str(data["platform"]).upper()
 
-    # -- barcodes and samples
+
+def _json_fields(c):
+    data, errors = c.data, c.errors
     for key in ("barcodedSamples", "selectedPlugins", "metaData"):
         if key in data and data[key] is not None:
             try:
@@ -249,19 +275,23 @@ def normalize(data, plan=None):
                     errors.add(key, "barcodedSamples is not valid JSON.")
             if key in data and not isinstance(data[key], dict):
                 errors.add(key, f"{key} should be an object.")
-    barcode_kit = data.get("barcodeId") if "barcodeId" in data else (plan.barcodeId if plan else "")
+
+
+def _samples(c):
+    data, errors, creating = c.data, c.errors, c.creating
+    barcode_kit = data.get("barcodeId") if "barcodeId" in data else c.stored("barcodeId", "")
     if data.get("barcodeId"):
         if not dnaBarcode.objects.filter(name=data["barcodeId"]).exists():
             errors.add("barcodeId", f"Barcode kit {data['barcodeId']} not found.")
     has_sample = bool((data.get("sample") or "").strip()) if isinstance(data.get("sample"), str) else bool(data.get("sample"))
     has_barcoded = bool(data.get("barcodedSamples"))
     if has_sample and has_barcoded:
-        warnings.add("sample", "sample is ignored: a barcoded plan takes its samples from barcodedSamples.")
+        c.warnings.add("sample", "sample is ignored: a barcoded plan takes its samples from barcodedSamples.")
         data["sample"] = ""
         has_sample = False
-    if creating and not merged_template and not has_sample and not has_barcoded:
+    if creating and not c.template and not has_sample and not has_barcoded:
         errors.add("sample", "A plan needs sample (non-barcoded) or barcodedSamples (barcoded).")
-    if merged_template and creating and (has_sample or has_barcoded):
+    if c.template and creating and (has_sample or has_barcoded):
         errors.add("sample", "A template cannot carry samples.")
     if has_sample:
         sample = str(data["sample"]).strip()
@@ -273,9 +303,6 @@ def normalize(data, plan=None):
             errors.add("sample", "A barcoded plan (barcodeId) takes barcodedSamples, not sample.")
     if has_barcoded and isinstance(data.get("barcodedSamples"), dict):
         _check_barcoded(data["barcodedSamples"], barcode_kit, creating, errors)
-    if "selectedPlugins" not in errors:
-        apply_default_plugins(data, plan)
-    return errors, warnings
 
 
 def apply_default_plugins(data, plan=None):

@@ -4,8 +4,10 @@ Each route view carries ``ion_permission`` ("anonymous", "authenticated", "staff
 permission codename such as ``rundb.change_results``) so route audits can read who may call it;
 :func:`guard` enforces the same level inside the view: 401 before the method check, so an
 anonymous caller learns nothing of a route (as rundb/api/endpoint.py does), then 405, then 403."""
+import json
+
 from django.urls import re_path
-from tastypie.exceptions import ImmediateHttpResponse
+from tastypie.exceptions import BadRequest, ImmediateHttpResponse
 
 from .auth import authenticate_request, plugin_result_from_request, unauthorized_response
 from .base import error_response
@@ -53,3 +55,14 @@ def guard(resource, request, methods, permission):
         raise ImmediateHttpResponse(error_response(
             f"You do not have permission to do that (needs {permission}).", 403))
     return method
+
+
+def body_object(request):
+    """The request body as a JSON object ({} when empty); BadRequest (400) otherwise."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return data

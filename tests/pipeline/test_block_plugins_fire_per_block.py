@@ -7,13 +7,12 @@ and, after the first block, waits until that block's job has started, so the ove
 certain rather than a race. PostgreSQL is needed (the job service shares the database)."""
 import json
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
 from analysis_support import analyse, ingest, launch_support, report_log, simulate
-from grid_support import ServiceProcess, delete_grid_jobs, require_backend
+from grid_support import service  # noqa: F401  (a fixture)
 from rundb.models import AnalysisJob, JobState, PluginResultJob
 from sgeutil import wait_until
 
@@ -26,23 +25,6 @@ with open("block_started.json", "w") as fh:
                "block_dirs": self.startplugin["runplugin"]["block_dirs"]}, fh)
 return True
 '''
-
-
-@pytest.fixture(params=["local", pytest.param("sge", marks=pytest.mark.sge)])
-def service(request, live_server, settings, tmp_path):
-    require_backend(request.param)
-    settings.ION_NET_LOCATION = live_server.url
-    settings.ION_API_URL = live_server.url + "/rundb/api/"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    work = tmp_path / "grid"
-    work.mkdir()
-    proc = ServiceProcess(request.param, work, "b" + uuid.uuid4().hex[:8])
-    yield proc
-    code = proc.stop()
-    if proc.proc is not None and code not in (0, None):
-        print(proc.log_text())
-    if request.param == "sge":
-        delete_grid_jobs(proc.prefix)
 
 
 def test_block_jobs_start_while_later_blocks_are_analysed(service, live_server, tmp_path, admin_user):

@@ -6,13 +6,12 @@ PluginResult per report whose job is Completed, with the plugin's default config
 
 The service and its jobs share the test database: PostgreSQL is needed."""
 import json
-import uuid
 from pathlib import Path
 
 import pytest
 
 from analysis_support import launch_support, report_log, simulate
-from grid_support import ServiceProcess, delete_grid_jobs, require_backend
+from grid_support import service  # noqa: F401  (a fixture)
 from pipeline.ingest.crawler import crawl_once
 from rundb.models import AnalysisJob, JobState, PluginResult, PluginResultJob, Plugin, Results
 from sgeutil import wait_until
@@ -27,23 +26,6 @@ with open("seen.json", "w") as fh:
                "plan": self.startplugin["plan"].get("planName")}, fh)
 return True
 '''
-
-
-@pytest.fixture(params=["local", pytest.param("sge", marks=pytest.mark.sge)])
-def service(request, live_server, settings, tmp_path):
-    require_backend(request.param)
-    settings.ION_NET_LOCATION = live_server.url
-    settings.ION_API_URL = live_server.url + "/rundb/api/"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    work = tmp_path / "grid"
-    work.mkdir()
-    proc = ServiceProcess(request.param, work, "d" + uuid.uuid4().hex[:8])
-    yield proc
-    code = proc.stop()
-    if proc.proc is not None and code not in (0, None):
-        print(proc.log_text())
-    if request.param == "sge":
-        delete_grid_jobs(proc.prefix)
 
 
 def _wait(predicate, what, service, timeout=400):

@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from analysis_support import barcode_kit, install_reference_of, launch_support, report_log, simulate
-from grid_support import ServiceProcess, delete_grid_jobs, require_backend
+from grid_support import service  # noqa: F401  (a fixture)
 from pipeline.ingest.crawler import crawl_once
 from rundb.api.keys import issue_key
 from rundb.models import AnalysisJob, JobState, PlannedExperiment, PluginResultJob, Results
@@ -45,25 +45,6 @@ with open(os.path.join(folder, "E2EPlugin_block.html"), "w") as fh:
     fh.write("<p>%d barcodes</p>" % len(barcodes))
 return True
 '''
-
-
-@pytest.fixture(params=["local", pytest.param("sge", marks=pytest.mark.sge)])
-def service(request, live_server, settings, tmp_path):
-    require_backend(request.param)
-    settings.ION_NET_LOCATION = live_server.url
-    settings.ION_API_URL = live_server.url + "/rundb/api/"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    work = tmp_path / "grid"
-    work.mkdir()
-    import uuid
-
-    proc = ServiceProcess(request.param, work, "e" + uuid.uuid4().hex[:8])
-    yield proc
-    code = proc.stop()
-    if proc.proc is not None and code not in (0, None):
-        print(proc.log_text())
-    if request.param == "sge":
-        delete_grid_jobs(proc.prefix)
 
 
 def _wait(predicate, what, service, timeout=300):

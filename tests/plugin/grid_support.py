@@ -144,15 +144,35 @@ def backend_name(request):
     return request.param
 
 
-@pytest.fixture
-def grid(live_server, settings, tmp_path, backend_name):
-    """Everything an end-to-end test needs; the service is started by the test."""
+def _serve_jobs_to(live_server, settings, tmp_path):
+    """Jobs call the live server back; the folder the service's jobs work in."""
     settings.ION_NET_LOCATION = live_server.url
     settings.ION_API_URL = live_server.url + "/rundb/api/"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     work = tmp_path / "grid"
     work.mkdir()
-    env = Grid(backend_name, work)
+    return work
+
+
+@pytest.fixture(params=["local", pytest.param("sge", marks=pytest.mark.sge)])
+def service(request, live_server, settings, tmp_path):
+    """A running job service (local backend, and Grid Engine where there is one) whose jobs
+    call the live server back; its log is printed when it did not stop cleanly."""
+    require_backend(request.param)
+    work = _serve_jobs_to(live_server, settings, tmp_path)
+    proc = ServiceProcess(request.param, work, "e" + uuid.uuid4().hex[:8])
+    yield proc
+    code = proc.stop()
+    if proc.proc is not None and code not in (0, None):
+        print(proc.log_text())
+    if request.param == "sge":
+        delete_grid_jobs(proc.prefix)
+
+
+@pytest.fixture
+def grid(live_server, settings, tmp_path, backend_name):
+    """Everything an end-to-end test needs; the service is started by the test."""
+    env = Grid(backend_name, _serve_jobs_to(live_server, settings, tmp_path))
     yield env
     t0 = time.monotonic()
     code = env.service.stop()
@@ -164,7 +184,7 @@ def grid(live_server, settings, tmp_path, backend_name):
         delete_grid_jobs(env.prefix)
     else:
         from sge.backends.local import LocalBackend
-        local = LocalBackend(state_dir=work / "jobstate")
+        local = LocalBackend(state_dir=env.work / "jobstate")
         for job in local.list_jobs():
             try:
                 local.terminate(job.jobid)

@@ -9,7 +9,6 @@
   registers the file as content of that upload (its publisher, the upload's ``meta`` under the
   body's ``meta``): 202. A missing file or upload is a 400 with the reason.
 """
-import json
 import os
 
 from django.http import HttpResponse
@@ -18,17 +17,7 @@ from tastypie.exceptions import BadRequest, NotFound
 from rundb.models import Content, ContentUpload, Publisher
 
 from ..base import json_response
-from ..routes import guard, route
-
-
-def _body(request):
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The request body is not valid JSON.")
-    if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.")
-    return data
+from ..routes import body_object as _body, guard, route
 
 
 class PublisherRoutesMixin:

@@ -12,7 +12,6 @@
 * ``POST plannedexperiment/<pk>/transfer/`` (``destination``): sending plans to another server is
   not configured here; the reply says so (400), after the usual checks.
 """
-import json
 
 from django.http import QueryDict
 from tastypie.exceptions import BadRequest, ImmediateHttpResponse
@@ -20,7 +19,7 @@ from tastypie.exceptions import BadRequest, ImmediateHttpResponse
 from rundb.models import PlannedExperiment, PlannedExperimentQC, SampleSet, SampleSetItem
 
 from ..base import error_response, json_response
-from ..routes import guard, route
+from ..routes import body_object, guard, route
 
 # Columns a new plan never takes from its template.
 NOT_COPIED = {
@@ -85,13 +84,7 @@ def samples_from_list(items):
 
 def _request_data(request):
     if request.content_type == "application/json" or not request.content_type:
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("The request body is not valid JSON.")
-        if not isinstance(data, dict):
-            raise BadRequest("The request body must be a JSON object.")
-        return data
+        return body_object(request)
     if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = request.POST if request.method == "POST" else QueryDict(request.body)
         return {key: form.get(key) for key in form}

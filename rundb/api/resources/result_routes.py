@@ -15,7 +15,6 @@
 * ``results/<pk>/pluginresult_set/``: the ``pluginresult`` list of the report; 410 if missing.
 """
 import csv
-import json
 import re
 
 from django.db import transaction
@@ -26,20 +25,10 @@ from tastypie.exceptions import BadRequest, NotFound
 from rundb.models import Experiment, Plugin, PluginResult, PluginResultJob, Results
 
 from ..base import json_response
-from ..routes import guard, route
+from ..routes import body_object as _body, guard, route
 
 PK = r"(?P<pk>\d+)"
 ORPHAN = re.compile(r"^(?P<name>.+)_out\.(?P<id>\d+)$")
-
-
-def _body(request):
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The request body is not valid JSON.")
-    if not isinstance(data, dict):
-        raise BadRequest("The request body must be a JSON object.")
-    return data
 
 
 def _get(model, pk, label):

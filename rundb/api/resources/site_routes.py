@@ -10,7 +10,6 @@
 * ``GET torrentsuite/sgejobs/``: active grid jobs from the job tables (the source of truth the
   job service keeps in step with the Grid Engine): total, analysis, plugin and pending counts.
 """
-import json
 
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
@@ -19,7 +18,7 @@ from tastypie.exceptions import BadRequest, NotFound
 from rundb.models import AnalysisJob, JobState, Message, PluginResultJob, Rig, UserProfile
 
 from ..base import json_response
-from ..routes import guard, route
+from ..routes import body_object, guard, route
 
 STATUS_KEYS = ("state", "last_init_date", "last_clean_date", "last_experiment", "version", "alarms")
 CONFIG_KEYS = ("ftppassword", "ftprootdir", "ftpserver", "ftpusername", "updateflag")
@@ -77,12 +76,7 @@ class RigRoutesMixin:
         rig = self._rig(pk)
         if method == "get":
             return json_response({key: getattr(rig, key) for key in STATUS_KEYS})
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("The request body is not valid JSON.")
-        if not isinstance(data, dict):
-            raise BadRequest("The request body must be a JSON object.")
+        data = body_object(request)
         errors = {}
         for key in STATUS_KEYS:
             if key not in data:

@@ -81,13 +81,7 @@ NON_BARCODED_PLAN = {
 }
 
 BARCODED_PLAN = {
-    "library": "hg19",
-    "planName": "DOCS_my_plan",
-    "sample": "my_sample",
-    "chipType": "520",
-    "sequencekitname": "Ion S5 Sequencing Kit",
-    "librarykitname": "Ion Xpress Plus Fragment Library Kit",
-    "templatingKitName": "Ion 520/530 Kit-OT2",
+    **NON_BARCODED_PLAN,
     "barcodeId": "IonXpress",
     "barcodedSamples": {
         "demo sample 1": {

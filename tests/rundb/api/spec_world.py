@@ -1,9 +1,52 @@
-"""Rows for the resources the shared spec data set (test_spec_fields.world) does not cover."""
+"""The spec tests' data: ``base`` (a row of each resource the first resources need) and
+``populate`` (rows of the resources added since)."""
 import uuid
 
 from django.utils import timezone
 
 from rundb import models as m
+
+from . import factories
+
+
+def base(api, user, *, meta_data=None):
+    """One row of every resource the spec test data covers (a run, its report, plan, sample set,
+    catalog, site rows), through the API where the API makes them; returns the report."""
+    user.last_login = timezone.now()
+    user.save()
+    exp = factories.experiment(**({"metaData": meta_data} if meta_data is not None else {}))
+    res = factories.result(exp)
+    project = m.Project.objects.create(name="demo", creator=user)
+    res.projects.add(project)
+    eas = m.ExperimentAnalysisSettings.objects.create(experiment=exp, reference="hg19", barcodeKitName="IonXpress",
+                                                      date=timezone.now())
+    res.eas = eas
+    res.save()
+    exp.repResult = res
+    exp.save()
+    plug = factories.plugin()
+    factories.plugin_result(res, plug, user)
+    sample = m.Sample.objects.create(name="s1", displayedName="s1")
+    sample.experiments.add(exp)
+    sset = m.SampleSet.objects.create(displayedName="set1", SampleGroupType_CV=m.SampleGroupType_CV.objects.first())
+    m.SampleSetItem.objects.create(sample=sample, sampleSet=sset, dnabarcode=m.dnaBarcode.objects.first())
+    m.ReferenceGenome.objects.create(name="hg19", short_name="hg19")
+    loc = m.Location.objects.create(name="Home", defaultlocation=True)
+    m.Rig.objects.create(name="S16", location=loc)
+    m.FileServer.objects.create(name="Home", filesPrefix="/results/", location=loc)
+    m.EventLog.objects.create(text="hello", object_pk=res.pk, username="ionadmin")
+    m.Message.objects.create(body="hi")
+    pub = m.Publisher.objects.create(name="BED")
+    up = m.ContentUpload.objects.create(publisher=pub, file_path="/x.bed")
+    m.Content.objects.create(publisher=pub, contentupload=up, file="/x.bed", path="/hg19/x.bed")
+    m.Template.objects.create(name="TF_C", key="ATCG", sequence="TACG")
+    m.GlobalConfig.objects.get_or_create(name="Config")
+    response = api.post("plannedexperiment/", {
+        "planName": "spec_plan", "chipType": "520", "templatingKitName": "Ion 520/530 Kit-OT2", "sample": "s2",
+        "project": "demo",
+    })
+    assert response.status_code == 201, response.content
+    return res
 
 
 def populate(user, result):

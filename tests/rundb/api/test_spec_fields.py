@@ -2,13 +2,11 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
-from rundb import models as m
 from rundb.api.api import v1_api
 from rundb.api.fields import JSONField
 
-from . import factories
+from . import spec_world
 
 RESOURCES = [
     "experiment", "results", "compositeexperiment", "compositeresult", "plannedexperiment",
@@ -23,41 +21,7 @@ RESOURCES = [
 
 @pytest.fixture
 def world(db, api, admin, catalog):
-    user = admin[0]
-    user.last_login = timezone.now()
-    user.save()
-    exp = factories.experiment()
-    res = factories.result(exp)
-    project = m.Project.objects.create(name="demo", creator=user)
-    res.projects.add(project)
-    eas = m.ExperimentAnalysisSettings.objects.create(experiment=exp, reference="hg19", barcodeKitName="IonXpress",
-                                                      date=timezone.now())
-    res.eas = eas
-    res.save()
-    exp.repResult = res
-    exp.save()
-    plug = factories.plugin()
-    factories.plugin_result(res, plug, user)
-    sample = m.Sample.objects.create(name="s1", displayedName="s1")
-    sample.experiments.add(exp)
-    sset = m.SampleSet.objects.create(displayedName="set1", SampleGroupType_CV=m.SampleGroupType_CV.objects.first())
-    m.SampleSetItem.objects.create(sample=sample, sampleSet=sset, dnabarcode=m.dnaBarcode.objects.first())
-    m.ReferenceGenome.objects.create(name="hg19", short_name="hg19")
-    loc = m.Location.objects.create(name="Home", defaultlocation=True)
-    m.Rig.objects.create(name="S16", location=loc)
-    m.FileServer.objects.create(name="Home", filesPrefix="/results/", location=loc)
-    m.EventLog.objects.create(text="hello", object_pk=res.pk, username="ionadmin")
-    m.Message.objects.create(body="hi")
-    pub = m.Publisher.objects.create(name="BED")
-    up = m.ContentUpload.objects.create(publisher=pub, file_path="/x.bed")
-    m.Content.objects.create(publisher=pub, contentupload=up, file="/x.bed", path="/hg19/x.bed")
-    m.Template.objects.create(name="TF_C", key="ATCG", sequence="TACG")
-    response = api.post("plannedexperiment/", {
-        "planName": "spec_plan", "chipType": "520", "templatingKitName": "Ion 520/530 Kit-OT2", "sample": "s2",
-        "project": "demo",
-    })
-    assert response.status_code == 201, response.content
-    return res
+    return spec_world.base(api, admin[0])
 
 
 EXAMPLE_KINDS = {"dict": dict, "list": list}
