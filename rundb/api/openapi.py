@@ -16,6 +16,7 @@ Security: ``ApiKey`` (``Authorization: ApiKey <username>:<key>``) and HTTP Basic
 open to anonymous callers (root, schemas, version, software info, this document) list the
 empty requirement too. :func:`document` builds once per process (the routes are fixed at start).
 """
+import collections
 import functools
 import importlib
 import re
@@ -85,6 +86,10 @@ def _errors(extra=(), write=False):
     for code in extra:
         out[str(code)] = _json(_ref("Error"), "Error.")
     return out
+
+
+# What the operation builders of one resource share.
+_Doc = collections.namedtuple("_Doc", "name comp tag ard write_new write_any")
 
 
 class Builder:
@@ -202,113 +207,116 @@ class Builder:
         if not isinstance(res, IonResource):
             return self._add_action_resource(name, res)
         meta = res._meta
-        comp = self.component(res)
-        tag = [name]
-        list_methods = set(meta.list_allowed_methods or [])
-        detail_methods = set(meta.detail_allowed_methods or [])
+        r = _Doc(name=name, comp=self.component(res), tag=[name], ard=meta.always_return_data,
+                 write_new=self.write_schema(res, creating=True), write_any=self.write_schema(res, creating=False))
         base = f"{PREFIX}{name}/"
-        write_new = self.write_schema(res, creating=True)
-        write_any = self.write_schema(res, creating=False)
-        ard = meta.always_return_data
-        pk_param = self._pk_param(res)
-
-        ops = {}
-        if "get" in list_methods:
-            ops["get"] = {
-                "summary": f"List {name}", "operationId": f"{name}_list", "tags": tag,
-                "parameters": self._list_params(res),
-                "responses": {"200": _json({"type": "object", "required": ["meta", "objects"], "properties": {
-                    "meta": _ref("ListMeta"), "objects": {"type": "array", "items": _ref(comp)}}}),
-                    **_errors()},
-            }
-        if "post" in list_methods:
-            created = getattr(res, "openapi_created", None)
-            ok = _json(created or _ref(comp), "Created") if (created or ard) else {"description": "Created"}
-            ok["headers"] = {"Location": {"schema": {"type": "string"}, "description": "URL of the new object"}}
-            ops["post"] = {
-                "summary": f"Create a {name}", "operationId": f"{name}_create", "tags": tag,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": write_new}}},
-                "responses": {"201": ok, **_errors(write=True)},
-            }
-        if "put" in list_methods:
-            ops["put"] = {
-                "summary": f"Replace the {name} rows the filters select",
-                "description": "Deletes every row matching the query's filters, then creates the body's "
-                               "objects (one transaction). Needs the add and delete permissions.",
-                "operationId": f"{name}_replace_list", "tags": tag,
-                "parameters": self._filter_params(res),
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["objects"],
-                    "properties": {"objects": {"type": "array", "items": write_new}}}}}},
-                "responses": {
-                    **({"200": _json({"type": "object", "properties": {
-                        "objects": {"type": "array", "items": _ref(comp)}}})} if ard
-                       else {"204": {"description": "Replaced"}}),
-                    **_errors(write=True)},
-            }
-        if "patch" in list_methods:
-            ops["patch"] = {
-                "summary": f"Create, update and delete several {name} rows",
-                "description": "Items with a resource_uri update that row (or create it), others are "
-                               "created; deleted_objects are URIs to delete. One transaction.",
-                "operationId": f"{name}_bulk", "tags": tag,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["objects"],
-                    "properties": {"objects": {"type": "array", "items": {
-                        **write_any, "properties": {**write_any["properties"], "resource_uri": {"type": "string"}}}},
-                        "deleted_objects": {"type": "array", "items": {"type": "string"}}}}}}},
-                "responses": {
-                    "202": (_json({"type": "object", "properties": {
-                        "objects": {"type": "array", "items": _ref(comp)}}}, "Accepted") if ard
-                        else {"description": "Accepted"}),
-                    **_errors(write=True)},
-            }
-        if "delete" in list_methods:
-            ops["delete"] = {
-                "summary": f"Delete the {name} rows the filters select",
-                "description": "Without filters every row is deleted. Needs the delete permission.",
-                "operationId": f"{name}_delete_list", "tags": tag,
-                "parameters": self._filter_params(res),
-                "responses": {"204": {"description": "Deleted"}, **_errors(write=True)},
-            }
+        # One builder per allowed method (_list_get, _detail_put, ...), in the order Tastypie lists them.
+        ops = {m: getattr(self, f"_list_{m}")(res, r) for m in ("get", "post", "put", "patch", "delete")
+               if m in set(meta.list_allowed_methods or [])}
         if ops:
             self.paths[base] = ops
-
-        ops = {}
-        detail = f"{base}{{pk}}/"
-        if "get" in detail_methods:
-            ops["get"] = {"summary": f"One {name}", "operationId": f"{name}_detail", "tags": tag,
-                          "responses": {"200": _json(_ref(comp)), **_errors()}}
-        if "put" in detail_methods:
-            responses = {"200": _json(_ref(comp))} if ard else {"204": {"description": "Updated"}}
-            responses["201"] = _json(_ref(comp), "Created") if ard else {"description": "Created"}
-            ops["put"] = {"summary": f"Update a {name} (keys absent from the body keep their value)",
-                          "operationId": f"{name}_update", "tags": tag,
-                          "requestBody": {"required": True, "content": {"application/json": {"schema": write_any}}},
-                          "responses": {**responses, **_errors(write=True)}}
-        if "patch" in detail_methods:
-            ops["patch"] = {"summary": f"Change some fields of a {name}", "operationId": f"{name}_patch",
-                            "tags": tag,
-                            "requestBody": {"required": True,
-                                            "content": {"application/json": {"schema": write_any}}},
-                            "responses": {"202": _json(_ref(comp), "Accepted") if ard
-                                          else {"description": "Accepted"}, **_errors(write=True)}}
-        if "delete" in detail_methods:
-            ops["delete"] = {"summary": f"Delete a {name}", "operationId": f"{name}_delete", "tags": tag,
-                             "responses": {"204": {"description": "Deleted"}, **_errors(write=True)}}
+        detail_methods = set(meta.detail_allowed_methods or [])
+        ops = {m: getattr(self, f"_detail_{m}")(r) for m in ("get", "put", "patch", "delete") if m in detail_methods}
         if ops:
-            self.paths[detail] = {"parameters": [pk_param], **ops}
+            self.paths[f"{base}{{pk}}/"] = {"parameters": [self._pk_param(res)], **ops}
             if "get" in detail_methods:
-                self.paths[f"{base}set/{{pk_list}}/"] = {"get": {
-                    "summary": f"Several {name} rows by id", "operationId": f"{name}_set", "tags": tag,
-                    "parameters": [{"name": "pk_list", "in": "path", "required": True,
-                                    "description": "Ids separated by ';'",
-                                    "schema": {"type": "string", "pattern": "^[0-9;]+$"}}],
-                    "responses": {"200": _json({"type": "object", "required": ["objects"], "properties": {
-                        "objects": {"type": "array", "items": _ref(comp)},
-                        "not_found": {"type": "array", "items": {"type": "string"}}}}), **_errors()},
-                }}
-        self._add_schema_path(name, tag)
+                self.paths[f"{base}set/{{pk_list}}/"] = {"get": self._set_get(r)}
+        self._add_schema_path(name, r.tag)
+
+    def _list_get(self, res, r):
+        return {
+            "summary": f"List {r.name}", "operationId": f"{r.name}_list", "tags": r.tag,
+            "parameters": self._list_params(res),
+            "responses": {"200": _json({"type": "object", "required": ["meta", "objects"], "properties": {
+                "meta": _ref("ListMeta"), "objects": {"type": "array", "items": _ref(r.comp)}}}),
+                **_errors()},
+        }
+
+    def _list_post(self, res, r):
+        created = getattr(res, "openapi_created", None)
+        ok = _json(created or _ref(r.comp), "Created") if (created or r.ard) else {"description": "Created"}
+        ok["headers"] = {"Location": {"schema": {"type": "string"}, "description": "URL of the new object"}}
+        return {
+            "summary": f"Create a {r.name}", "operationId": f"{r.name}_create", "tags": r.tag,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": r.write_new}}},
+            "responses": {"201": ok, **_errors(write=True)},
+        }
+
+    def _list_put(self, res, r):
+        return {
+            "summary": f"Replace the {r.name} rows the filters select",
+            "description": "Deletes every row matching the query's filters, then creates the body's "
+                           "objects (one transaction). Needs the add and delete permissions.",
+            "operationId": f"{r.name}_replace_list", "tags": r.tag,
+            "parameters": self._filter_params(res),
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["objects"],
+                "properties": {"objects": {"type": "array", "items": r.write_new}}}}}},
+            "responses": {
+                **({"200": _json({"type": "object", "properties": {
+                    "objects": {"type": "array", "items": _ref(r.comp)}}})} if r.ard
+                   else {"204": {"description": "Replaced"}}),
+                **_errors(write=True)},
+        }
+
+    def _list_patch(self, res, r):
+        item = {**r.write_any, "properties": {**r.write_any["properties"], "resource_uri": {"type": "string"}}}
+        return {
+            "summary": f"Create, update and delete several {r.name} rows",
+            "description": "Items with a resource_uri update that row (or create it), others are "
+                           "created; deleted_objects are URIs to delete. One transaction.",
+            "operationId": f"{r.name}_bulk", "tags": r.tag,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["objects"],
+                "properties": {"objects": {"type": "array", "items": item},
+                               "deleted_objects": {"type": "array", "items": {"type": "string"}}}}}}},
+            "responses": {
+                "202": (_json({"type": "object", "properties": {
+                    "objects": {"type": "array", "items": _ref(r.comp)}}}, "Accepted") if r.ard
+                    else {"description": "Accepted"}),
+                **_errors(write=True)},
+        }
+
+    def _list_delete(self, res, r):
+        return {
+            "summary": f"Delete the {r.name} rows the filters select",
+            "description": "Without filters every row is deleted. Needs the delete permission.",
+            "operationId": f"{r.name}_delete_list", "tags": r.tag,
+            "parameters": self._filter_params(res),
+            "responses": {"204": {"description": "Deleted"}, **_errors(write=True)},
+        }
+
+    def _detail_get(self, r):
+        return {"summary": f"One {r.name}", "operationId": f"{r.name}_detail", "tags": r.tag,
+                "responses": {"200": _json(_ref(r.comp)), **_errors()}}
+
+    def _detail_put(self, r):
+        responses = {"200": _json(_ref(r.comp))} if r.ard else {"204": {"description": "Updated"}}
+        responses["201"] = _json(_ref(r.comp), "Created") if r.ard else {"description": "Created"}
+        return {"summary": f"Update a {r.name} (keys absent from the body keep their value)",
+                "operationId": f"{r.name}_update", "tags": r.tag,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": r.write_any}}},
+                "responses": {**responses, **_errors(write=True)}}
+
+    def _detail_patch(self, r):
+        return {"summary": f"Change some fields of a {r.name}", "operationId": f"{r.name}_patch", "tags": r.tag,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": r.write_any}}},
+                "responses": {"202": _json(_ref(r.comp), "Accepted") if r.ard else {"description": "Accepted"},
+                              **_errors(write=True)}}
+
+    def _detail_delete(self, r):
+        return {"summary": f"Delete a {r.name}", "operationId": f"{r.name}_delete", "tags": r.tag,
+                "responses": {"204": {"description": "Deleted"}, **_errors(write=True)}}
+
+    def _set_get(self, r):
+        return {
+            "summary": f"Several {r.name} rows by id", "operationId": f"{r.name}_set", "tags": r.tag,
+            "parameters": [{"name": "pk_list", "in": "path", "required": True, "description": "Ids separated by ';'",
+                            "schema": {"type": "string", "pattern": "^[0-9;]+$"}}],
+            "responses": {"200": _json({"type": "object", "required": ["objects"], "properties": {
+                "objects": {"type": "array", "items": _ref(r.comp)},
+                "not_found": {"type": "array", "items": {"type": "string"}}}}), **_errors()},
+        }
 
     def _add_schema_path(self, name, tag):
         self.paths[f"{PREFIX}{name}/schema/"] = {"get": {
