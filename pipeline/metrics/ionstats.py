@@ -17,6 +17,7 @@ Definitions follow notes/original-pipeline-and-ingest.md §3.1:
 
 Per chunk all work is column-wise numpy; there are no per-read Python objects.
 """
+import collections
 import numpy as np
 
 from pipeline.stages.bamio import CHUNK_BYTES, BamReader, ranges, _NT16
@@ -291,100 +292,17 @@ class IonStats:
 
     # ------------------------------------------------------------------ alignment
     def _alignment(self, chunk, idx, md_off, md_len):
-        n = len(idx)
-        buf = chunk.buf
-        L = chunk.l_seq[idx]
-        rev = (chunk.flag[idx] & 16) != 0
-        ops, lens, rec = chunk.cigars(idx)
-        nc = chunk.n_cigar[idx]
-        first_op = np.cumsum(nc) - nc
-        qc = lens * _QCONS[ops]
-        rc = lens * _RCONS[ops]
-        qcum = np.cumsum(qc)
-        rcum = np.cumsum(rc)
-        qstart = qcum - qc
-        rstart = rcum - rc
-        qstart = qstart - qstart[first_op][rec]
-        rstart = rstart - rstart[first_op][rec]
-        qlen = np.add.reduceat(qc, first_op)
-        valid = qlen == L
-        is_m = _ALNMATCH[ops]
-        big = np.int64(1) << 40
-        first_f = np.minimum.reduceat(np.where(is_m, qstart, big), first_op)
-        last_f = np.maximum.reduceat(np.where(is_m, qstart + lens - 1, -1), first_op)
-        valid &= last_f >= 0
-        # MD strings
-        flat = ranges(md_off, md_len)
-        c = buf[flat]
-        crec = np.repeat(np.arange(n), md_len)
-        sstart = np.cumsum(md_len) - md_len
-        pos_in = np.arange(len(flat))
-        at_start = np.zeros(len(flat), dtype=bool)
-        at_start[sstart[md_len > 0]] = True
-        is_digit = (c >= 48) & (c <= 57)
-        is_caret = c == 94
-        is_letter = ~is_digit & ~is_caret
-        nl = np.where(~is_letter, pos_in, -1)
-        np.maximum.accumulate(nl, out=nl)
-        in_del = is_letter & (nl >= sstart[crec]) & (c[np.maximum(nl, 0)] == 94)
-        prev_digit = np.concatenate([[False], is_digit[:-1]])
-        run_start = is_digit & (~prev_digit | at_start)
-        adv = np.zeros(len(flat), dtype=np.int64)
-        if is_digit.any():
-            dpos = np.flatnonzero(is_digit)
-            rs_in_d = np.flatnonzero(run_start[dpos])
-            run_id = np.cumsum(run_start[dpos]) - 1
-            run_last = np.r_[rs_in_d[1:], len(dpos)] - 1  # index in dpos of each run's last digit
-            dist = run_last[run_id] - np.arange(len(dpos))
-            contrib = (c[dpos].astype(np.int64) - 48) * (10 ** np.minimum(dist, 18))
-            run_val = np.add.reduceat(contrib, rs_in_d)
-            adv[dpos[run_last]] = run_val
-        adv[is_letter] = 1
-        cs = np.cumsum(adv) - adv
-        ref_off = cs - cs[sstart][crec] if len(flat) else cs
-        mm = is_letter & ~in_del
-        mrec = crec[mm]
-        mref = ref_off[mm]
-        mletter = c[mm]
-        # map mismatch reference offsets to query positions through M/=/X ops
-        mi = np.flatnonzero(is_m)
-        keys = rec[mi] * big + rstart[mi]
-        k = np.searchsorted(keys, mrec * big + mref, side="right") - 1
-        ok = k >= 0
-        kk = mi[np.maximum(k, 0)]
-        ok &= (rec[kk] == mrec) & (mref < rstart[kk] + lens[kk])
-        mq = qstart[kk] + (mref - rstart[kk])
-        bad_md = np.bincount(mrec[~ok], minlength=n) > 0
-        mrec, mq, mletter = mrec[ok], mq[ok], mletter[ok]
-        # an IUPAC reference letter compatible with the read base is not an error
-        lcode = _NT16[mletter]
-        amb = ~np.isin(lcode, list(_ACGT_CODES))
-        if amb.any():
-            rb = mq[amb]
-            sb = chunk.seq_off[idx[mrec[amb]]] + rb // 2
-            byte = buf[sb]
-            rcode = np.where(rb % 2 == 0, byte >> 4, byte & 15)
-            keep = np.ones(len(mrec), dtype=bool)
-            keep[np.flatnonzero(amb)[(rcode & lcode[amb]) != 0]] = False
-            mrec, mq = mrec[keep], mq[keep]
-        valid &= ~bad_md
+        """Aligned lengths and AQ lengths of the records ``idx`` of ``chunk``: errors are the
+        MD tag's mismatches plus the CIGAR's insertions and deletions, in read orientation."""
+        cig = _cigar_layout(chunk, idx)
+        mrec, mq, mletter, bad_md = _md_mismatches(chunk.buf, cig, len(idx), md_off, md_len)
+        mrec, mq = _drop_iupac_matches(chunk, idx, mrec, mq, mletter)
+        valid = cig.valid & ~bad_md
         self.invalid_alignments += int((~valid).sum())
-        # insertions / deletions from the CIGAR
-        ins = np.flatnonzero(ops == 1)
-        irec = np.repeat(rec[ins], lens[ins])
-        iq = ranges(qstart[ins], lens[ins])
-        dels = np.flatnonzero(ops == 2)
-        drec, dq, dcnt = rec[dels], qstart[dels], lens[dels]
-        # to read (5'->3') orientation
-        Lr = L
-        mpos = np.where(rev[mrec], Lr[mrec] - 1 - mq, mq)
-        ipos = np.where(rev[irec], Lr[irec] - 1 - iq, iq)
-        dpos_ = np.where(rev[drec], Lr[drec] - dq, dq)
-        first = np.where(rev, Lr - 1 - last_f, first_f)
-        last = np.where(rev, Lr - 1 - first_f, last_f)
-        erec = np.concatenate([mrec, irec, drec])
-        epos = np.concatenate([mpos, ipos, dpos_])
-        ecnt = np.concatenate([np.ones(len(mrec), np.int64), np.ones(len(irec), np.int64), dcnt])
+        L, rev = cig.L, cig.rev
+        first = np.where(rev, L - 1 - cig.last_f, cig.first_f)
+        last = np.where(rev, L - 1 - cig.first_f, cig.last_f)
+        erec, epos, ecnt = _errors_in_read_orientation(cig, mrec, mq)
         keep = valid[erec]
         erec, epos, ecnt = erec[keep], epos[keep], ecnt[keep]
         vidx = np.flatnonzero(valid)
@@ -392,36 +310,41 @@ class IonStats:
         self.aligned.add(aligned_len)
         aq = {name: aligned_len.copy() for name in AQ_NAMES}
         if erec.size:
-            span = int(max(Lr.max(), epos.max()) + 2)
-            key = erec * span + epos
-            order = np.argsort(key, kind="stable")
-            key, ecnt = key[order], ecnt[order]
-            newg = np.r_[True, key[1:] != key[:-1]]
-            gstart = np.flatnonzero(newg)
-            gkey = key[gstart]
-            gcnt = np.add.reduceat(ecnt, gstart)
-            grec = gkey // span
-            gpos = gkey % span
-            self.error_by_position += np.bincount(np.minimum(gpos, self.H - 1), weights=gcnt,
-                                                  minlength=self.H).astype(np.int64)
-            rfirst = np.r_[True, grec[1:] != grec[:-1]]
-            rstart_i = np.flatnonzero(rfirst)
-            rlast = np.r_[grec[1:] != grec[:-1], True]
-            cum = np.cumsum(gcnt)
-            cum = cum - (cum - gcnt)[rstart_i][np.cumsum(rfirst) - 1]
-            nxt = np.r_[gpos[1:], 0]
-            cand = np.where(rlast, last[grec] + 1, nxt)
-            rate = cum / cand
-            recs_with_err = grec[rstart_i]
-            first_err = gpos[rstart_i]
-            pos_in_v = np.searchsorted(vidx, recs_with_err)
-            for name, t in zip(AQ_NAMES, AQ_RATES):
-                val = np.where(rate <= t + 1e-10, cand, -1)
-                best = np.maximum.reduceat(val, rstart_i)
-                aq[name][pos_in_v] = np.where(best >= 0, best, first_err)
+            self._aq_lengths(aq, erec, epos, ecnt, L, last, vidx)
         for name in AQ_NAMES:
             a = aq[name]
             self.aq[name].add(a[a >= MIN_AQ_LENGTH])
+
+    def _aq_lengths(self, aq, erec, epos, ecnt, L, last, vidx):
+        """For each record with errors, the longest prefix (from its first aligned base) whose
+        error rate stays within each AQ threshold; counts errors by read position too."""
+        span = int(max(L.max(), epos.max()) + 2)
+        key = erec * span + epos
+        order = np.argsort(key, kind="stable")
+        key, ecnt = key[order], ecnt[order]
+        newg = np.r_[True, key[1:] != key[:-1]]
+        gstart = np.flatnonzero(newg)
+        gkey = key[gstart]
+        gcnt = np.add.reduceat(ecnt, gstart)
+        grec = gkey // span
+        gpos = gkey % span
+        self.error_by_position += np.bincount(np.minimum(gpos, self.H - 1), weights=gcnt,
+                                              minlength=self.H).astype(np.int64)
+        rfirst = np.r_[True, grec[1:] != grec[:-1]]
+        rstart_i = np.flatnonzero(rfirst)
+        rlast = np.r_[grec[1:] != grec[:-1], True]
+        cum = np.cumsum(gcnt)
+        cum = cum - (cum - gcnt)[rstart_i][np.cumsum(rfirst) - 1]
+        nxt = np.r_[gpos[1:], 0]
+        cand = np.where(rlast, last[grec] + 1, nxt)
+        rate = cum / cand
+        recs_with_err = grec[rstart_i]
+        first_err = gpos[rstart_i]
+        pos_in_v = np.searchsorted(vidx, recs_with_err)
+        for name, t in zip(AQ_NAMES, AQ_RATES):
+            val = np.where(rate <= t + 1e-10, cand, -1)
+            best = np.maximum.reduceat(val, rstart_i)
+            aq[name][pos_in_v] = np.where(best >= 0, best, first_err)
 
     # ------------------------------------------------------------------ reduce / json
     def merge(self, other):
@@ -496,3 +419,111 @@ class IonStats:
 def ionstats_for_bam(path, *, histogram_length=400, key="TCAG", flow_order=None, chunk_bytes=CHUNK_BYTES):
     """Convenience: stream one BAM into a fresh :class:`IonStats`."""
     return IonStats(histogram_length, key=key, flow_order=flow_order).add_bam(path, chunk_bytes=chunk_bytes)
+
+
+# ---------------------------------------------------------------------- alignment steps
+# Vectorised over every CIGAR operation of a chunk: ``rec`` maps an operation to its record.
+_BIG = np.int64(1) << 40
+_Cigar = collections.namedtuple("_Cigar", "L rev ops lens rec qstart rstart is_m valid first_f last_f")
+
+
+def _cigar_layout(chunk, idx):
+    """Query and reference start of every CIGAR operation, and each record's first and last
+    aligned query base; records whose CIGAR does not cover the read are not valid."""
+    L = chunk.l_seq[idx]
+    rev = (chunk.flag[idx] & 16) != 0
+    ops, lens, rec = chunk.cigars(idx)
+    nc = chunk.n_cigar[idx]
+    first_op = np.cumsum(nc) - nc
+    qc = lens * _QCONS[ops]
+    rc = lens * _RCONS[ops]
+    qstart = np.cumsum(qc) - qc
+    rstart = np.cumsum(rc) - rc
+    qstart = qstart - qstart[first_op][rec]
+    rstart = rstart - rstart[first_op][rec]
+    valid = np.add.reduceat(qc, first_op) == L
+    is_m = _ALNMATCH[ops]
+    first_f = np.minimum.reduceat(np.where(is_m, qstart, _BIG), first_op)
+    last_f = np.maximum.reduceat(np.where(is_m, qstart + lens - 1, -1), first_op)
+    valid &= last_f >= 0
+    return _Cigar(L, rev, ops, lens, rec, qstart, rstart, is_m, valid, first_f, last_f)
+
+
+def _md_number_runs(c, is_digit, run_start):
+    """The value of each run of digits in the MD strings, at the run's last digit."""
+    adv = np.zeros(len(c), dtype=np.int64)
+    if is_digit.any():
+        dpos = np.flatnonzero(is_digit)
+        rs_in_d = np.flatnonzero(run_start[dpos])
+        run_id = np.cumsum(run_start[dpos]) - 1
+        run_last = np.r_[rs_in_d[1:], len(dpos)] - 1  # index in dpos of each run's last digit
+        dist = run_last[run_id] - np.arange(len(dpos))
+        contrib = (c[dpos].astype(np.int64) - 48) * (10 ** np.minimum(dist, 18))
+        adv[dpos[run_last]] = np.add.reduceat(contrib, rs_in_d)
+    return adv
+
+
+def _md_mismatches(buf, cig, n, md_off, md_len):
+    """(record, query position, reference letter) of every MD mismatch, and the records whose
+    MD string disagrees with their CIGAR."""
+    flat = ranges(md_off, md_len)
+    c = buf[flat]
+    crec = np.repeat(np.arange(n), md_len)
+    sstart = np.cumsum(md_len) - md_len
+    at_start = np.zeros(len(flat), dtype=bool)
+    at_start[sstart[md_len > 0]] = True
+    is_digit = (c >= 48) & (c <= 57)
+    is_caret = c == 94
+    is_letter = ~is_digit & ~is_caret
+    nl = np.where(~is_letter, np.arange(len(flat)), -1)
+    np.maximum.accumulate(nl, out=nl)
+    in_del = is_letter & (nl >= sstart[crec]) & (c[np.maximum(nl, 0)] == 94)
+    prev_digit = np.concatenate([[False], is_digit[:-1]])
+    adv = _md_number_runs(c, is_digit, is_digit & (~prev_digit | at_start))
+    adv[is_letter] = 1
+    cs = np.cumsum(adv) - adv
+    ref_off = cs - cs[sstart][crec] if len(flat) else cs
+    mm = is_letter & ~in_del
+    mrec, mref, mletter = crec[mm], ref_off[mm], c[mm]
+    # map mismatch reference offsets to query positions through M/=/X ops
+    mi = np.flatnonzero(cig.is_m)
+    keys = cig.rec[mi] * _BIG + cig.rstart[mi]
+    k = np.searchsorted(keys, mrec * _BIG + mref, side="right") - 1
+    ok = k >= 0
+    kk = mi[np.maximum(k, 0)]
+    ok &= (cig.rec[kk] == mrec) & (mref < cig.rstart[kk] + cig.lens[kk])
+    mq = cig.qstart[kk] + (mref - cig.rstart[kk])
+    bad_md = np.bincount(mrec[~ok], minlength=n) > 0
+    return mrec[ok], mq[ok], mletter[ok], bad_md
+
+
+def _drop_iupac_matches(chunk, idx, mrec, mq, mletter):
+    """An IUPAC reference letter compatible with the read base is not an error."""
+    lcode = _NT16[mletter]
+    amb = ~np.isin(lcode, list(_ACGT_CODES))
+    if not amb.any():
+        return mrec, mq
+    rb = mq[amb]
+    sb = chunk.seq_off[idx[mrec[amb]]] + rb // 2
+    byte = chunk.buf[sb]
+    rcode = np.where(rb % 2 == 0, byte >> 4, byte & 15)
+    keep = np.ones(len(mrec), dtype=bool)
+    keep[np.flatnonzero(amb)[(rcode & lcode[amb]) != 0]] = False
+    return mrec[keep], mq[keep]
+
+
+def _errors_in_read_orientation(cig, mrec, mq):
+    """(record, read position 5'->3', count) of mismatches, insertions and deletions."""
+    ins = np.flatnonzero(cig.ops == 1)
+    irec = np.repeat(cig.rec[ins], cig.lens[ins])
+    iq = ranges(cig.qstart[ins], cig.lens[ins])
+    dels = np.flatnonzero(cig.ops == 2)
+    drec, dq, dcnt = cig.rec[dels], cig.qstart[dels], cig.lens[dels]
+    L, rev = cig.L, cig.rev
+    mpos = np.where(rev[mrec], L[mrec] - 1 - mq, mq)
+    ipos = np.where(rev[irec], L[irec] - 1 - iq, iq)
+    dpos = np.where(rev[drec], L[drec] - dq, dq)
+    erec = np.concatenate([mrec, irec, drec])
+    epos = np.concatenate([mpos, ipos, dpos])
+    ecnt = np.concatenate([np.ones(len(mrec), np.int64), np.ones(len(irec), np.int64), dcnt])
+    return erec, epos, ecnt
