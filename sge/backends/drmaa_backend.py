@@ -21,7 +21,9 @@ import signal
 import threading
 import time
 
-from sge.env import default_queue, import_drmaa
+from django.conf import settings
+
+from sge.env import import_drmaa
 
 from . import sgecli
 from .base import (DONE, FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobStatus,
@@ -87,7 +89,7 @@ class DrmaaBackend(Backend):
 
     def __init__(self, *, queue: str | None = None, state_dir=None, install_signal_handler=True):
         self.drmaa = import_drmaa()
-        self.queue = default_queue() if queue is None else queue
+        self.queue = settings.ION_SGE_QUEUE if queue is None else queue
         self.store = JobStore(os.path.join(state_dir or default_state_dir(), "sge"))
         self._session = _acquire_session(self.drmaa, install_signal_handler)
         self._closed = False

@@ -19,10 +19,11 @@ from rundb.models import (
     Results,
     Sample,
 )
+from rundb.jobstates import plugin_state_from_jobs
 from rundb.paths import name_problem
 
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
-from ..computed import plugin_state_from_jobs, to_boolean
+from ..computed import to_boolean
 from .site import ReportStorageResource
 from . import composite_filters
 from .result_routes import ResultRoutesMixin
