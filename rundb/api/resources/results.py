@@ -334,7 +334,7 @@ def _latest_eas(column, output_field=None):
 
 
 class CompositeExperimentResource(IonResource):
-    """Runs with their reports, for the data pages and ``seed 002``'s "completed runs" example.
+    """Runs with their reports, for the data pages and the API examples' "completed runs" client.
     Excludes planned shells and report-only placeholders; newest ``resultDate`` first.
     ``?all_text=a OR b`` searches run names, report names, notes, short ids and chip barcodes;
     ``?result_status=Completed|Error|Progress|Other`` keeps runs with such a report."""
