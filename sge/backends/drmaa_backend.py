@@ -26,7 +26,7 @@ from django.conf import settings
 from sge.env import import_drmaa
 
 from . import sgecli
-from .base import (DONE, FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobStatus,
+from .base import (FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobStatus,
                    JobStore, default_state_dir, normalize_hold_jids, prepare_submission,
                    read_exitcode, status_from_exitcode, validate_jobid, with_queue, wrapper_command)
 
