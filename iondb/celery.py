@@ -3,6 +3,7 @@ import os
 
 from celery import Celery
 
+# Bootstrapping, not configuration: Django finds iondb/settings.py through this variable.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iondb.settings")
 
 app = Celery("iondb")

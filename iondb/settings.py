@@ -185,9 +185,32 @@ ION_PLUGIN_ROOT = Path(os.environ.get("ION_PLUGIN_ROOT", ION_RESULTS_ROOT / "plu
 ION_REPORT_ROOT = Path(os.environ.get("ION_REPORT_ROOT", ION_RESULTS_ROOT / "analysis" / "output"))
 ION_REPORT_WEB_ROOT = os.environ.get("ION_REPORT_WEB_ROOT", "/output")
 ION_JOB_BACKEND = os.environ.get("ION_JOB_BACKEND", "local")  # "sge" | "local"
-ION_SGE_QUEUE = os.environ.get("ION_SGE_QUEUE", "all.q")
+ION_SGE_QUEUE = os.environ.get("ION_SGE_QUEUE") or "all.q"
 # Plugin jobs; empty: ION_SGE_QUEUE (sge/setup_gridengine.sh creates plugin.q).
 ION_SGE_PLUGIN_QUEUE = os.environ.get("ION_SGE_PLUGIN_QUEUE", "")
+# Job service and backends (sge/). The timings and limits stay as given (None when unset):
+# sge/service_config.py checks them and holds their defaults, so a bad value stops the job
+# service with a clear message instead of every manage.py command.
+ION_JOB_DB_POLL = os.environ.get("ION_JOB_DB_POLL")
+ION_JOB_STATUS_POLL = os.environ.get("ION_JOB_STATUS_POLL")
+ION_JOB_RECONCILE_INTERVAL = os.environ.get("ION_JOB_RECONCILE_INTERVAL")
+ION_JOB_TIMEOUT = os.environ.get("ION_JOB_TIMEOUT")
+ION_JOB_LOST_GRACE = os.environ.get("ION_JOB_LOST_GRACE")
+ION_JOB_SUBMIT_RETRIES = os.environ.get("ION_JOB_SUBMIT_RETRIES")
+ION_JOB_BATCH = os.environ.get("ION_JOB_BATCH")
+# Grid job-name prefix; empty: "ion" + a hash of the database (sge/jobkinds.py).
+ION_JOB_NAME_PREFIX = os.environ.get("ION_JOB_NAME_PREFIX", "")
+# Backend bookkeeping: local job records, DRMAA results, the job service's lock.
+ION_JOB_STATE_DIR = os.environ.get("ION_JOB_STATE_DIR") or str(VAR_DIR / "jobstate")
+# Jobs the local backend runs at once.
+ION_LOCAL_SLOTS = int(os.environ.get("ION_LOCAL_SLOTS") or max(2, os.cpu_count() or 2))
+
+# First start (rundb/catalog/bootstrap.py): the administrator it creates (empty: ionadmin, whose
+# password is ionadmin unless ION_ADMIN_PASSWORD is set), and a lab's own fixture folder.
+ION_ADMIN_USER = os.environ.get("ION_ADMIN_USER", "")
+ION_ADMIN_PASSWORD = os.environ.get("ION_ADMIN_PASSWORD", "")
+ION_TS_FIXTURES_DIR = os.environ.get("ION_TS_FIXTURES_DIR", "")
+
 # This server's address as jobs see it: plugin jobs and the pipeline call the API back at
 # <ION_NET_LOCATION>/rundb/api/ (ION_API_URL, derived). `make run`/`make serve` set it from
 # HOST/PORT and config/gunicorn.conf.py from its bind. Unset, a plugin launched through the API

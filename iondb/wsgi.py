@@ -2,6 +2,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+# Bootstrapping, not configuration: Django finds iondb/settings.py through this variable.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iondb.settings")
 application = get_wsgi_application()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from rundb.models import JobState
+from rundb.jobstates import JobState
 
 from .backends.base import JobError
 from .transitions import move

@@ -1,5 +1,10 @@
 """Environment a process needs to talk to the local Grid Engine.
 
+This module reads and fills ``os.environ`` itself (not django.conf.settings): libdrmaa and the
+Grid Engine commands take SGE_ROOT, SGE_CELL, DRMAA_LIBRARY_PATH and LD_PRELOAD from the
+process environment, and ``python -m sge.env`` prints shell exports without Django. The
+server's own queue choice is settings.ION_SGE_QUEUE / ION_SGE_PLUGIN_QUEUE.
+
 Two kinds of settings:
 
 * ``SGE_ROOT``, ``SGE_CELL``, ``DRMAA_LIBRARY_PATH`` can be set in
@@ -21,7 +26,7 @@ Two kinds of settings:
     exists and is not preloaded yet (``ION_DRMAA_REEXEC=1`` stops loops).
 
   ``GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384`` works too; we use
-  the preload because it is what the notes and CI scripts use.
+  the preload because the CI scripts and sge/setup_gridengine.sh use it.
 
 Command line::
 

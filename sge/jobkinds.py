@@ -17,6 +17,7 @@ import os
 import re
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from rundb.models import JobState
@@ -36,7 +37,7 @@ def default_prefix() -> str:
 
 
 def job_name_prefix(value: str | None = None) -> str:
-    prefix = value or os.environ.get("ION_JOB_NAME_PREFIX") or default_prefix()
+    prefix = value or settings.ION_JOB_NAME_PREFIX or default_prefix()
     if not _PREFIX_RE.match(prefix):
         raise ValueError(f"ION_JOB_NAME_PREFIX {prefix!r}: use a letter then up to 30 letters/digits")
     return prefix

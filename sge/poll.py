@@ -31,16 +31,15 @@ from datetime import timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
-from rundb.models import JobState
+from rundb.jobstates import JobState, RunnerState, job_state_for
 
-from .backends.base import DONE, FAILED, HELD, QUEUED, RUNNING, UNKNOWN, JobError, JobStatus
+from .backends.base import JobError, JobStatus
 from .transitions import move
 
 log = logging.getLogger("sge.service")
 
 TRACK_LIMIT = 30.0  # s to keep asking about a job whose row was finished by its own callback
 LISTING_THRESHOLD = 8  # above this many submitted jobs, one scheduler listing per pass
-LIVE_STATES = (QUEUED, HELD, RUNNING)
 
 
 class Poller:
@@ -122,7 +121,7 @@ class Poller:
                     changed += 1
                     continue
                 listed = listing.get(str(row.grid_engine_jobid)) if listing is not None else None
-                if listed is not None and listed.state in LIVE_STATES:
+                if listed is not None and listed.state in RunnerState.LIVE:
                     st = JobStatus(listed.state, None, "", "scheduler")
                 else:
                     st = self.backend.status(row.grid_engine_jobid, exitcode_file=code_file)
@@ -138,26 +137,23 @@ class Poller:
     def apply(self, kind, row, st) -> int:
         """Record backend status *st* for *row*; returns 1 when the row changed."""
         key = (kind.tag, row.pk)
-        if st.state != UNKNOWN:
+        if st.state != RunnerState.UNKNOWN:
             self._unknown_since.pop(key, None)
-        if st.state == RUNNING:
-            return int(row.state == JobState.QUEUED and move(kind, row.pk, JobState.STARTED))
-        if st.state == DONE:
-            return self._finish(kind, row, JobState.COMPLETED, st, "")
-        if st.state == FAILED:
-            if st.cancelled or row.cancel_requested:
-                state = JobState.CANCELLED
-            else:
-                state = kind.state_for_exit(st.exit_code)
+        state = job_state_for(st.state, cancelled=st.cancelled or row.cancel_requested,
+                              failed=kind.state_for_exit(st.exit_code))
+        if st.state == RunnerState.RUNNING:
+            return int(row.state == JobState.QUEUED and move(kind, row.pk, state))
+        if st.state == RunnerState.DONE:
+            return self._finish(kind, row, state, st, "")
+        if st.state == RunnerState.FAILED:
             changed = self._finish(kind, row, state, st, st.reason)
             if changed and st.exit_code is None and st.source == "scheduler":
                 self._remove(row.grid_engine_jobid)  # e.g. Eqw: it would sit in the queue forever
             return changed
-        if st.state == UNKNOWN and st.source != "scheduler":
+        if st.state == RunnerState.UNKNOWN and st.source != "scheduler":
             first = self._unknown_since.setdefault(key, time.monotonic())
             if time.monotonic() - first >= self.config.lost_grace:
                 self._unknown_since.pop(key, None)
-                state = JobState.CANCELLED if row.cancel_requested else JobState.ERROR
                 return int(move(kind, row.pk, state, message=f"job {row.grid_engine_jobid} lost: {st.reason}"))
         return 0
 
@@ -216,7 +212,7 @@ class Poller:
                 st = self.backend.status(jobid, exitcode_file=code_file)
             except JobError:
                 st = None
-            if st is not None and (st.terminal or st.state == UNKNOWN) or now - since > TRACK_LIMIT:
+            if st is not None and (st.terminal or st.state == RunnerState.UNKNOWN) or now - since > TRACK_LIMIT:
                 del self._tracked[key]
                 # Final-state hook first, so a recorded exit code means the run's bookkeeping is done.
                 self._after_callback_final(kind, key[1])

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import logging
 
-from rundb.models import JobState
+from rundb.jobstates import JobState, RunnerState
 
-from .backends.base import HELD, JobError
+from .backends.base import JobError
 from .transitions import move
 
 log = logging.getLogger("sge.service")
@@ -86,7 +86,7 @@ class Reconciler:
                 self._delete(job, f"duplicate of job {row.grid_engine_jobid} for {kind.tag} {row.pk}", counts)
             elif row.state in KILL_STATES:
                 self._delete(job, f"{kind.tag} {row.pk} is {row.state}", counts)
-            elif row.state in JobState.ACTIVE and job.state == HELD:
+            elif row.state in JobState.ACTIVE and job.state == RunnerState.HELD:
                 self._release_if_user_held(kind, row.pk, job.jobid, counts)
 
     def _release_if_user_held(self, kind, pk, jobid, counts):
@@ -94,7 +94,7 @@ class Reconciler:
             st = self.backend.status(jobid)
         except JobError:
             return
-        if st.state == HELD and "user" in st.reason:
+        if st.state == RunnerState.HELD and "user" in st.reason:
             try:
                 self.backend.release(jobid)
                 counts["released"] += 1

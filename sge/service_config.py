@@ -1,4 +1,5 @@
-"""Job service timings and limits: Django setting, else environment variable, else default.
+"""Job service timings and limits: the Django setting (iondb/settings.py reads it from the
+environment), else the default.
 
     ION_JOB_DB_POLL            0.2    s between checks for new Queued rows and stop requests
     ION_JOB_STATUS_POLL        1.0    s between status polls of submitted jobs
@@ -11,7 +12,6 @@
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
 
 from django.conf import settings
@@ -46,8 +46,6 @@ class ServiceConfig:
         for f in fields(cls):
             name = _NAMES[f.name]
             raw = getattr(settings, name, None)
-            if raw is None:
-                raw = os.environ.get(name)
             if raw is None or raw == "":
                 continue
             try:

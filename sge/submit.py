@@ -21,7 +21,7 @@ import time
 
 from django.utils import timezone
 
-from rundb.models import JobState
+from rundb.jobstates import JobState
 
 from .backends.base import JobError
 from .transitions import move

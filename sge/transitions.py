@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from rundb.models import JobState
+from rundb.jobstates import JobState
 from rundb.models.jobs import advance_job_state
 
 log = logging.getLogger("sge.service")

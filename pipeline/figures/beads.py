@@ -1,4 +1,4 @@
-"""Bead loading density heatmaps (notes §4): ``Bead_density_*.png``.
+"""Bead loading density heatmaps: ``Bead_density_*.png``.
 
 0/1 bead array -> 10x10 box *sum* (symmetric-reflected borders) = percent of
 loaded wells around each well (0-100); contour image with colour bar and the

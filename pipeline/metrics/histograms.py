@@ -1,4 +1,4 @@
-"""ionstats read-length histogram and its JSON form (notes §3.1).
+"""ionstats read-length histogram and its JSON form.
 
 ``mean_read_length`` is the integer floor of bases/reads; lengths above the
 histogram are counted in its last bin, but ``max_read_length`` is the true max.

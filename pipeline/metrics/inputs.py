@@ -1,4 +1,4 @@
-"""Optional instrument/on-instrument-analysis files (notes §2.3, §3.2, §3.3).
+"""Optional instrument/on-instrument-analysis files.
 
 Every reader returns None when its file is absent: the metrics needing it are
 then None and their figures are skipped — never an error. A file that exists

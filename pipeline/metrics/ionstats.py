@@ -1,6 +1,6 @@
 """One streaming, vectorised pass over a BAM computing ionstats-equivalent data.
 
-Definitions follow notes/original-pipeline-and-ingest.md §3.1:
+Definitions (those of the original ionstats):
 
 * ``full`` (every primary record), ``insert`` (ZA tag), ``Q17``/``Q20``
   (longest prefix, walked 5'->3' — reversed for reverse-strand records — whose

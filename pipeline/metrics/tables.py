@@ -6,7 +6,7 @@ BaseCaller.json, no bead-find stats, no key traces, no flowgrams); the caller
 decides how to store it (the models' columns default to 0).
 
 QualityMetrics uses the *intended* (TS 4.x) definitions: q17/q20 rows come from
-the true Q17/Q20 length histograms (notes §3.4), not copies of q0.
+the true Q17/Q20 length histograms, not copies of q0.
 """
 from .inputs import phasing, read_details
 

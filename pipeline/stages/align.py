@@ -1,4 +1,4 @@
-"""Alignment with minimap2 (mappy), MD/NM, coordinate sort and index (notes §2.2 stage 7).
+"""Alignment with minimap2 (mappy), MD/NM, coordinate sort and index (the alignment stage).
 
 Preset: ``sr`` (k=21/w=11 minimizers, built for 50–600 bp single reads: it maps
 more of the short Ion reads than ``map-ont``, whose chaining needs longer

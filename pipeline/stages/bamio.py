@@ -11,7 +11,7 @@ CRC32 and ISIZE) raising :class:`PipelineError`. The block codec, BGZF writer an
 :class:`BamWriter` live in :mod:`pipeline.formats` (shared with the basecaller and
 simulator) and are re-exported here.
 
-Layout reminder (SAM spec §4.2): each record = int32 block_size, then 32 fixed
+Layout reminder (a BAM alignment record): each record = int32 block_size, then 32 fixed
 bytes (refID, pos, l_read_name u8, mapq u8, bin u16, n_cigar_op u16, flag u16,
 l_seq i32, next_refID, next_pos, tlen), read_name (NUL terminated), cigar
 (u32 each), seq (4-bit packed), qual, aux.

@@ -1,6 +1,6 @@
-"""Barcode classification, trimming and per-barcode unmapped BAMs (notes §5).
+"""Barcode classification, trimming and per-barcode unmapped BAMs.
 
-Mode implemented: **mode 1, flow-space error count** (§5.3) — the kit's
+Mode implemented: **mode 1, flow-space error count** — the kit's
 ``score_mode`` 1 and the natural choice for base-called reads. For every
 barcode the string ``<library key><barcode><adapter>`` is turned into a
 homopolymer-length-per-flow vector over the run's flow order; the read (key

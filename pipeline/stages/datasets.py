@@ -1,13 +1,13 @@
 """``datasets_basecaller.json``, the barcode ``filtered`` rule, and plugin barcodes.json.
 
-Layout (notes §2.4): ``datasets[]`` (dataset_name, file_prefix, read_groups,
+Layout: ``datasets[]`` (dataset_name, file_prefix, read_groups,
 basecaller_bam, read_count) and ``read_groups{}`` keyed ``<runID>`` (non
 barcoded) or ``<runID>.<barcode>`` / ``<runID>.nomatch`` with index, sample,
 reference, description, platform_unit, read_count, total_bases, Q20_bases,
 barcode info and — for barcode groups only — ``filtered``.
 
-Filtered rule (§5.4, the composite-merge rule, which is also what the seed
-documents for plugins): T = max(filter_minreads, floor(max barcode read_count
+Filtered rule (the composite-merge rule, also the one documented for plugins):
+T = max(filter_minreads, floor(max barcode read_count
 × filter_frequency)); for each barcoded, non-control read group: filtered if
 5 × barcode_adapter_filtered > read_count; else never filtered when it has a
 sample name; else filtered iff read_count <= T (so empty barcodes are
@@ -180,7 +180,7 @@ def write_json(path, data):
 
 def barcodes_json(datasets, report_dir, *, bam_paths=None, aligned=False, reference="", reference_fullpath="",
                   genome_urlpath="", include_filtered=False, barcode_kit=None, sample_ids=None):
-    """The plugin ``barcodes.json`` mapping (seed format) from datasets_basecaller.json.
+    """The plugin ``barcodes.json`` mapping (the format plugins read) from datasets_basecaller.json.
 
     Keys: barcode id_str for barcoded runs (nomatch excluded), ``"nonbarcoded"``
     otherwise. Filtered barcodes are left out unless ``include_filtered``.

@@ -1,5 +1,5 @@
 """Test-fragment (TF) processing: align ``rawtf.basecaller.bam`` to the TF sequences and
-compute per-TF ionstats (notes §3.1 "TF stats", §3.5).
+compute per-TF ionstats (the data of the TF metrics, pipeline/metrics/tables.py).
 
 Simplifications (documented): AQ lengths use the library AQ algorithm of
 IonStats on TF reads that are forward-strand and mapped at position <= 5 (as

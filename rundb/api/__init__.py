@@ -15,7 +15,7 @@ Layout
     resources/      one module per domain; api.py registers them; signals.py wires the key and
                     group signals (imported from rundb/admin.py, which Django loads at start-up)
 
-Deliberate choices (see DESIGN.md "Deliberate decisions")
+Deliberate choices
     * Anonymous: the root, every schema, torrentsuite/version/, getsoftwareinfo/. Nothing else;
       loopback clients are not trusted.
     * 401 = no or wrong credentials (empty body, ``WWW-Authenticate: Basic realm="Torrent
@@ -28,7 +28,7 @@ Deliberate choices (see DESIGN.md "Deliberate decisions")
     * PUT and PATCH both keep the fields absent from the body. PUT to an unknown id creates the
       row only where the key is natural (rig names); elsewhere it is 404.
     * List-level PUT and DELETE are not offered (405); PATCH on a list is, in one transaction.
-    * A plan body with both ``sample`` and ``barcodedSamples`` (seed 002) is accepted: the
+    * A plan body with both ``sample`` and ``barcodedSamples`` (the API examples send one) is accepted: the
       barcoded samples win and the reply carries ``Warnings.sample``.
     * Secrets (fields named like password / api key / secret / token / key hash, or listed in
       ``Meta.secret_fields``) are never filterable or orderable, at any relation hop (400), and

@@ -103,7 +103,7 @@ def _plugin_result_by_key(pk, key):
     the key no longer authenticates."""
     from rundb.models import PluginResult, PluginResultJob, plugin_key_matches
 
-    from .computed import ACTIVE_JOB_STATES
+    from rundb.jobstates import ACTIVE_JOB_STATES
 
     try:
         pk = int(pk)

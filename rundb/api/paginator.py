@@ -2,7 +2,7 @@
 
 ``meta`` always has ``limit``, ``next``, ``offset``, ``previous`` and ``total_count``.
 Default limit 20; a limit above 1000 is clamped to 1000; ``limit=0`` returns **all**
-matching rows (the seed documents ``?limit=0`` as "all elements"), with ``next`` and
+matching rows (the API documents ``?limit=0`` as "all elements"), with ``next`` and
 ``previous`` null.
 """
 from tastypie.exceptions import BadRequest

@@ -7,8 +7,8 @@ Errors come back as ``{field: [message, ...]}``; the resource answers 400
 ``{"error": {...}}``. Rules (only keys present are checked, except the "new plan" rules):
 
 * new plans: ``planName`` required; new non-template plans also need ``chipType``,
-  ``templatingKitName`` and ``sample`` or ``barcodedSamples``. When both are given (seed 002's
-  barcoded example does this) ``barcodedSamples`` wins and ``sample`` is dropped with a warning;
+  ``templatingKitName`` and ``sample`` or ``barcodedSamples``. When both are given (the API
+  examples' barcoded plan does this) ``barcodedSamples`` wins and ``sample`` is dropped with a warning;
 * names use letters, digits, space, ``.``, ``-``, ``_``; planName <= 60 chars;
 * ``chipType`` (name or description, any case), ``templatingKitName``, ``sequencekitname``,
   ``librarykitname`` (name or description) must exist in the catalog; stored canonical;

@@ -5,9 +5,9 @@ administrator keeps its password and its API key: API keys are stored hashed, so
 only be shown when it is issued, and re-issuing one at every start would break the scripts
 that use it. ``python manage.py apikey <user>`` issues a new one on demand.
 """
-import os
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -36,11 +36,11 @@ def pending_migrations():
 
 def admin_credentials(username=None, password=None):
     """(username, password, where the password came from): option, then environment, then default."""
-    user = username or os.environ.get("ION_ADMIN_USER") or DEFAULT_ADMIN
+    user = username or settings.ION_ADMIN_USER or DEFAULT_ADMIN
     if password:
         return user, password, "option"
-    if os.environ.get("ION_ADMIN_PASSWORD"):
-        return user, os.environ["ION_ADMIN_PASSWORD"], "environment"
+    if settings.ION_ADMIN_PASSWORD:  # from the environment (iondb/settings.py)
+        return user, settings.ION_ADMIN_PASSWORD, "environment"
     return user, DEFAULT_ADMIN, "default"
 
 

@@ -1,5 +1,4 @@
 """Fill a fresh database with the reference catalog; safe to run at every start."""
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,8 +12,8 @@ FIXTURES_ENV = "ION_TS_FIXTURES_DIR"
 
 
 def extra_fixtures_dir():
-    """A lab's own fixture folder to import at every start (setting or environment), or None."""
-    configured = getattr(settings, FIXTURES_ENV, None) or os.environ.get(FIXTURES_ENV)
+    """A lab's own fixture folder to import at every start (settings.ION_TS_FIXTURES_DIR), or None."""
+    configured = settings.ION_TS_FIXTURES_DIR
     return Path(configured) if configured else None
 
 

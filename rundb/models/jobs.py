@@ -3,19 +3,7 @@ reconciles it against the Grid Engine (or the local backend). States only move f
 from django.db import models
 from django.utils import timezone
 
-
-class JobState:
-    QUEUED = "Queued"
-    STARTED = "Started"
-    COMPLETED = "Completed"
-    ERROR = "Error"
-    CANCELLED = "Cancelled"
-    TIMED_OUT = "Timed Out"
-
-    FINAL = (COMPLETED, ERROR, CANCELLED, TIMED_OUT)
-    ACTIVE = (QUEUED, STARTED)
-    # Rank for forward-only transitions: a state may only be replaced by one of higher rank.
-    RANK = {QUEUED: 0, STARTED: 1, COMPLETED: 2, ERROR: 2, CANCELLED: 2, TIMED_OUT: 2}
+from ..jobstates import JobState
 
 
 class GridJob(models.Model):

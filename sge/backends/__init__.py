@@ -1,7 +1,7 @@
 """Job backends used by the job service.
 
     from sge.backends import get_backend
-    backend = get_backend()          # ION_JOB_BACKEND=sge|local (default local)
+    backend = get_backend()          # settings.ION_JOB_BACKEND: sge|local (default local)
     jid = backend.submit(script, job_name="ts_12", stdout_path=..., work_dir=...,
                          hold_jids=["41"], hold=True)   # submit on hold,
     ...store jid in the DB...                           # persist the id,
@@ -11,7 +11,7 @@
 States: queued, held, running, done, failed, unknown (see base.py, which also
 defines the exit-code file convention shared by both backends).
 """
-import os
+from django.conf import settings
 
 from .base import (DONE, EXITCODE_ENV, FAILED, HELD, QUEUED, RUNNING, STATES, UNKNOWN, Backend,
                    InvalidJobName, JobError, JobListing, JobStatus, exitcode_path)
@@ -20,8 +20,8 @@ BACKENDS = ("sge", "local")
 
 
 def get_backend(name: str | None = None, **kwargs) -> Backend:
-    """The backend named *name* (default: env ION_JOB_BACKEND, else "local")."""
-    name = (name or os.environ.get("ION_JOB_BACKEND") or "local").strip().lower()
+    """The backend named *name* (default: settings.ION_JOB_BACKEND, else "local")."""
+    name = (name or settings.ION_JOB_BACKEND or "local").strip().lower()
     if name in ("sge", "drmaa"):
         from .drmaa_backend import DrmaaBackend
         return DrmaaBackend(**kwargs)

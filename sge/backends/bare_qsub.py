@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 
-from sge.env import default_queue
+from django.conf import settings
 
 from . import sgecli
 from .base import (JobError, normalize_hold_jids, prepare_submission, validate_job_name,
@@ -27,7 +27,7 @@ def submit_with_qsub(script, *, job_name, stdout_path, work_dir, hold_jids=(), q
     # would re-split arguments that contain spaces.
     args = ["qsub", "-terse", "-b", "y", "-shell", "no", "-N", job_name, "-o", os.fspath(stdout_path), "-j", "y",
             "-wd", os.fspath(work_dir)]
-    queue = default_queue() if queue is None else queue
+    queue = settings.ION_SGE_QUEUE if queue is None else queue
     if queue:
         args += ["-q", queue]
     holds = normalize_hold_jids(hold_jids)

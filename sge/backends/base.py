@@ -27,17 +27,20 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+
+from rundb.files import atomic_write
+from rundb.jobstates import RunnerState
+
 EXITCODE_ENV = "ION_JOB_EXITCODE_FILE"
 EXITCODE_SUFFIX = ".exitcode"
 
-QUEUED = "queued"
-HELD = "held"
-RUNNING = "running"
-DONE = "done"
-FAILED = "failed"
-UNKNOWN = "unknown"
-STATES = (QUEUED, HELD, RUNNING, DONE, FAILED, UNKNOWN)
-TERMINAL_STATES = (DONE, FAILED)
+# The runner's states belong to the one job-state vocabulary (rundb/jobstates.py).
+QUEUED, HELD, RUNNING = RunnerState.QUEUED, RunnerState.HELD, RunnerState.RUNNING
+DONE, FAILED, UNKNOWN = RunnerState.DONE, RunnerState.FAILED, RunnerState.UNKNOWN
+STATES = RunnerState.ALL
+TERMINAL_STATES = RunnerState.TERMINAL
+LIVE_STATES = RunnerState.LIVE
 
 # $1 = job script, $2 = exit-code file.  No `exec`: the status must be
 # recorded.  One line: SGE does not carry newlines in job arguments.
@@ -171,10 +174,7 @@ def normalize_hold_jids(hold_jids) -> list[str]:
 
 
 def default_state_dir() -> str:
-    if os.environ.get("ION_JOB_STATE_DIR"):
-        return os.environ["ION_JOB_STATE_DIR"]
-    var = os.environ.get("ION_VAR_DIR") or os.path.join(os.getcwd(), "var")
-    return os.path.join(var, "jobstate")
+    return str(settings.ION_JOB_STATE_DIR)
 
 
 class JobStore:
@@ -193,11 +193,8 @@ class JobStore:
         return self.root / f"{jobid}.{suffix}"
 
     def write(self, jobid, suffix, data) -> None:
-        target = self.path(jobid, suffix)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         text = data if isinstance(data, str) else json.dumps(data, sort_keys=True)
-        tmp.write_text(text)
-        os.replace(tmp, target)
+        atomic_write(self.path(jobid, suffix), text)
 
     def read(self, jobid, suffix):
         try:

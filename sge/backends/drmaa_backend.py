@@ -21,10 +21,12 @@ import signal
 import threading
 import time
 
-from sge.env import default_queue, import_drmaa
+from django.conf import settings
+
+from sge.env import import_drmaa
 
 from . import sgecli
-from .base import (DONE, FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobStatus,
+from .base import (FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobStatus,
                    JobStore, default_state_dir, normalize_hold_jids, prepare_submission,
                    read_exitcode, status_from_exitcode, validate_jobid, with_queue, wrapper_command)
 
@@ -87,7 +89,7 @@ class DrmaaBackend(Backend):
 
     def __init__(self, *, queue: str | None = None, state_dir=None, install_signal_handler=True):
         self.drmaa = import_drmaa()
-        self.queue = default_queue() if queue is None else queue
+        self.queue = settings.ION_SGE_QUEUE if queue is None else queue
         self.store = JobStore(os.path.join(state_dir or default_state_dir(), "sge"))
         self._session = _acquire_session(self.drmaa, install_signal_handler)
         self._closed = False

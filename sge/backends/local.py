@@ -6,7 +6,7 @@ supervised by a detached ``local_runner.py`` process; all state lives in
 small files under ``<state_dir>/local`` (see local_runner for the layout), so
 a restarted job service finds its jobs again: ids are numbers from a counter
 file, liveness is pid + kernel start time.  ``native_spec`` is recorded but
-has no effect; ``slots`` limits how many jobs run at once (env
+has no effect; ``slots`` limits how many jobs run at once (setting
 ``ION_LOCAL_SLOTS``, default: number of CPUs, at least 2).
 """
 from __future__ import annotations
@@ -18,8 +18,10 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
+
 from . import local_runner as lr
-from .base import (FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobListing,
+from .base import (FAILED, HELD, LIVE_STATES, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobListing,
                    JobStatus, JobStore, default_state_dir, normalize_hold_jids,
                    prepare_submission, read_exitcode, status_from_exitcode, validate_jobid,
                    wrapper_command)
@@ -34,7 +36,7 @@ class LocalBackend(Backend):
                  python: str = sys.executable):
         self.store = JobStore(os.path.join(state_dir or default_state_dir(), "local"))
         if slots is None:
-            slots = int(os.environ.get("ION_LOCAL_SLOTS") or max(2, os.cpu_count() or 2))
+            slots = settings.ION_LOCAL_SLOTS
         self.slots = slots
         self.term_grace = term_grace
         self.python = python
@@ -67,7 +69,7 @@ class LocalBackend(Backend):
                                command=wrapper_command(script, code_file))
         if not hold:
             self.store.write(jobid, "release", "")
-        job_env = dict(os.environ)
+        job_env = dict(os.environ)  # the job inherits this process's environment, as under a shell
         job_env.update(env)
         job_env.update(JOB_ID=jobid, JOB_NAME=job_name)  # as SGE sets them
         with open(self.store.path(jobid, "log"), "ab") as log:
@@ -194,7 +196,7 @@ class LocalBackend(Backend):
             if self.store.exists(jobid, "result"):
                 continue
             st = self.status(jobid)
-            if st.state in (QUEUED, HELD, RUNNING):
+            if st.state in LIVE_STATES:
                 rec = self.store.record(jobid) or {}
                 out.append(JobListing(jobid, rec.get("name", ""), st.state, st.state,
                                       tuple(rec.get("hold_jids", ()))))

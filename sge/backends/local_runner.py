@@ -1,4 +1,4 @@
-"""Detached supervisor of one local job (stdlib only; run by file path).
+"""Detached supervisor of one local job (stdlib and rundb.files only; run by file path).
 
     python local_runner.py STATE_DIR JOBID
 
@@ -28,6 +28,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+if not __package__:  # run by file path (LocalBackend does): the project root makes rundb importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from rundb.files import atomic_write  # noqa: E402 - after the path set-up above
 
 POLL_SECONDS = 0.2
 RUNNER_START_GRACE = 30.0  # a record this young may not have its runner file yet
@@ -88,9 +92,7 @@ def read_json(path: Path):
 
 
 def write_json(path: Path, data) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True))
-    os.replace(tmp, path)
+    atomic_write(path, json.dumps(data, sort_keys=True))
 
 
 def finished(store: Path, jobid: str) -> bool:

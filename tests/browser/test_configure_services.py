@@ -29,12 +29,12 @@ def test_services_page_and_terminate(page, live, signed_in):
     assert job.cancel_requested
 
 
-def test_services_running_with_job_service(page, live, signed_in, job_service, monkeypatch):
+def test_services_running_with_job_service(page, live, signed_in, job_service, settings):
     from web_support import wait_for
 
     # The web process finds the service by its lock: same state folder and job-name prefix.
-    monkeypatch.setenv("ION_JOB_STATE_DIR", str(job_service.workdir / "jobstate"))
-    monkeypatch.setenv("ION_JOB_NAME_PREFIX", job_service.prefix)
+    settings.ION_JOB_STATE_DIR = str(job_service.workdir / "jobstate")
+    settings.ION_JOB_NAME_PREFIX = job_service.prefix
 
     def running():
         page.goto(f"{live}/configure/services/?queues=0")

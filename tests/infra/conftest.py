@@ -12,7 +12,9 @@ def settings_in_subprocess(tmp_path):
     """settings_in_subprocess(NAME=value, ...) -> dict of settings as a fresh process sees them."""
     names = ["DATABASES", "VAR_DIR", "ION_RESULTS_ROOT", "ION_PLUGIN_ROOT", "ION_REPORT_ROOT", "DEBUG",
              "ALLOWED_HOSTS", "SECRET_KEY", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND",
-             "CELERY_TASK_ALWAYS_EAGER", "ION_JOB_BACKEND"]
+             "CELERY_TASK_ALWAYS_EAGER", "ION_JOB_BACKEND", "ION_JOB_STATE_DIR", "ION_LOCAL_SLOTS",
+             "ION_JOB_NAME_PREFIX", "ION_JOB_DB_POLL", "ION_JOB_TIMEOUT", "ION_ADMIN_USER", "ION_ADMIN_PASSWORD",
+             "ION_TS_FIXTURES_DIR", "ION_SGE_QUEUE"]
     code = (
         "import json, sys\n"
         "from django.conf import settings\n"

@@ -1,4 +1,4 @@
-"""Bead density heatmaps (notes §4, check 25)."""
+"""Bead density heatmaps."""
 import numpy as np
 from PIL import Image
 
@@ -13,7 +13,7 @@ def test_box_sum_is_percent_loaded(tmp_path):
     assert b[0, 0] == 100  # reflected borders keep a full window
 
 
-def test_bead_density_pngs_and_title(tmp_path):  # check 25
+def test_bead_density_pngs_and_title(tmp_path):
     flags = np.zeros((200, 300), np.uint16)
     flags[:, :150] |= 1 << 1  # Bead bit
     flags[0, 299] |= 1 << 10  # excluded, not a bead

@@ -1,4 +1,4 @@
-"""Alignment ionstats from CIGAR + MD (notes §3.1, §7 checks 13-18)."""
+"""Alignment ionstats from CIGAR + MD."""
 import pytest
 
 from pipeline.metrics.ionstats import ionstats_for_bam
@@ -20,26 +20,26 @@ def aq_len(s, q):
     return h.max_read_length if h.num_reads else 0
 
 
-def test_single_mismatch_at_49(tmp_path):  # check 14
+def test_single_mismatch_at_49(tmp_path):
     s = one(tmp_path, md="49A50")
     assert [aq_len(s, q) for q in (7, 10, 17, 20, 30, 47)] == [100, 100, 100, 100, 49, 49]
     assert s.error_by_position[49] == 1 and s.error_by_position.sum() == 1
     assert s.aligned.num_bases == 100
 
 
-def test_short_aq_lengths_are_not_counted(tmp_path):  # check 15
+def test_short_aq_lengths_are_not_counted(tmp_path):
     s = one(tmp_path, md="10A89")
     assert s.aq[20].num_reads == 1 and s.aq[20].max_read_length == 100
     assert s.aq[30].num_reads == 0 and s.aq[47].num_reads == 0
 
 
-def test_deletion_counts_length_at_next_read_base(tmp_path):  # check 16
+def test_deletion_counts_length_at_next_read_base(tmp_path):
     s = one(tmp_path, cigar="50M3D50M", md="50^ACG50")
     assert s.error_by_position[50] == 3 and s.error_by_position.sum() == 3
     assert [aq_len(s, q) for q in (7, 10, 17, 20, 30, 47)] == [100, 100, 50, 50, 50, 50]
 
 
-def test_reverse_strand_positions_from_read_5prime_end(tmp_path):  # check 17
+def test_reverse_strand_positions_from_read_5prime_end(tmp_path):
     s = one(tmp_path, md="50C49", flag=16)
     assert s.error_by_position[49] == 1 and s.error_by_position.sum() == 1
     assert aq_len(s, 30) == 49
@@ -66,7 +66,7 @@ def test_iupac_reference_compatible_base_is_not_an_error(tmp_path):
     assert s.error_by_position.sum() == 1
 
 
-def test_raw_accuracy_and_unmapped_reads(tmp_path):  # check 18
+def test_raw_accuracy_and_unmapped_reads(tmp_path):
     reads = []
     for i in range(10):
         md = "100" if i >= 5 else f"{10 + i}A{89 - i}"
@@ -82,7 +82,7 @@ def test_raw_accuracy_and_unmapped_reads(tmp_path):  # check 18
     assert lm["totalNumReads"] == 12 and lm["genomesize"] == 10000
 
 
-def test_long_reads_clamped_in_i_counts(tmp_path):  # check 13
+def test_long_reads_clamped_in_i_counts(tmp_path):
     reads = [{"seq": "T" * 500, "qual": [30] * 500, "flag": 0, "ref": "chr1", "pos": 5 * i,
               "tags": {"MD": "500"}} for i in range(1000)]
     path = write_bam(tmp_path / "c.bam", reads, references=REFS)

@@ -1,4 +1,4 @@
-"""Basecaller-level ionstats (notes §3.1, §7 checks 9-12, 22): hand-computed small BAMs."""
+"""Basecaller-level ionstats: hand-computed small BAMs."""
 import json
 
 import numpy as np
@@ -17,7 +17,7 @@ def stats_for(tmp_path, reads, **kw):
     return ionstats_for_bam(path, **kw)
 
 
-def test_full_histogram_and_q0_lengths(tmp_path):  # check 9
+def test_full_histogram_and_q0_lengths(tmp_path):
     s = stats_for(tmp_path, [{"seq": "A" * n, "qual": [30] * n} for n in (10, 20, 30, 40)])
     full = s.basecaller_json()["full"]
     assert (full["num_reads"], full["num_bases"], full["max_read_length"], full["mean_read_length"]) == (4, 100, 40, 25)
@@ -29,7 +29,7 @@ def test_full_histogram_and_q0_lengths(tmp_path):  # check 9
     assert q["q0_50bp_reads"] == 0
 
 
-def test_q17_q20_lengths_are_true_prefix_lengths(tmp_path):  # check 10
+def test_q17_q20_lengths_are_true_prefix_lengths(tmp_path):
     s = stats_for(tmp_path, [{"seq": "A" * 100, "qual": [30] * 45 + [10] * 55}])
     assert s.q17.hist[55] == 1 and s.q17.num_reads == 1
     assert s.q20.hist[49] == 1
@@ -38,13 +38,13 @@ def test_q17_q20_lengths_are_true_prefix_lengths(tmp_path):  # check 10
     assert q["q0_max_read_length"] == 100  # not a copy of q0
 
 
-def test_bad_start_gives_zero_length_but_counts_the_read(tmp_path):  # check 11
+def test_bad_start_gives_zero_length_but_counts_the_read(tmp_path):
     s = stats_for(tmp_path, [{"seq": "C" * 100, "qual": [7] * 10 + [40] * 90}])
     assert s.q17.hist[0] == 1 and s.q20.hist[0] == 1
     assert s.q17.num_reads == 1 == s.full.num_reads
 
 
-def test_qv_histogram_clamps_to_63(tmp_path):  # check 12
+def test_qv_histogram_clamps_to_63(tmp_path):
     s = stats_for(tmp_path, [{"seq": "ACGTA", "qual": [0, 17, 20, 63, 70]}])
     assert s.qv[0] == 1 and s.qv[17] == 1 and s.qv[20] == 1 and s.qv[63] == 2
     q = quality_metrics(s)
@@ -52,7 +52,7 @@ def test_qv_histogram_clamps_to_63(tmp_path):  # check 12
 
 
 def test_float_boundary_matches_sequential_sum(tmp_path):
-    # 100 x QV20: the running mean of 0.01 drifts above 0.01 by rounding (notes §3.1)
+    # 100 x QV20: the running mean of 0.01 drifts above 0.01 by rounding
     s = stats_for(tmp_path, [{"seq": "G" * 100, "qual": [20] * 100}])
     assert s.q20.hist[17] == 1
     assert s.q17.hist[100] == 1
@@ -82,7 +82,7 @@ def test_insert_histogram_from_za(tmp_path):
     assert s.insert.num_reads == 1 and s.insert.hist[42] == 1
 
 
-def test_system_snr_from_zm_key_flows(tmp_path):  # check 22
+def test_system_snr_from_zm_key_flows(tmp_path):
     rng = np.random.default_rng(3)
     key_flows = np.array([1, 0, 1, 0, 0, 1, 0])  # TCAG over TACG..., last key base excluded
     reads = []

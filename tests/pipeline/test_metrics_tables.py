@@ -32,7 +32,7 @@ def test_tfs_with_few_reads_are_left_out():
     assert tf_metrics({"TF_A": {"sequence": "ACGT", "stats": IonStats(400)}}) == []
 
 
-def test_bfmask_stats_to_analysis_metrics(tmp_path):  # check 19
+def test_bfmask_stats_to_analysis_metrics(tmp_path):
     p = tmp_path / "analysis.bfmask.stats"
     p.write_text("[global]\nTotal Wells = 1000\nExcluded Wells = 100\nBead Wells = 450\n"
                  "Percent Template-Positive Library Beads = NA\nLibrary Beads = 400\n")
@@ -44,7 +44,7 @@ def test_bfmask_stats_to_analysis_metrics(tmp_path):  # check 19
     assert am["sysCF"] is None and am["libFinal"] is None  # no BaseCaller.json
 
 
-def test_basecaller_json_phasing(tmp_path):  # check 20
+def test_basecaller_json_phasing(tmp_path):
     p = tmp_path / "BaseCaller.json"
     p.write_text(json.dumps({"Phasing": {"CF": 0.006, "IE": 0.004, "DR": 0.001},
                              "Filtering": {"ReadDetails": {"lib": {"valid": 777}, "tf": {"valid": 12}}}}))
@@ -57,7 +57,7 @@ def test_basecaller_json_phasing(tmp_path):  # check 20
     assert lm["cf"] == pytest.approx(0.6) and lm["ie"] == pytest.approx(0.4) and lm["dr"] == pytest.approx(0.1)
 
 
-def test_nuke_trace_key_signal(tmp_path):  # check 21
+def test_nuke_trace_key_signal(tmp_path):
     p = tmp_path / "avgNukeTrace_TCAG.txt"
     p.write_text("0 1 2 3\n2 1 5 2\nT 10 80 20\nC 5 100 30\nA 1 90 4\n")
     tr = inputs.read_nuke_trace(str(p))

@@ -1,4 +1,4 @@
-"""Barcode classification (mode 1, flow space), trimming and per-barcode BAMs (notes §5, check 24)."""
+"""Barcode classification (mode 1, flow space), trimming and per-barcode BAMs."""
 import json
 import random
 
@@ -36,7 +36,7 @@ def test_flow_vector():
     assert hp == [1, 0, 1, 0, 0, 1, 0, 2] and flows == [0, 2, 5, 7, 7]
 
 
-def test_classify_trim_and_write(tmp_path, kit):  # check 24
+def test_classify_trim_and_write(tmp_path, kit):
     reads = [
         {"seq": "CTAAGGTAAC" + "GAT" + TEMPLATE, "qual": [30] * 42, "tags": {"ZA": 50, "ZF": 20}},
         {"seq": "CTAAAGGTAAC" + "GAT" + TEMPLATE, "qual": [25] * 43},  # HP over-call in the barcode
@@ -69,7 +69,7 @@ def test_classify_trim_and_write(tmp_path, kit):  # check 24
     assert recs[0].query_sequence == "ACGTACGTACGTAAAA" + TEMPLATE and not recs[0].has_tag("XB")
 
 
-def test_equidistant_read_is_nomatch(tmp_path):  # check 24, tie rule
+def test_equidistant_read_is_nomatch(tmp_path):  # tie rule
     kit = load_barcode_kit([
         {"id_str": "BC1", "sequence": "CTAAGGTAAC", "adapter": "GAT", "index": 1, "score_cutoff": 2},
         {"id_str": "BC2", "sequence": "CTAAAGGTAC", "adapter": "GAT", "index": 2, "score_cutoff": 2},

@@ -1,4 +1,4 @@
-"""datasets_basecaller.json, the barcode `filtered` rule (§5.4, check 23), barcodes.json (seed format)."""
+"""datasets_basecaller.json, the barcode `filtered` rule, barcodes.json (the format plugins read)."""
 from pipeline.stages.datasets import apply_barcode_filter, barcodes_json, build_datasets, count_bam
 from pipeline.stages.smallbam import write_bam
 
@@ -10,7 +10,7 @@ def counts(**n):
     return {k: {"read_count": v, "total_bases": 100 * v, "Q20_bases": 90 * v} for k, v in n.items()}
 
 
-def test_filtered_rule_composite(tmp_path):  # check 23
+def test_filtered_rule_composite(tmp_path):
     ds = build_datasets("R1", barcode_kit=KIT, counts=counts(BC1=10000, BC2=100, BC3=101, BC4=5, nomatch=7),
                         samples={"BC4": "S4"})
     apply_barcode_filter(ds, filter_frequency=0.01, filter_minreads=10)

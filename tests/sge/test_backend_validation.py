@@ -64,8 +64,8 @@ def test_unknown_backend_name():
         get_backend("pbs")
 
 
-def test_local_is_the_default_backend(monkeypatch, tmp_path):
-    monkeypatch.delenv("ION_JOB_BACKEND", raising=False)
+def test_local_is_the_default_backend(settings, tmp_path):
+    settings.ION_JOB_BACKEND = ""
     backend = get_backend(state_dir=tmp_path)
     assert backend.name == "local"
 

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def state_dir(tmp_path, monkeypatch):
+def state_dir(tmp_path, settings):
     path = tmp_path / "jobstate"
-    monkeypatch.setenv("ION_JOB_STATE_DIR", str(path))
-    monkeypatch.setenv("ION_JOB_NAME_PREFIX", "cmd" + os.urandom(3).hex())
+    settings.ION_JOB_STATE_DIR = str(path)
+    settings.ION_JOB_NAME_PREFIX = "cmd" + os.urandom(3).hex()
     return path
 
 
@@ -37,8 +37,8 @@ def test_unknown_backend_is_refused(settings, state_dir):
         call_command("jobservice", "--once")
 
 
-def test_bad_setting_is_a_clear_error(state_dir, monkeypatch):
-    monkeypatch.setenv("ION_JOB_DB_POLL", "fast")
+def test_bad_setting_is_a_clear_error(state_dir, settings):
+    settings.ION_JOB_DB_POLL = "fast"
     with pytest.raises(CommandError, match="ION_JOB_DB_POLL"):
         call_command("jobservice", "--backend", "local", "--once")
 

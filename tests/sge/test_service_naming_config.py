@@ -22,32 +22,28 @@ def test_default_prefix_depends_on_database(db):
     assert prefix.startswith("ion") and len(prefix) == 9 and prefix == default_prefix()
 
 
-def test_prefix_from_environment_is_validated(monkeypatch):
-    monkeypatch.setenv("ION_JOB_NAME_PREFIX", "ci42")
+def test_prefix_from_settings_is_validated(settings):
+    settings.ION_JOB_NAME_PREFIX = "ci42"
     assert job_name_prefix() == "ci42"
     for bad in ("4ci", "ci-42", "a b", "x" * 40):
-        monkeypatch.setenv("ION_JOB_NAME_PREFIX", bad)
+        settings.ION_JOB_NAME_PREFIX = bad
         with pytest.raises(ValueError, match="ION_JOB_NAME_PREFIX"):
             job_name_prefix()
 
 
-def test_config_from_environment(monkeypatch):
-    monkeypatch.setenv("ION_JOB_DB_POLL", "0.5")
-    monkeypatch.setenv("ION_JOB_TIMEOUT", "60")
-    monkeypatch.setenv("ION_JOB_SUBMIT_RETRIES", "2")
+def test_config_from_settings(settings):
+    # As iondb/settings.py leaves them: the environment's text, None when unset.
+    settings.ION_JOB_DB_POLL, settings.ION_JOB_TIMEOUT, settings.ION_JOB_SUBMIT_RETRIES = "0.5", "60", "2"
+    settings.ION_JOB_STATUS_POLL = None
     cfg = ServiceConfig.from_settings()
     assert (cfg.db_poll, cfg.timeout, cfg.submit_retries, cfg.status_poll) == (0.5, 60.0, 2, 1.0)
-
-
-def test_setting_wins_over_environment(monkeypatch, settings):
-    monkeypatch.setenv("ION_JOB_STATUS_POLL", "9")
     settings.ION_JOB_STATUS_POLL = 2
     assert ServiceConfig.from_settings().status_poll == 2.0
 
 
 @pytest.mark.parametrize("value", ["soon", "-1"])
-def test_bad_config_values_are_refused(monkeypatch, value):
-    monkeypatch.setenv("ION_JOB_LOST_GRACE", value)
+def test_bad_config_values_are_refused(settings, value):
+    settings.ION_JOB_LOST_GRACE = value
     with pytest.raises(ValueError, match="ION_JOB_LOST_GRACE"):
         ServiceConfig.from_settings()
 

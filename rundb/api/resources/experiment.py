@@ -23,7 +23,7 @@ class ExperimentAnalysisSettingsResource(IonResource):
 class ExperimentResource(ExperimentRoutesMixin, IonResource):
     """Runs. ``runtype`` is ``log.runtype`` (default GENS; writing it sets ``log.runtype``),
     ``isProton`` is "True"/"False" from the chip, ``sample`` the first sample's name.
-    POST is allowed (the seed lists it), although runs normally come from plans and the crawler."""
+    POST is allowed (the API reference lists it), although runs normally come from plans and the crawler."""
 
     results = fields.ToManyField("rundb.api.resources.results.ResultsResource", "results",
                                  null=True, blank=True, readonly=True)

@@ -6,12 +6,13 @@ from django.utils import timezone
 from tastypie import fields
 from tastypie.exceptions import ImmediateHttpResponse, NotFound, Unauthorized
 
+from rundb.jobstates import ACTIVE_JOB_STATES, FINAL_JOB_STATES, JOB_STATES, plugin_state_from_jobs
 from rundb.models import JobState, Plugin, PluginResult, PluginResultJob
 from rundb.paths import safe_join
 
 from ..auth import plugin_result_from_request
 from ..base import ComputedField, IonMeta, IonResource, error_response
-from ..computed import ACTIVE_JOB_STATES, FINAL_JOB_STATES, JOB_STATES, plugin_state_from_jobs, to_boolean
+from ..computed import to_boolean
 from .results import report_folder, report_web_root
 
 OUTPUT_FOLDER = "plugin_out"

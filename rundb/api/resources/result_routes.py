@@ -22,6 +22,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from tastypie.exceptions import BadRequest, NotFound
 
+from rundb.jobstates import JobState
 from rundb.models import Experiment, Plugin, PluginResult, PluginResultJob, Results
 
 from ..base import json_response
@@ -200,6 +201,6 @@ class ResultRoutesMixin:
                 transaction.set_rollback(True)
                 raise BadRequest(f"Cannot adopt {entry.name}: {target.name} already exists.")
             entry.rename(target)
-            PluginResultJob.objects.create(plugin_result=run, state="Unknown", grid_engine_jobid=-1,
+            PluginResultJob.objects.create(plugin_result=run, state=JobState.UNKNOWN, grid_engine_jobid=-1,
                                            starttime=None, endtime=timezone.now())
         return HttpResponse(status=204)

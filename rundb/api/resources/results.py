@@ -19,10 +19,11 @@ from rundb.models import (
     Results,
     Sample,
 )
+from rundb.jobstates import plugin_state_from_jobs
 from rundb.paths import name_problem
 
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
-from ..computed import plugin_state_from_jobs, to_boolean
+from ..computed import to_boolean
 from .site import ReportStorageResource
 from . import composite_filters
 from .result_routes import ResultRoutesMixin
@@ -333,7 +334,7 @@ def _latest_eas(column, output_field=None):
 
 
 class CompositeExperimentResource(IonResource):
-    """Runs with their reports, for the data pages and ``seed 002``'s "completed runs" example.
+    """Runs with their reports, for the data pages and the API examples' "completed runs" client.
     Excludes planned shells and report-only placeholders; newest ``resultDate`` first.
     ``?all_text=a OR b`` searches run names, report names, notes, short ids and chip barcodes;
     ``?result_status=Completed|Error|Progress|Other`` keeps runs with such a report."""

@@ -1,4 +1,4 @@
-"""Chip type, barcode kit, tiled blocks, platform, plan short ID, library (notes §7 check 4)."""
+"""Chip type, barcode kit, tiled blocks, platform, plan short ID, library."""
 from pipeline.ingest.explog import normalise_chip_type, parse_explog_text
 from pipeline.ingest.mapping import derive_run_info
 

@@ -1,4 +1,4 @@
-"""Flow order from the Image Map, and flows/cycles derivation (notes §7 check 2)."""
+"""Flow order from the Image Map, and flows/cycles derivation."""
 from pipeline.ingest.explog import flow_order_from_image_map, parse_explog_text
 from pipeline.ingest.mapping import derive_run_info
 

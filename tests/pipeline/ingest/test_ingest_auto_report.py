@@ -1,4 +1,4 @@
-"""The automatic report of a finished run: name, folder, link, runid, queued job (check 8)."""
+"""The automatic report of a finished run: name, folder, link, runid, queued job."""
 import re
 from pathlib import Path
 

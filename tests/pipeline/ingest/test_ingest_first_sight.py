@@ -1,4 +1,4 @@
-"""A new run folder with only explog.txt: one Experiment, Rig, plan copy (notes §7 check 1)."""
+"""A new run folder with only explog.txt: one Experiment, Rig, plan copy."""
 from datetime import datetime, timezone
 
 import pytest

@@ -1,4 +1,4 @@
-"""ftpStatus only moves forward; an aborted run stays aborted and is analysed once (check 7)."""
+"""ftpStatus only moves forward; an aborted run stays aborted and is analysed once."""
 import pytest
 
 from pipeline.ingest.crawler import crawl_once

@@ -31,7 +31,7 @@ def user(username=None, *, superuser=False, groups=(), password="pw", active=Tru
 
 
 def catalog():
-    """The rows planning and the seed examples need: chips, kits, barcodes, key, flow order."""
+    """The rows planning and the API examples need: chips, kits, barcodes, key, flow order."""
     order = m.FlowOrder.objects.create(name="Ion samba", description="Ion default samba flow order",
                                        flowOrder="TACGTACGTCTGAGCATCGATCGATGTACAGC", isDefault=True, isSystem=True)
     for name, desc, itype, active in [

@@ -1,5 +1,6 @@
-"""The client examples of seeds 002 ("API Examples") and 004 ("Run a Plugin"), ported to
-Python 3 and requests. Each returns the lines the seed prints, so tests can check them."""
+"""The client examples of the Torrent Suite API documentation ("API Examples" and "Run a
+Plugin"), ported to Python 3 and requests. Each returns the lines the example prints, so tests
+can check them."""
 import requests
 
 
@@ -8,7 +9,7 @@ def headers(username, api_key):
 
 
 def fetch_all_chips(base_url, username, api_key):
-    """Seed 002, "Fetching all Chips": follow meta.next until it is null."""
+    """Fetching all Chips": follow meta.next until it is null."""
     object_list = []
     next_url = "/rundb/api/v1/chip/"
     while next_url:
@@ -21,7 +22,7 @@ def fetch_all_chips(base_url, username, api_key):
 
 
 def chips_starting_with_31(base_url, username, api_key):
-    """Seed 002, "Adding Filters": name__startswith=31, print the first three names."""
+    """Adding Filters": name__startswith=31, print the first three names."""
     object_list = []
     next_url = "/rundb/api/v1/chip/"
     while next_url:
@@ -35,7 +36,7 @@ def chips_starting_with_31(base_url, username, api_key):
 
 
 def completed_runs_and_reports(base_url, username, api_key):
-    """Seed 002, "Completed Runs and Reports": displayName and each report's name and status."""
+    """Completed Runs and Reports": displayName and each report's name and status."""
     object_list = []
     next_url = "/rundb/api/v1/compositeexperiment/"
     while next_url:
@@ -53,7 +54,7 @@ def completed_runs_and_reports(base_url, username, api_key):
 
 
 def fetch_a_report(base_url, username, api_key, report_pk):
-    """Seed 002, "Fetching a Report": plugin states, then follow the libmetrics URI."""
+    """Fetching a Report": plugin states, then follow the libmetrics URI."""
     lines = []
     report_response = requests.get(base_url + f"/rundb/api/v1/results/{report_pk}/",
                                    headers=headers(username, api_key))
@@ -113,7 +114,7 @@ BARCODED_PLAN = {
 
 
 def plan_run(base_url, username, api_key, plan_json):
-    """Seed 002, "Planning a Non-barcoded / Barcoded Run": POST, raise_for_status, print status."""
+    """Planning a Non-barcoded / Barcoded Run": POST, raise_for_status, print status."""
     response = requests.post(base_url + "/rundb/api/v1/plannedexperiment/", headers=headers(username, api_key),
                              json=plan_json)
     response.raise_for_status()
@@ -121,7 +122,7 @@ def plan_run(base_url, username, api_key, plan_json):
 
 
 def list_plugins(base_url, username, api_key, **params):
-    """Seed 004, "Get a list of plugins": active=True, the meta block tells the total."""
+    """Get a list of plugins": active=True, the meta block tells the total."""
     response = requests.get(base_url + "/rundb/api/v1/plugin/", headers=headers(username, api_key),
                             params={"active": True, "format": "json", **params})
     response.raise_for_status()

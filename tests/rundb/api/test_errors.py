@@ -72,6 +72,6 @@ def test_internal_error_is_500_without_traceback(api, db, monkeypatch):
 
 
 def test_missing_trailing_slash_redirects(api, db):
-    # seed 000's curl example omits the slash and relies on --location
+    # the API reference's curl example omits the slash and relies on --location
     response = api.get("/rundb/api/v1/results")
     assert response.status_code == 301 and response["Location"].endswith("/rundb/api/v1/results/")

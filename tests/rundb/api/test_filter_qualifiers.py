@@ -1,4 +1,4 @@
-"""Every filter qualifier of seed 000, on plain fields (``?field__<qualifier>=value``)."""
+"""Every filter qualifier of the API reference, on plain fields (``?field__<qualifier>=value``)."""
 import datetime
 
 import pytest

@@ -75,7 +75,7 @@ def test_invalid_values_are_400_naming_the_field(api, catalog, changes, field):
 
 
 def test_sample_is_dropped_with_a_warning_when_barcoded_samples_are_given(api, catalog):
-    # Seed 002's barcoded example sends both and expects 201: the seed wins over the notes.
+    # The API examples' barcoded plan sends both and expects 201.
     response = create(api, barcodeId="IonXpress",
                       barcodedSamples={"s": {"barcodes": ["IonXpress_001"],
                                              "barcodeSampleInfo": {"IonXpress_001": {"nucleotideType": "DNA"}}}})

@@ -1,4 +1,5 @@
-"""Seeds 002 and 004's own client code, run over HTTP against a live server with an ApiKey header."""
+"""The API examples' own client code (seed_clients.py), run over HTTP against a live server with
+an ApiKey header."""
 import datetime
 
 import pytest

@@ -15,10 +15,8 @@ KEY_LINE = re.compile(r"API key for (\S+): ([0-9a-f]{40})")
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch):
-    monkeypatch.delenv("ION_ADMIN_USER", raising=False)
-    monkeypatch.delenv("ION_ADMIN_PASSWORD", raising=False)
-    monkeypatch.delenv("ION_TS_FIXTURES_DIR", raising=False)
+def _clean_settings(settings):
+    settings.ION_ADMIN_USER = settings.ION_ADMIN_PASSWORD = settings.ION_TS_FIXTURES_DIR = ""
 
 
 def bootstrap(*args):
@@ -43,11 +41,11 @@ def test_first_run():
     assert "Catalog (project data): " in out and "now 5 barcode kit(s) / 256 barcodes" in out
 
 
-def test_second_run_changes_nothing(monkeypatch, catalog_snapshot):
+def test_second_run_changes_nothing(settings, catalog_snapshot):
     first = bootstrap()
     key = KEY_LINE.search(first).group(2)
     before = catalog_snapshot()
-    monkeypatch.setenv("ION_ADMIN_PASSWORD", "something-else")
+    settings.ION_ADMIN_PASSWORD = "something-else"
     second = bootstrap()
     admin = get_user_model().objects.get(username="ionadmin")
     assert "already exists (password unchanged)" in second
@@ -64,9 +62,8 @@ def test_new_api_key_on_request():
     assert new != old and verify_key(admin, new) and not verify_key(admin, old)
 
 
-def test_admin_from_environment_does_not_echo_the_password(monkeypatch):
-    monkeypatch.setenv("ION_ADMIN_USER", "labadmin")
-    monkeypatch.setenv("ION_ADMIN_PASSWORD", "Correct-Horse-9")
+def test_admin_from_environment_does_not_echo_the_password(settings):
+    settings.ION_ADMIN_USER, settings.ION_ADMIN_PASSWORD = "labadmin", "Correct-Horse-9"
     out = bootstrap("--no-catalog")
     admin = get_user_model().objects.get(username="labadmin")
     assert admin.is_superuser and admin.check_password("Correct-Horse-9")
@@ -75,8 +72,8 @@ def test_admin_from_environment_does_not_echo_the_password(monkeypatch):
     assert not dnaBarcode.objects.exists()
 
 
-def test_options_override_environment(monkeypatch):
-    monkeypatch.setenv("ION_ADMIN_USER", "labadmin")
+def test_options_override_environment(settings):
+    settings.ION_ADMIN_USER = "labadmin"
     bootstrap("--admin-user", "boss", "--admin-password", "pw-from-option", "--no-catalog")
     assert get_user_model().objects.get(username="boss").check_password("pw-from-option")
 

@@ -45,8 +45,8 @@ def assert_planning_catalog():
     assert RunType.objects.get(runType="GENS").applicationGroups.filter(name="DNA").exists()
 
 
-def test_fresh_database_gets_the_project_catalog(settings, monkeypatch):
-    monkeypatch.delenv("ION_TS_FIXTURES_DIR", raising=False)
+def test_fresh_database_gets_the_project_catalog(settings):
+    settings.ION_TS_FIXTURES_DIR = ""
     report = load_catalog()
     assert report.fixtures_dir is None and not report.warnings
     assert set(dnaBarcode.objects.values_list("name", flat=True)) == set(KIT_SIZES)
@@ -81,7 +81,7 @@ def test_builtin_rows_meet_the_project_rows():
     assert Chip.objects.get(name="314").description == "314v2"
 
 
-def test_a_labs_fixture_folder_is_imported_too(tmp_path, monkeypatch):
+def test_a_labs_fixture_folder_is_imported_too(tmp_path, settings):
     lab = tmp_path / "lab"
     lab.mkdir()
     (lab / "lab_kit.json").write_text(json.dumps([
@@ -89,7 +89,7 @@ def test_a_labs_fixture_folder_is_imported_too(tmp_path, monkeypatch):
                                                           "sequence": seq, "adapter": "GAT"}}
         for i, seq in ((1, "ACGTACGTAC"), (2, "CAGTCAGTCA"))
     ]))
-    monkeypatch.setenv("ION_TS_FIXTURES_DIR", str(lab))
+    settings.ION_TS_FIXTURES_DIR = str(lab)
     out = io.StringIO()
     call_command("load_catalog", stdout=out)
     assert dnaBarcode.objects.filter(name="LabKit").count() == 2
@@ -97,8 +97,8 @@ def test_a_labs_fixture_folder_is_imported_too(tmp_path, monkeypatch):
     assert f"project data + fixtures from {lab}" in out.getvalue()
 
 
-def test_a_configured_folder_that_is_missing_warns(tmp_path, monkeypatch):
-    monkeypatch.setenv("ION_TS_FIXTURES_DIR", str(tmp_path / "absent"))
+def test_a_configured_folder_that_is_missing_warns(tmp_path, settings):
+    settings.ION_TS_FIXTURES_DIR = str(tmp_path / "absent")
     report = load_catalog()
     assert not report.fixtures_found
     assert "ION_TS_FIXTURES_DIR" in report.warnings[0] and "import_ts_fixtures" in report.warnings[0]
@@ -113,11 +113,9 @@ def test_an_explicit_folder_that_does_not_exist_is_an_error(tmp_path):
         call_command("load_catalog", "--fixtures-dir", str(tmp_path / "absent"), stdout=io.StringIO())
 
 
-def test_extra_folder_from_settings_or_environment(monkeypatch, settings):
-    monkeypatch.delenv("ION_TS_FIXTURES_DIR", raising=False)
-    settings.ION_TS_FIXTURES_DIR = None
+def test_extra_folder_from_settings(monkeypatch, settings):
+    settings.ION_TS_FIXTURES_DIR = ""
+    monkeypatch.setenv("ION_TS_FIXTURES_DIR", "/srv/fixtures")  # read once, by iondb/settings.py
     assert extra_fixtures_dir() is None
-    monkeypatch.setenv("ION_TS_FIXTURES_DIR", "/srv/fixtures")
-    assert str(extra_fixtures_dir()) == "/srv/fixtures"
     settings.ION_TS_FIXTURES_DIR = "/opt/from-settings"
     assert str(extra_fixtures_dir()) == "/opt/from-settings"

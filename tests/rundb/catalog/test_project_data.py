@@ -85,9 +85,8 @@ def test_api_contract_has_every_resource():
 
 
 @pytest.mark.django_db
-def test_bootstrap_on_an_empty_database_serves_every_kit(monkeypatch):
-    monkeypatch.delenv("ION_TS_FIXTURES_DIR", raising=False)
-    monkeypatch.delenv("ION_ADMIN_USER", raising=False)
+def test_bootstrap_on_an_empty_database_serves_every_kit(settings):
+    settings.ION_TS_FIXTURES_DIR = settings.ION_ADMIN_USER = ""
     out = io.StringIO()
     call_command("bootstrap", stdout=out, stderr=io.StringIO())
     user, key = re.search(r"API key for (\S+): ([0-9a-f]{40})", out.getvalue()).groups()
