@@ -416,9 +416,7 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
         },
     }
     json_path = out / "BaseCaller.json"
-    tmp = json_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2))
-    os.replace(tmp, json_path)
+    atomic_write_json(json_path, report, indent=2)
     return BasecallResult(out, out / "rawlib.basecaller.bam", out / "rawtf.basecaller.bam",
                           json_path, stats_path, phasing,
                           {"lib": lib_d, "tf": tf_w.details})
