@@ -11,12 +11,12 @@ their 5' end (classification is a separate pipeline stage).
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from rundb.files import atomic_write_json
 
 from ..formats.bfmask import (MaskBit, add_counts, bfmask_stats_from_counts, mask_counts, read_bfmask,
                               write_bfmask, write_bfmask_stats)
