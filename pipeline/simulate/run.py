@@ -110,13 +110,10 @@ def simulate_run(out_dir, *, reads: int = 1000, barcodes=None, barcode_kit=None,
     tf_fasta = write_tf_files(truth_dir, tf_key)
 
     chip_type = chip_type or PLATFORM_DEFAULTS[platform][1]
-    fields = explog_fields(
-        experiment_name=run_name, run_name=run_name, platform=platform, device_name=PLATFORM_DEFAULTS[platform][0],
-        serial=f"SN-{platform}-{seed:04d}", chip_type=chip_type, chip_barcode=f"SIM{seed:06d}",
-        flows=flows, flow_cycle=flow_cycle, library_key=library_key, tf_key=tf_key,
-        reference=reference_name, barcode_kit=kit_name, start_time=start_time, project=project,
-        sample=sample, notes=notes, plan_short_id=plan_short_id, plan_guid=plan_guid, user=user)
-    write_explog(run_dir / "explog.txt", fields)  # the run starts
+    fields = _start_explog(run_dir, platform, seed, chip_type, run_name=run_name, flows=flows, flow_cycle=flow_cycle,
+                           library_key=library_key, tf_key=tf_key, reference=reference_name, barcode_kit=kit_name,
+                           start_time=start_time, project=project, sample=sample, notes=notes,
+                           plan_short_id=plan_short_id, plan_guid=plan_guid, user=user)
 
     n_badkey, n_dud = int(round(reads * bad_key_fraction)), int(round(reads * dud_fraction))
     layout = C.ChipLayout.for_beads(lib=reads, tf=tf_reads, dud=n_dud, badkey=n_badkey, loading=loading)
@@ -278,6 +275,15 @@ def _side_files(run_dir, fmt, summary, layout, *, full_order, flows, library_key
             f"flowOrder = {full_order}\nlibraryKey = {library_key}\ntfKey = {tf_key}\n")
         (data_dir / "analysis_return_code.txt").write_text("0\n")
     return data_dir
+
+
+def _start_explog(run_dir, platform, seed, chip_type, *, run_name, **values):
+    """Write explog.txt (the run starts); returns its fields."""
+    fields = explog_fields(experiment_name=run_name, run_name=run_name, platform=platform,
+                           device_name=PLATFORM_DEFAULTS[platform][0], serial=f"SN-{platform}-{seed:04d}",
+                           chip_type=chip_type, chip_barcode=f"SIM{seed:06d}", **values)
+    write_explog(run_dir / "explog.txt", fields)
+    return fields
 
 
 def _final_explog(run_dir, data_dir, fields, summary, layout, *, blocks, start_time, platform, flows):
