@@ -21,12 +21,12 @@ import os
 import re
 import shlex
 import sys
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
+from rundb.files import atomic_write
 from rundb.models import AnalysisJob, Experiment, JobState, ReportStorage, Results
 from rundb.paths import DIR_MODE
 
@@ -154,7 +154,7 @@ def analysis_command(result):
 def write_job_script(path, argv, *, work_dir, description=""):
     """Write an executable /bin/sh script that cd's to `work_dir` and execs `argv`.
 
-    Written to a temporary file and renamed, so a backend never sees half a script.
+    Written with rundb.files.atomic_write, so a backend never sees half a script.
     """
     path = Path(path)
     lines = ["#!/bin/sh"]
@@ -165,16 +165,7 @@ def write_job_script(path, argv, *, work_dir, description=""):
         "exec " + " ".join(shlex.quote(str(a)) for a in argv),
         "",
     ]
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".sh", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write("\n".join(lines))
-        os.chmod(tmp, 0o755)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, "\n".join(lines), mode=0o755)
     return path
 
 

@@ -21,7 +21,6 @@ for _i, _c in enumerate(NUCS):
     _ENCODE[ord(_c)] = _i
     _ENCODE[ord(_c.lower())] = _i
 _DECODE = np.frombuffer(b"ACGTN", dtype=np.uint8)
-_COMPLEMENT = np.array([3, 2, 1, 0, 4], dtype=np.uint8)
 
 
 def encode(seq) -> np.ndarray:
@@ -38,10 +37,6 @@ def decode(codes) -> str:
 def decode_bytes(codes) -> np.ndarray:
     """Codes -> ASCII byte values (uint8)."""
     return _DECODE[np.minimum(np.asarray(codes, dtype=np.uint8), PAD)]
-
-
-def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
-    return _COMPLEMENT[codes[::-1]]
 
 
 def expand_flow_order(flow_order: str, flows: int) -> str:
@@ -151,11 +146,6 @@ def pad_ragged(flat: np.ndarray, lengths: np.ndarray, width: int | None = None,
     src = starts[:, None] + np.arange(width)[None, :]
     out[keep] = flat[src[keep]]
     return out
-
-
-def ragged_from_padded(padded: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    keep = np.arange(padded.shape[1])[None, :] < np.asarray(lengths)[:, None]
-    return padded[keep]
 
 
 def canonical_flow_vector(hp: np.ndarray, fo_codes: np.ndarray) -> np.ndarray:

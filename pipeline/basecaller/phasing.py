@@ -65,103 +65,137 @@ def simulate_flowgrams(hp: np.ndarray, fo_codes: np.ndarray, cf, ie, dr, *, behi
     if W == 0:
         return (out, inphase) if return_inphase else out
     run_nuc, run_len, _, boundary = runs_from_flowgram(hp, fo_codes)
-    R = run_nuc.shape[1]
     win = behind + ahead + 1
-    # Pad runs: `behind` fake runs before (never populated) and `win + chain` after.
-    ncol = behind + R + win + chain
-    # One byte per run: nucleotide * 16 + length (lengths above 15 are clipped); small
-    # per-flow tables turn it into availability, length and droop factor.
-    code = np.full((W, ncol), PAD * 16, dtype=np.uint8)
-    code[:, behind:behind + R] = run_nuc * 16 + np.minimum(run_len, 15).astype(np.uint8)
-    code_flat = code.ravel()
-    code_nuc = np.arange(256) // 16
-    code_len = (np.arange(256) % 16).astype(np.float32)
-    code_nuc[code_nuc > PAD] = PAD
-    cf = np.asarray(cf, dtype=np.float32)
-    ie = np.asarray(ie, dtype=np.float32)
-    dr = np.asarray(dr, dtype=np.float32)
-    per_well = cf.ndim > 0 or ie.ndim > 0 or dr.ndim > 0
-    if per_well:
-        cf_col = np.broadcast_to(cf.reshape(-1, 1), (W, 1)) if cf.ndim else cf
-        ie_col = np.broadcast_to(ie.reshape(-1), (W,)) if ie.ndim else ie
-        keep = np.broadcast_to((1.0 - dr).reshape(-1, 1), (W, 1))
-        droop_tab = np.power(keep, code_len[None, :]).astype(np.float32)   # [W, 256]
-        residue = np.zeros((W, 5), dtype=np.float32)
-        row5 = (np.arange(W, dtype=np.int64) * 5)[:, None]
-        row256 = (np.arange(W, dtype=np.int64) * 256)[:, None]
-    else:
-        droop_tab = np.power(np.float32(1.0 - dr), code_len).astype(np.float32)
-        residue = np.zeros(5, dtype=np.float32)
-
+    code_flat, ncol = _run_codes(run_nuc, run_len, behind, win, chain)
+    nucs = _Nucleotides(cf, ie, dr, W)
     state = np.zeros((W, win), dtype=np.float32)
     state[:, behind] = 1.0
     lo, hi = behind, behind + 1          # active band of window cells
     row_base = (np.arange(W, dtype=np.int64) * ncol)[:, None]
     for f in range(F):
-        n_f = fo_codes[f]
-        # Residual nucleotide levels decay by CF each flow; the flow nucleotide is fresh.
-        if per_well:
-            residue *= cf_col
-            residue[:, n_f] = 1.0
-            avail = residue.copy()
-            avail[:, n_f] = 1.0 - ie_col
-            avail[:, PAD] = 0.0
-        else:
-            residue *= cf
-            residue[n_f] = 1.0
-            avail = residue.copy()
-            avail[n_f] = 1.0 - ie
-            avail[PAD] = 0.0
-        width = hi - lo
+        avail = nucs.available(fo_codes[f])
         b = boundary[:, f]
         cw = np.take(code_flat, row_base + (b[:, None] + np.arange(lo, hi + chain)[None, :]))
-        lw = code_len[cw]
-        if per_well:
-            p = np.take(avail.ravel(), row5 + code_nuc[cw])
-            dw = np.take(droop_tab.ravel(), row256 + cw)
-        else:
-            p = avail[code_nuc][cw]
-            dw = droop_tab[cw]
+        p, dw = nucs.lookup(avail, cw)
         st = state[:, lo:hi]
-        new_hi = min(win, hi + chain)
-        new = np.zeros((W, new_hi - lo), dtype=np.float32)
-        prod = p[:, :width]
-        surv = dw[:, :width]
-        signal = prod * lw[:, :width]
-        new[:, :width] = st * (1.0 - prod)
-        for k in range(1, chain + 1):
-            if k < chain:
-                nxt = prod * p[:, k:k + width]
-                signal += nxt * lw[:, k:k + width]
-                moved = st * (prod - nxt) * surv
-            else:
-                moved = st * prod * surv
-            room = min(width, new.shape[1] - k)
-            new[:, k:k + room] += moved[:, :room]
-            if k < chain:
-                prod = nxt
-                surv = surv * dw[:, k:k + width]
-        out[:, f] = np.einsum("ij,ij->i", st, signal)
+        out[:, f], new = _extend(st, p, dw, _CODE_LEN[cw], chain, min(win, hi + chain) - lo)
         if return_inphase:
-            inphase[:, f] = state[:, behind] * (1.0 - ie)
-        state[:, lo:new_hi] = new
-        hi = new_hi
-        # Re-centre the window when the in-phase copy completed a run this flow.
-        adv = boundary[:, f + 1] > b
-        if np.any(adv):
-            band = state[adv, lo:hi]
-            lo2 = max(lo - 1, 0)
-            state[adv, lo2:hi] = 0.0
-            if lo == 0:
-                state[np.ix_(adv, range(0, hi - 1))] = band[:, 1:]
-            else:
-                state[np.ix_(adv, range(lo - 1, hi - 1))] = band
-            lo = lo2
-        # Keep the band tight: drop edge cells whose mass is negligible in every well.
-        while hi - lo > 1 and state[:, hi - 1].max() <= eps:
-            state[:, hi - 1] = 0.0
-            hi -= 1
-        while hi - lo > 1 and state[:, lo].max() <= eps:
-            state[:, lo] = 0.0
-            lo += 1
+            inphase[:, f] = state[:, behind] * (1.0 - nucs.ie)
+        hi = lo + new.shape[1]
+        state[:, lo:hi] = new
+        lo = _recentre(state, lo, hi, boundary[:, f + 1] > b)
+        lo, hi = _tighten(state, lo, hi, eps)
     return (out, inphase) if return_inphase else out
+
+
+# One byte per run: nucleotide * 16 + length (lengths above 15 are clipped); these tables
+# turn it into the nucleotide and the length.
+_CODE_NUC = np.minimum(np.arange(256) // 16, PAD)
+_CODE_LEN = (np.arange(256) % 16).astype(np.float32)
+
+
+def _run_codes(run_nuc, run_len, behind, win, chain):
+    """(flat run codes [W * ncol], ncol): the runs padded with ``behind`` fake runs before
+    (never populated) and ``win + chain`` after."""
+    W, R = run_nuc.shape
+    ncol = behind + R + win + chain
+    code = np.full((W, ncol), PAD * 16, dtype=np.uint8)
+    code[:, behind:behind + R] = run_nuc * 16 + np.minimum(run_len, 15).astype(np.uint8)
+    return code.ravel(), ncol
+
+
+class _Nucleotides:
+    """Nucleotide availability per flow (residues decaying by CF, the flow's nucleotide at
+    1 - IE) and droop per run, for scalar or per-well CF/IE/DR."""
+
+    def __init__(self, cf, ie, dr, W):
+        cf = np.asarray(cf, dtype=np.float32)
+        ie = np.asarray(ie, dtype=np.float32)
+        dr = np.asarray(dr, dtype=np.float32)
+        self.per_well = cf.ndim > 0 or ie.ndim > 0 or dr.ndim > 0
+        self.ie = ie
+        if self.per_well:
+            self.cf = np.broadcast_to(cf.reshape(-1, 1), (W, 1)) if cf.ndim else cf
+            self.ie_col = np.broadcast_to(ie.reshape(-1), (W,)) if ie.ndim else ie
+            keep = np.broadcast_to((1.0 - dr).reshape(-1, 1), (W, 1))
+            self.droop = np.power(keep, _CODE_LEN[None, :]).astype(np.float32)   # [W, 256]
+            self.residue = np.zeros((W, 5), dtype=np.float32)
+            self.row5 = (np.arange(W, dtype=np.int64) * 5)[:, None]
+            self.row256 = (np.arange(W, dtype=np.int64) * 256)[:, None]
+        else:
+            self.cf = cf
+            self.droop = np.power(np.float32(1.0 - dr), _CODE_LEN).astype(np.float32)
+            self.residue = np.zeros(5, dtype=np.float32)
+
+    def available(self, n_f):
+        """Availability of each nucleotide (+ PAD at 0) at a flow of nucleotide ``n_f``."""
+        residue = self.residue
+        residue *= self.cf
+        if self.per_well:
+            residue[:, n_f] = 1.0
+            avail = residue.copy()
+            avail[:, n_f] = 1.0 - self.ie_col
+            avail[:, PAD] = 0.0
+        else:
+            residue[n_f] = 1.0
+            avail = residue.copy()
+            avail[n_f] = 1.0 - self.ie
+            avail[PAD] = 0.0
+        return avail
+
+    def lookup(self, avail, cw):
+        """(extension probability, droop survival) of the runs with codes ``cw`` [W, k]."""
+        if self.per_well:
+            return (np.take(avail.ravel(), self.row5 + _CODE_NUC[cw]),
+                    np.take(self.droop.ravel(), self.row256 + cw))
+        return avail[_CODE_NUC][cw], self.droop[cw]
+
+
+def _extend(st, p, dw, lw, chain, new_width):
+    """One flow over the band ``st`` [W, width]: (signal per well, the band's new state
+    [W, new_width]). Copies chain through up to ``chain`` runs."""
+    W, width = st.shape
+    new = np.zeros((W, new_width), dtype=np.float32)
+    prod = p[:, :width]
+    surv = dw[:, :width]
+    signal = prod * lw[:, :width]
+    new[:, :width] = st * (1.0 - prod)
+    for k in range(1, chain + 1):
+        if k < chain:
+            nxt = prod * p[:, k:k + width]
+            signal += nxt * lw[:, k:k + width]
+            moved = st * (prod - nxt) * surv
+        else:
+            moved = st * prod * surv
+        room = min(width, new.shape[1] - k)
+        new[:, k:k + room] += moved[:, :room]
+        if k < chain:
+            prod = nxt
+            surv = surv * dw[:, k:k + width]
+    return np.einsum("ij,ij->i", st, signal), new
+
+
+def _recentre(state, lo, hi, adv):
+    """Shift the window of the wells whose in-phase copy completed a run (``adv``) by one
+    cell; returns the band's new low edge."""
+    if not np.any(adv):
+        return lo
+    band = state[adv, lo:hi]
+    lo2 = max(lo - 1, 0)
+    state[adv, lo2:hi] = 0.0
+    if lo == 0:
+        state[np.ix_(adv, range(0, hi - 1))] = band[:, 1:]
+    else:
+        state[np.ix_(adv, range(lo - 1, hi - 1))] = band
+    return lo2
+
+
+def _tighten(state, lo, hi, eps):
+    """Drop edge cells whose mass is negligible in every well; the band's new (lo, hi)."""
+    while hi - lo > 1 and state[:, hi - 1].max() <= eps:
+        state[:, hi - 1] = 0.0
+        hi -= 1
+    while hi - lo > 1 and state[:, lo].max() <= eps:
+        state[:, lo] = 0.0
+        lo += 1
+    return lo, hi

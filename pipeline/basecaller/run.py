@@ -11,12 +11,12 @@ their 5' end (classification is a separate pipeline stage).
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from rundb.files import atomic_write_json
 
 from ..formats.bfmask import (MaskBit, add_counts, bfmask_stats_from_counts, mask_counts, read_bfmask,
                               write_bfmask, write_bfmask_stats)
@@ -107,6 +107,18 @@ def _read_names(run_id: str, rows: np.ndarray, cols: np.ndarray):
                     dtype="S")
 
 
+@dataclass
+class _Bases:
+    """The called bases of a batch of reads, flat, read after read."""
+    codes: np.ndarray   # base codes
+    qv: np.ndarray      # QV of each base
+    flow: np.ndarray    # flow each base was called in
+    total: np.ndarray   # bases per read (key included)
+    starts: np.ndarray  # offset of each read's first base
+    n: int
+    F: int
+
+
 class _GroupWriter:
     """Calls one bead class (library or TF) and writes its BAM."""
 
@@ -122,79 +134,95 @@ class _GroupWriter:
         self.rg = header["RG"][0]["ID"]
 
     def process(self, raw, rows, cols, phasing, ref_amp):
-        cfg, km, fo = self.cfg, self.km, self.fo
+        cfg, km = self.cfg, self.km
         if raw.shape[0] == 0:
             return
         M, passed, _ = _normalise(raw, km, ref_amp)
         self.details["failed_keypass"] += int((~passed).sum())
         M, rows, cols = M[passed], rows[passed], cols[passed]
-        n = M.shape[0]
-        if n == 0:
+        if M.shape[0] == 0:
             return
-        F = M.shape[1]
-        sol = solve_flowgrams(M, fo, km.hp, *phasing, max_iter=cfg.max_iter, max_hp=cfg.max_hp)
-        calls = sol.calls
-        sigma = well_noise(sol.measured, sol.predicted, km.hp.size, min(F, 100))
-        qv_flow = flow_qualities(sol.corrected, calls, sol.inphase, sigma)
-        counts = calls.astype(np.int64).ravel()
-        flat_codes = np.repeat(np.tile(fo, n), counts).astype(np.uint8)
-        flat_qv = np.repeat(qv_flow.ravel(), counts)
-        flat_flow = np.repeat(np.tile(np.arange(F, dtype=np.int32), n), counts)
-        total = calls.sum(axis=1).astype(np.int64)
-        starts = np.zeros(n, dtype=np.int64)
-        np.cumsum(total[:-1], out=starts[1:])
-        nkb = len(km.key)
-        tmpl_len = np.maximum(total - nkb, 0)
+        sol = solve_flowgrams(M, self.fo, km.hp, *phasing, max_iter=cfg.max_iter, max_hp=cfg.max_hp)
+        b = self._bases(sol)
+        tmpl_len = np.maximum(b.total - len(km.key), 0)
         self.bases["initial"] += int(tmpl_len.sum())
-
-        # 3' adapter: searched in the template bases (after the key).
-        ascii_all = decode_bytes(flat_codes).tobytes()
-        adapter = cfg.adapter.encode("ascii")
-        adapter_pos = np.full(n, -1, dtype=np.int64)
-        if adapter:
-            s0 = (starts + nkb).tolist()
-            tl = tmpl_len.tolist()
-            for i in range(n):
-                adapter_pos[i] = find_adapter(ascii_all[s0[i]:s0[i] + tl[i]], adapter)
+        adapter_pos = self._adapter_positions(b, tmpl_len)
         found = adapter_pos >= 0
         after_adapter = np.where(found, adapter_pos, tmpl_len)
         self.bases["adapter_trim"] += int((tmpl_len - after_adapter).sum())
-
-        if self.quality_trim and n:
-            width = int(after_adapter.max()) if n else 0
-            pos_in = np.arange(width)[None, :]
-            src = starts[:, None] + nkb + pos_in
-            valid = pos_in < after_adapter[:, None]
-            qpad = np.zeros((n, width), dtype=np.uint8)
-            qpad[valid] = flat_qv[src[valid]]
-            final = quality_trim_lengths(qpad, after_adapter, window=cfg.trim_qual_window,
-                                         cutoff=cfg.trim_qual_cutoff)
-        else:
-            final = after_adapter.copy()
+        final = self._quality_trimmed(b, after_adapter)
         self.bases["quality_trim"] += int((after_adapter - final).sum())
-
-        ok = final >= cfg.min_length
-        primer_dimer = ~ok & found & (adapter_pos < cfg.min_length)
-        qual_short = ~ok & ~primer_dimer & (after_adapter >= cfg.min_length)
-        self.details["adapter_trim"] += int(primer_dimer.sum())
-        self.details["quality_trim"] += int(qual_short.sum())
-        self.details["short"] += int((~ok & ~primer_dimer & ~qual_short).sum())
-        self.details["valid"] += int(ok.sum())
+        ok = self._count_filtered(final, found, adapter_pos, after_adapter)
         keep = np.nonzero(ok)[0]
         if keep.size == 0:
             return
         self.bases["final"] += int(final[keep].sum())
+        self._write(sol, b, ok, keep, final, adapter_pos, found, rows, cols)
 
-        # Per-base selection of the kept template bases.
-        read_of_base = np.repeat(np.arange(n), total)
-        pos_in_read = np.arange(flat_codes.size) - starts[read_of_base]
+    def _bases(self, sol):
+        """Flat per-base arrays of the calls: codes, QVs, flow of each base; per-read base
+        count and start offset."""
+        calls = sol.calls
+        n, F = calls.shape
+        sigma = well_noise(sol.measured, sol.predicted, self.km.hp.size, min(F, 100))
+        qv_flow = flow_qualities(sol.corrected, calls, sol.inphase, sigma)
+        counts = calls.astype(np.int64).ravel()
+        total = calls.sum(axis=1).astype(np.int64)
+        starts = np.zeros(n, dtype=np.int64)
+        np.cumsum(total[:-1], out=starts[1:])
+        return _Bases(codes=np.repeat(np.tile(self.fo, n), counts).astype(np.uint8),
+                      qv=np.repeat(qv_flow.ravel(), counts),
+                      flow=np.repeat(np.tile(np.arange(F, dtype=np.int32), n), counts),
+                      total=total, starts=starts, n=n, F=F)
+
+    def _adapter_positions(self, b, tmpl_len):
+        """3' adapter start per read, searched in the template bases (after the key); -1 if absent."""
+        nkb = len(self.km.key)
+        ascii_all = decode_bytes(b.codes).tobytes()
+        adapter = self.cfg.adapter.encode("ascii")
+        adapter_pos = np.full(b.n, -1, dtype=np.int64)
+        if adapter:
+            s0 = (b.starts + nkb).tolist()
+            tl = tmpl_len.tolist()
+            for i in range(b.n):
+                adapter_pos[i] = find_adapter(ascii_all[s0[i]:s0[i] + tl[i]], adapter)
+        return adapter_pos
+
+    def _quality_trimmed(self, b, after_adapter):
+        """Template lengths after the quality trim (library reads only)."""
+        if not (self.quality_trim and b.n):
+            return after_adapter.copy()
+        width = int(after_adapter.max()) if b.n else 0
+        pos_in = np.arange(width)[None, :]
+        src = b.starts[:, None] + len(self.km.key) + pos_in
+        valid = pos_in < after_adapter[:, None]
+        qpad = np.zeros((b.n, width), dtype=np.uint8)
+        qpad[valid] = b.qv[src[valid]]
+        return quality_trim_lengths(qpad, after_adapter, window=self.cfg.trim_qual_window,
+                                    cutoff=self.cfg.trim_qual_cutoff)
+
+    def _count_filtered(self, final, found, adapter_pos, after_adapter):
+        """Reads long enough to keep; the others counted by reason (primer dimer, quality, short)."""
+        min_length = self.cfg.min_length
+        ok = final >= min_length
+        primer_dimer = ~ok & found & (adapter_pos < min_length)
+        qual_short = ~ok & ~primer_dimer & (after_adapter >= min_length)
+        self.details["adapter_trim"] += int(primer_dimer.sum())
+        self.details["quality_trim"] += int(qual_short.sum())
+        self.details["short"] += int((~ok & ~primer_dimer & ~qual_short).sum())
+        self.details["valid"] += int(ok.sum())
+        return ok
+
+    def _write(self, sol, b, ok, keep, final, adapter_pos, found, rows, cols):
+        """The kept reads' template bases, QVs and tags (RG, ZF, ZA, ZM) into the BAM."""
+        nkb, F, cfg = len(self.km.key), b.F, self.cfg
+        read_of_base = np.repeat(np.arange(b.n), b.total)
+        pos_in_read = np.arange(b.codes.size) - b.starts[read_of_base]
         sel = ok[read_of_base] & (pos_in_read >= nkb) & (pos_in_read < nkb + final[read_of_base])
-        seq = flat_codes[sel]
-        qual = flat_qv[sel]
         lengths = final[keep]
-        first_flow = flat_flow[np.minimum(starts[keep] + nkb, flat_flow.size - 1)]
-        last_idx = starts[keep] + nkb + lengths - 1
-        last_flow = flat_flow[np.minimum(last_idx, flat_flow.size - 1)]
+        first_flow = b.flow[np.minimum(b.starts[keep] + nkb, b.flow.size - 1)]
+        last_idx = b.starts[keep] + nkb + lengths - 1
+        last_flow = b.flow[np.minimum(last_idx, b.flow.size - 1)]
         # ZM: 128 x normalised signal from flow 0 to the last base flow + a few.
         zm_n = np.minimum(last_flow + 1 + cfg.zm_extra_flows, F).astype(np.int64)
         zm_mask = np.arange(F)[None, :] < zm_n[:, None]
@@ -203,8 +231,8 @@ class _GroupWriter:
                 tag_int("ZF", first_flow),
                 tag_int("ZA", adapter_pos[keep], found[keep]),
                 tag_int16_array("ZM", zm[zm_mask], zm_n)]
-        self.writer.write_batch(_read_names(cfg.run_id, rows[keep], cols[keep]), seq, lengths,
-                                qual, tags)
+        self.writer.write_batch(_read_names(cfg.run_id, rows[keep], cols[keep]), b.codes[sel], lengths,
+                                b.qv[sel], tags)
 
     def close(self):
         self.writer.close()
@@ -281,6 +309,42 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
     ``on_block_done(block)`` is called as each block's reads are all called (the pipeline
     launches that block's BLOCK plugins then). Keyword overrides set fields of
     :class:`BasecallerConfig`."""
+    cfg = _configure(config, overrides)
+    blocks = _input_blocks(input_dir, wells_path, mask_path, blocks)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with WellsReader(blocks[0].wells) as first:
+        flow_order = first.flow_order
+    if not flow_order:
+        raise BasecallerInputError(f"{blocks[0].wells}: no flow order recorded in the file")
+    fo = encode(flow_order)
+    lib_km = _KeyModel(cfg.library_key, flow_order)
+    tf_km = _KeyModel(cfg.tf_key, flow_order)
+    ref_amp, phasing, training = _training_pass(blocks, cfg, flow_order, fo, lib_km)
+
+    # Pass 2: call every bead of every block into the two BAMs.
+    lib_w = _GroupWriter(out / "rawlib.basecaller.bam",
+                         _header(cfg.run_id, cfg.library_key, flow_order, cfg, "library"),
+                         lib_km, fo, cfg, quality_trim=True)
+    tf_w = _GroupWriter(out / "rawtf.basecaller.bam",
+                        _header(f"{cfg.run_id}.TF", cfg.tf_key, flow_order, cfg,
+                                "test fragments"),
+                        tf_km, fo, cfg, quality_trim=False)
+    try:
+        chip = _call_blocks(blocks, flow_order, cfg, (lib_w, tf_w), phasing, ref_amp, on_block_done)
+    finally:
+        lib_w.close()
+        tf_w.close()
+    stats_path = _write_bead_stats(out, chip, lib_w, tf_w)
+    json_path = out / "BaseCaller.json"
+    atomic_write_json(json_path, _basecaller_report(cfg, flow_order, chip, phasing, training, lib_w, tf_w),
+                      indent=2)
+    return BasecallResult(out, out / "rawlib.basecaller.bam", out / "rawtf.basecaller.bam",
+                          json_path, stats_path, phasing,
+                          {"lib": lib_w.details, "tf": tf_w.details})
+
+
+def _configure(config, overrides):
     cfg = config or BasecallerConfig()
     for k, v in overrides.items():
         if not hasattr(cfg, k):
@@ -288,6 +352,11 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
         setattr(cfg, k, v)
     if len(cfg.run_id) == 0 or ":" in cfg.run_id:
         raise BasecallerInputError("run_id must be a non-empty string without ':'")
+    return cfg
+
+
+def _input_blocks(input_dir, wells_path, mask_path, blocks):
+    """The blocks to call: those given, or the one chip of ``input_dir``."""
     if blocks is None:
         input_dir = Path(input_dir)
         if mask_path is None:
@@ -296,18 +365,13 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
         blocks = [WellsBlock(Path(wells_path) if wells_path else input_dir / "1.wells", mask_path)]
     if not blocks:
         raise BasecallerInputError("no 1.wells to basecall")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    return blocks
 
-    # Pass 1: reference key amplitude (median over library beads of the first bands) and,
-    # unless given, the phasing estimate from the first keypass library reads.
-    with WellsReader(blocks[0].wells) as first:
-        flow_order = first.flow_order
-    if not flow_order:
-        raise BasecallerInputError(f"{blocks[0].wells}: no flow order recorded in the file")
-    fo = encode(flow_order)
-    lib_km = _KeyModel(cfg.library_key, flow_order)
-    tf_km = _KeyModel(cfg.tf_key, flow_order)
+
+def _training_pass(blocks, cfg, flow_order, fo, lib_km):
+    """Pass 1: (reference key amplitude, (CF, IE, DR), training reads). The amplitude is
+    the median over library beads of the first bands; the phasing, unless configured, is
+    estimated from the first keypass library reads."""
     train, amps = [], []
     need = cfg.training_reads if cfg.phasing is None else 0
     enough = False
@@ -331,52 +395,54 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
             break
     all_amp = np.concatenate(amps) if amps else np.zeros(0)
     ref_amp = cfg.min_key_amplitude * float(np.median(all_amp)) if all_amp.size else None
-    if cfg.phasing is None:
-        tr = np.concatenate(train) if train else np.zeros((0, len(flow_order)), np.float32)
-        if tr.shape[0] >= 20:
-            est = estimate_phasing(tr, fo, lib_km.hp, fit_flows=cfg.fit_flows)
-            phasing = est.as_tuple()
-            training = est.training_reads
-        else:
-            phasing, training = (0.0, 0.0, 0.0), 0
-    else:
-        phasing, training = tuple(float(x) for x in cfg.phasing), 0
+    if cfg.phasing is not None:
+        return ref_amp, tuple(float(x) for x in cfg.phasing), 0
+    tr = np.concatenate(train) if train else np.zeros((0, len(flow_order)), np.float32)
+    if tr.shape[0] < 20:
+        return ref_amp, (0.0, 0.0, 0.0), 0
+    est = estimate_phasing(tr, fo, lib_km.hp, fit_flows=cfg.fit_flows)
+    return ref_amp, est.as_tuple(), est.training_reads
 
-    # Pass 2: call every bead of every block into the two BAMs.
-    lib_w = _GroupWriter(out / "rawlib.basecaller.bam",
-                         _header(cfg.run_id, cfg.library_key, flow_order, cfg, "library"),
-                         lib_km, fo, cfg, quality_trim=True)
-    tf_w = _GroupWriter(out / "rawtf.basecaller.bam",
-                        _header(f"{cfg.run_id}.TF", cfg.tf_key, flow_order, cfg,
-                                "test fragments"),
-                        tf_km, fo, cfg, quality_trim=False)
-    mask_total, rows, cols = {}, 0, 0
-    placed = []  # (row, col, mask) of every block, for the whole-chip mask of a composite run
-    try:
-        for block in blocks:
-            ob = _OpenBlock(block, flow_order)
-            try:
-                ro, co = block.row_offset, block.col_offset
-                placed.append((ro, co, ob.mask))
-                for r0, r1, data in ob.bands(cfg.chunk_wells):
-                    for group, sel in ((lib_w, ob.lib[r0:r1]), (tf_w, ob.tf[r0:r1])):
-                        rr, cc = np.nonzero(sel)
-                        raw = data[rr, cc]
-                        for i in range(0, rr.size, cfg.chunk_wells):
-                            j = slice(i, i + cfg.chunk_wells)
-                            group.process(raw[j], rr[j] + r0 + ro, cc[j] + co, phasing, ref_amp)
-                m = ob.mask if ob.mask is not None else np.full(
-                    (ob.wells.rows, ob.wells.cols), MaskBit.BEAD | MaskBit.LIVE | MaskBit.LIB, dtype=np.uint16)
-                add_counts(mask_total, mask_counts(m))
-                rows, cols = max(rows, ro + ob.wells.rows), max(cols, co + ob.wells.cols)
-            finally:
-                ob.close()
-            if on_block_done is not None:
-                on_block_done(block)
-    finally:
-        lib_w.close()
-        tf_w.close()
 
+@dataclass
+class _Chip:
+    """What pass 2 learns of the chip: bead-class counts, size, and each block's place and mask."""
+    mask_total: dict = field(default_factory=dict)
+    rows: int = 0
+    cols: int = 0
+    placed: list = field(default_factory=list)  # (row, col, mask) of every block
+
+
+def _call_blocks(blocks, flow_order, cfg, writers, phasing, ref_amp, on_block_done):
+    """Pass 2: every bead of every block through its group writer (library, TF)."""
+    lib_w, tf_w = writers
+    chip = _Chip()
+    for block in blocks:
+        ob = _OpenBlock(block, flow_order)
+        try:
+            ro, co = block.row_offset, block.col_offset
+            chip.placed.append((ro, co, ob.mask))
+            for r0, r1, data in ob.bands(cfg.chunk_wells):
+                for group, sel in ((lib_w, ob.lib[r0:r1]), (tf_w, ob.tf[r0:r1])):
+                    rr, cc = np.nonzero(sel)
+                    raw = data[rr, cc]
+                    for i in range(0, rr.size, cfg.chunk_wells):
+                        j = slice(i, i + cfg.chunk_wells)
+                        group.process(raw[j], rr[j] + r0 + ro, cc[j] + co, phasing, ref_amp)
+            m = ob.mask if ob.mask is not None else np.full(
+                (ob.wells.rows, ob.wells.cols), MaskBit.BEAD | MaskBit.LIVE | MaskBit.LIB, dtype=np.uint16)
+            add_counts(chip.mask_total, mask_counts(m))
+            chip.rows, chip.cols = max(chip.rows, ro + ob.wells.rows), max(chip.cols, co + ob.wells.cols)
+        finally:
+            ob.close()
+        if on_block_done is not None:
+            on_block_done(block)
+    return chip
+
+
+def _write_bead_stats(out, chip, lib_w, tf_w):
+    """analysis.bfmask.stats of the chip; for a composite chip also the blocks' masks as one
+    analysis.bfmask.bin (for the bead figure). Returns the stats path."""
     filtered = {}
     for kind, g in (("lib", lib_w), ("tf", tf_w)):
         d = g.details
@@ -384,19 +450,24 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
                           "keypass": d["failed_keypass"], "ppf": d["high_ppf"],
                           "residual": d["high_residual"], "valid": d["valid"]}
     stats_path = out / "analysis.bfmask.stats"
-    write_bfmask_stats(stats_path, bfmask_stats_from_counts(mask_total, rows, cols, filtered=filtered))
-    if len(placed) > 1 and all(m is not None for _, _, m in placed):
-        chip_mask = np.zeros((rows, cols), dtype=np.uint16)  # the blocks' masks as one chip (bead figure)
-        for ro, co, m in placed:
+    write_bfmask_stats(stats_path, bfmask_stats_from_counts(chip.mask_total, chip.rows, chip.cols,
+                                                            filtered=filtered))
+    if len(chip.placed) > 1 and all(m is not None for _, _, m in chip.placed):
+        chip_mask = np.zeros((chip.rows, chip.cols), dtype=np.uint16)
+        for ro, co, m in chip.placed:
             chip_mask[ro:ro + m.shape[0], co:co + m.shape[1]] = m
         write_bfmask(out / "analysis.bfmask.bin", chip_mask)
+    return stats_path
 
+
+def _basecaller_report(cfg, flow_order, chip, phasing, training, lib_w, tf_w):
+    """The BaseCaller.json document."""
     lib_d = lib_w.details
-    report = {
+    return {
         "BaseCaller": {"version": VERSION, "run_id": cfg.run_id, "flow_order": flow_order,
                        "num_flows": len(flow_order), "library_key": cfg.library_key,
                        "tf_key": cfg.tf_key, "block_row_offset": 0, "block_col_offset": 0,
-                       "block_row_size": rows, "block_col_size": cols,
+                       "block_row_size": chip.rows, "block_col_size": chip.cols,
                        "start_time": cfg.date or None},
         "Phasing": {"CF": phasing[0], "IE": phasing[1], "DR": phasing[2],
                     "training_reads": training,
@@ -415,10 +486,3 @@ def basecall_run(input_dir, out_dir, *, wells_path=None, mask_path=None, blocks=
             },
         },
     }
-    json_path = out / "BaseCaller.json"
-    tmp = json_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2))
-    os.replace(tmp, json_path)
-    return BasecallResult(out, out / "rawlib.basecaller.bam", out / "rawtf.basecaller.bam",
-                          json_path, stats_path, phasing,
-                          {"lib": lib_d, "tf": tf_w.details})

@@ -7,8 +7,8 @@ them and turns whitespace and ``/`` into ``_`` (e.g. ``Experiment Name`` ->
 from __future__ import annotations
 
 import datetime as _dt
-import os
-from pathlib import Path
+
+from rundb.files import atomic_write
 
 PLATFORM_DEFAULTS = {
     # platform: (device name, chip type, start-time format)
@@ -73,11 +73,7 @@ def explog_fields(*, experiment_name: str, run_name: str, platform: str, device_
 
 
 def write_explog(path, fields: dict) -> None:
-    """Write ``Key: Value`` lines atomically (rename), so a crawler never sees half a file."""
-    path = Path(path)
-    tmp = path.with_name("." + path.name + ".tmp")
-    with open(tmp, "w") as fh:
-        for key, value in fields.items():
-            for v in (value if isinstance(value, (list, tuple)) else [value]):  # e.g. BlockStatus lines
-                fh.write(f"{key}: {v}\n")
-    os.replace(tmp, path)
+    """Write ``Key: Value`` lines in one step, so a crawler never sees half a file."""
+    lines = [f"{key}: {v}\n" for key, value in fields.items()
+             for v in (value if isinstance(value, (list, tuple)) else [value])]  # e.g. BlockStatus lines
+    atomic_write(path, "".join(lines))

@@ -148,8 +148,19 @@ def apply_errors(rng, tmpl: np.ndarray, lengths: np.ndarray, em: ErrorModel,
     proportional to L.
     """
     lengths = np.asarray(lengths, dtype=np.int64)
-    n, T = lengths.size, int(tmpl.size)
     starts = exclusive_cumsum(lengths)
+    pos, rid, k, kind = _error_events(rng, tmpl, lengths, starts, em)
+    called, called_len, gpos, is_del = _called_bases(rng, tmpl, lengths, pos, rid, kind)
+    cstart = exclusive_cumsum(called_len)
+    ev_cpos = gpos - cstart[rid]
+    qual = _error_qualities(rng, qm, called_len, cstart, gpos, rid, is_del)
+    return ErrorResult(called, called_len, qual, rid, kind, ev_cpos)
+
+
+def _error_events(rng, tmpl, lengths, starts, em):
+    """(template position, read, position in read, kind) of every error event, sorted by
+    position, at most one per base."""
+    T = int(tmpl.size)
     rates = np.array([em.sub_rate, em.ins_rate, em.del_rate, em.hp_rate], dtype=np.float64)
     rtot = float(rates.sum())
     kmax = int(lengths.max(initial=0))
@@ -185,8 +196,13 @@ def apply_errors(rng, tmpl: np.ndarray, lengths: np.ndarray, em: ErrorModel,
     pos, rid, k, kind = pos[order], rid[order], k[order], kind[order]
     first = np.ones(pos.size, dtype=bool)
     first[1:] = pos[1:] != pos[:-1]
-    pos, rid, k, kind = pos[first], rid[first], k[first], kind[first]
+    return pos[first], rid[first], k[first], kind[first]
 
+
+def _called_bases(rng, tmpl, lengths, pos, rid, kind):
+    """(flat called bases, called length per read, called position of each event -- for
+    deletions the next called base --, deletion mask) after applying the events."""
+    T = int(tmpl.size)
     src = tmpl.copy()
     sub = pos[kind == K_SUB]
     src[sub] = (tmpl[sub] + rng.integers(1, 4, sub.size)) % 4
@@ -202,13 +218,13 @@ def apply_errors(rng, tmpl: np.ndarray, lengths: np.ndarray, em: ErrorModel,
     delta = np.zeros(pos.size, dtype=np.int64)
     delta[is_ins] = 1
     delta[is_del] = -1
-    called_len = lengths + np.bincount(rid, weights=delta, minlength=n).astype(np.int64)
-    cstart = exclusive_cumsum(called_len)
-    # Called-read position of each event (for deletions: the next called base).
+    called_len = lengths + np.bincount(rid, weights=delta, minlength=lengths.size).astype(np.int64)
     gpos = np.where(is_del, cend[pos], cend[pos] - 1)
-    ev_cpos = gpos - cstart[rid]
+    return called, called_len, gpos, is_del
 
-    # Quality values: linear profile + noise; low around every error.
+
+def _error_qualities(rng, qm, called_len, cstart, gpos, rid, is_del):
+    """Quality values: linear profile + noise; low around every error."""
     _, cpos = ragged_positions(called_len)
     profile = qm.start + (qm.end - qm.start) * np.minimum(cpos / qm.span, 1.0)
     q = profile.astype(np.float32) + table_noise(rng, noise_table(rng, qm.sd), called_len)
@@ -219,8 +235,7 @@ def apply_errors(rng, tmpl: np.ndarray, lengths: np.ndarray, em: ErrorModel,
         low.append(side[inside])
     low = np.concatenate(low)
     q[low] = rng.integers(qm.error_low, qm.error_high + 1, low.size)
-    qual = np.clip(np.rint(q), 2, 41).astype(np.uint8)
-    return ErrorResult(called, called_len, qual, rid, kind, ev_cpos)
+    return np.clip(np.rint(q), 2, 41).astype(np.uint8)
 
 
 def truncate_and_describe(er: ErrorResult, kept: np.ndarray, reverse: np.ndarray):

@@ -238,70 +238,39 @@ def _rebuild(chunk, hits, tid):
     by byte.
     """
     n = chunk.n
-    buf = chunk.buf
     L = chunk.l_seq
-    is_m = np.array([h is not None for h in hits], dtype=bool)
-    mi = np.flatnonzero(is_m)
-    refid = np.full(n, -1, np.int64)
-    pos = np.full(n, -1, np.int64)
-    mapq = np.zeros(n, np.int64)
-    rev = np.zeros(n, dtype=bool)
-    cig_ops, cig_n, tails = [], np.zeros(n, np.int64), []
-    nm_pack = _I32.pack
-    for i in mi.tolist():
-        h = hits[i]
-        li = int(L[i])
-        r = h.strand < 0
-        left, right = (li - h.q_en, h.q_st) if r else (h.q_st, li - h.q_en)
-        ops = [(left << 4) | 4] if left else []
-        ops += [(ln << 4) | op for ln, op in h.cigar]
-        if right:
-            ops.append((right << 4) | 4)
-        cig_ops += ops
-        cig_n[i] = len(ops)
-        refid[i] = tid[h.ctg]
-        pos[i] = h.r_st
-        mapq[i] = h.mapq
-        rev[i] = r
-        tails.append(b"MDZ" + h.MD.encode() + b"\0NMi" + nm_pack(h.NM))
-    cigar = np.array(cig_ops, dtype="<u4").view(np.uint8)
+    h = _hit_fields(hits, tid, L)
+    cigar = np.array(h.cig_ops, dtype="<u4").view(np.uint8)
     tail_len = np.zeros(n, np.int64)
-    tail_len[mi] = [len(x) for x in tails]
-    # reference span -> bin
-    if mi.size:
-        ops_arr = np.array(cig_ops, dtype=np.int64)
-        rc = (ops_arr >> 4) * np.isin(ops_arr & 15, (0, 2, 3, 7, 8))
-        owner = np.repeat(mi, cig_n[mi])
-        span = np.bincount(owner, weights=rc, minlength=n).astype(np.int64)
-    else:
-        span = np.zeros(n, np.int64)
-    bins = np.where(is_m, _reg2bin(np.maximum(pos, 0), np.maximum(pos, 0) + np.maximum(span, 1)), 4680)
+    tail_len[h.mi] = [len(x) for x in h.tails]
+    bins = np.where(h.is_m, _reg2bin(np.maximum(h.pos, 0), np.maximum(h.pos, 0) + np.maximum(_ref_span(h, n), 1)),
+                    4680)
     nb = (L + 1) // 2
-    ri = np.flatnonzero(rev)
+    ri = np.flatnonzero(h.rev)
     rseq, rqual = _reverse_complement(chunk, ri)
     # fixed fields
     fixed = chunk.fixed.copy()
     v32 = fixed.view("<i4")
     v16 = fixed.view("<u2")
     flag = chunk.flag.astype(np.int64) & ~(4 | 16 | 0x100 | 0x800)
-    flag = np.where(is_m, flag | np.where(rev, 16, 0), flag | 4)
+    flag = np.where(h.is_m, flag | np.where(h.rev, 16, 0), flag | 4)
     aux_len = chunk.end - chunk.aux_off
     namelen = chunk.l_read_name
-    rec_len = 36 + namelen + 4 * cig_n + nb + L + aux_len + tail_len
+    rec_len = 36 + namelen + 4 * h.cig_n + nb + L + aux_len + tail_len
     v32[:, 0] = rec_len - 4
-    v32[:, 1] = refid
-    v32[:, 2] = pos
-    fixed[:, 13] = np.minimum(mapq, 255)
+    v32[:, 1] = h.refid
+    v32[:, 2] = h.pos
+    fixed[:, 13] = np.minimum(h.mapq, 255)
     v16[:, 7] = bins
-    v16[:, 8] = cig_n
+    v16[:, 8] = h.cig_n
     v16[:, 9] = flag
     # each record = fixed | name | cigar | seq | qual | aux | MD+NM, as (buffer, start, size)
-    bufs = [chunk.data, fixed.ravel(), cigar, rseq, rqual, b"".join(tails)]
+    bufs = [chunk.data, fixed.ravel(), cigar, rseq, rqual, b"".join(h.tails)]
     which = np.zeros((n, 7), np.int64)
     start = np.empty((n, 7), np.int64)
     which[:, 0], start[:, 0] = 1, 36 * np.arange(n)
     start[:, 1] = chunk.name_off
-    which[:, 2], start[:, 2] = 2, np.cumsum(4 * cig_n) - 4 * cig_n
+    which[:, 2], start[:, 2] = 2, np.cumsum(4 * h.cig_n) - 4 * h.cig_n
     start[:, 3] = chunk.seq_off
     start[:, 4] = chunk.qual_off
     if ri.size:
@@ -309,9 +278,57 @@ def _rebuild(chunk, hits, tid):
         which[ri, 4], start[ri, 4] = 4, np.cumsum(L[ri]) - L[ri]
     start[:, 5] = chunk.aux_off
     which[:, 6], start[:, 6] = 5, np.cumsum(tail_len) - tail_len
-    size = np.stack([np.full(n, 36), namelen, 4 * cig_n, nb, L, aux_len, tail_len], axis=1)
+    size = np.stack([np.full(n, 36), namelen, 4 * h.cig_n, nb, L, aux_len, tail_len], axis=1)
     data = _join_slices(bufs, which.ravel(), start.ravel(), size.ravel())
-    return data, int(mi.size), (refid, pos, rec_len, flag)
+    return data, int(h.mi.size), (h.refid, h.pos, rec_len, flag)
+
+
+class _Hits:
+    """Per-record alignment fields of a chunk (unmapped: refid/pos -1, no CIGAR)."""
+
+    def __init__(self, n):
+        self.refid = np.full(n, -1, np.int64)
+        self.pos = np.full(n, -1, np.int64)
+        self.mapq = np.zeros(n, np.int64)
+        self.rev = np.zeros(n, dtype=bool)
+        self.cig_ops, self.cig_n, self.tails = [], np.zeros(n, np.int64), []
+
+
+def _hit_fields(hits, tid, L):
+    """_Hits of a chunk from its mappy hits: CIGAR with soft clips for the unaligned ends
+    (in reference orientation), position, MAPQ, strand, and the MD/NM tag bytes."""
+    n = len(hits)
+    h = _Hits(n)
+    h.is_m = np.array([x is not None for x in hits], dtype=bool)
+    h.mi = np.flatnonzero(h.is_m)
+    nm_pack = _I32.pack
+    for i in h.mi.tolist():
+        hit = hits[i]
+        li = int(L[i])
+        r = hit.strand < 0
+        left, right = (li - hit.q_en, hit.q_st) if r else (hit.q_st, li - hit.q_en)
+        ops = [(left << 4) | 4] if left else []
+        ops += [(ln << 4) | op for ln, op in hit.cigar]
+        if right:
+            ops.append((right << 4) | 4)
+        h.cig_ops += ops
+        h.cig_n[i] = len(ops)
+        h.refid[i] = tid[hit.ctg]
+        h.pos[i] = hit.r_st
+        h.mapq[i] = hit.mapq
+        h.rev[i] = r
+        h.tails.append(b"MDZ" + hit.MD.encode() + b"\0NMi" + nm_pack(hit.NM))
+    return h
+
+
+def _ref_span(h, n):
+    """Reference bases each record's CIGAR covers (0 when unmapped)."""
+    if not h.mi.size:
+        return np.zeros(n, np.int64)
+    ops_arr = np.array(h.cig_ops, dtype=np.int64)
+    rc = (ops_arr >> 4) * np.isin(ops_arr & 15, (0, 2, 3, 7, 8))
+    owner = np.repeat(h.mi, h.cig_n[h.mi])
+    return np.bincount(owner, weights=rc, minlength=n).astype(np.int64)
 
 
 def _reverse_complement(chunk, ri):

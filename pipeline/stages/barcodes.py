@@ -108,19 +108,8 @@ class FlowSpaceClassifier:
         if nb == 0:
             raise PipelineError("empty barcode kit")
         self.cutoff = float(cutoff if cutoff is not None else max(b["score_cutoff"] for b in kit))
-        key_hp, key_flows = flow_vector(self.key, self.flow_order)
-        key_last = key_flows[-1]
-        info = []
-        for b in kit:
-            full = self.key + b["sequence"] + b["adapter"]
-            hp, bflow = flow_vector(full, self.flow_order)
-            kl, bl = len(self.key), len(b["sequence"])
-            end_flow = bflow[kl + bl - 1]
-            first_bc_flow = bflow[kl]
-            adapter_start = next((f for f in bflow[kl + bl:] if f > end_flow), len(hp))
-            info.append({"hp": hp, "num_flows": len(hp), "end_flow": end_flow,
-                         "adapter_start_flow": adapter_start, "last_hp": hp[-1],
-                         "first_flow": first_bc_flow})
+        key_last = flow_vector(self.key, self.flow_order)[1][-1]
+        info = [self._barcode_flows(b) for b in kit]
         self.start_flow = key_last if any(i["first_flow"] == key_last for i in info) else key_last + 1
         self.info = info
         F = max(i["num_flows"] for i in info)
@@ -131,25 +120,48 @@ class FlowSpaceClassifier:
         self.num_flows = np.array([i["num_flows"] for i in info])
         self.last_hp = np.array([i["last_hp"] for i in info])
         self.adapter_start = np.array([i["adapter_start_flow"] for i in info])
+        self.Fc = int(self.adapter_start.max())
+        self.groups = self._cost_groups()
+        self._check_distinct()
+        self.prefix_bases = max(len(b["sequence"]) + len(b["adapter"]) for b in kit) + 12
+        self.key_codes = _NT16[np.frombuffer(self.key.encode(), np.uint8)]
+        self.flow_codes = _NT16[np.frombuffer(self.flow_order.encode(), np.uint8)]
+
+    def _barcode_flows(self, b):
+        """Flow-space facts of key + barcode + adapter: HP vector, flows, where the barcode
+        starts and ends, where the adapter starts."""
+        hp, bflow = flow_vector(self.key + b["sequence"] + b["adapter"], self.flow_order)
+        kl, bl = len(self.key), len(b["sequence"])
+        end_flow = bflow[kl + bl - 1]
+        adapter_start = next((f for f in bflow[kl + bl:] if f > end_flow), len(hp))
+        return {"hp": hp, "num_flows": len(hp), "end_flow": end_flow,
+                "adapter_start_flow": adapter_start, "last_hp": hp[-1], "first_flow": bflow[kl]}
+
+    def _cost_groups(self):
+        """[(flows, table)]: the compared flows in triples, each with a table of the summed
+        cost per barcode for every combination of read HPs (one row gather per triple)."""
+        nb = len(self.kit)
         # cost tables per flow: cost[f][v, b] for read HP v (clipped)
         vals = np.arange(_MAX_HP_CODE + 1)
-        cost = np.zeros((F, _MAX_HP_CODE + 1, nb), dtype=np.int16)
-        for k, i in enumerate(info):
+        cost = np.zeros((self.F, _MAX_HP_CODE + 1, nb), dtype=np.int16)
+        for k, i in enumerate(self.info):
             for f in range(self.start_flow, i["adapter_start_flow"]):
                 d = self.B[k, f] - vals
                 cost[f, :, k] = np.maximum(d, 0) if f == i["num_flows"] - 1 else np.abs(d)
-        # group flows in triples -> one row gather per triple
-        self.Fc = int(self.adapter_start.max())
         flows = list(range(self.start_flow, self.Fc))
-        self.groups = []
+        groups = []
         for g in range(0, len(flows), 3):
             fs = flows[g:g + 3]
             tab = np.zeros(((_MAX_HP_CODE + 1) ** len(fs), nb), dtype=np.int16)
             grid = np.stack(np.meshgrid(*([vals] * len(fs)), indexing="ij"), -1).reshape(-1, len(fs))
             for c, combo in enumerate(grid):
                 tab[c] = sum(cost[f, v] for f, v in zip(fs, combo))
-            self.groups.append((fs, tab))
-        # minimum pairwise distance on the compared flows; 0 = duplicate barcodes
+            groups.append((fs, tab))
+        return groups
+
+    def _check_distinct(self):
+        """PipelineError when two barcodes are identical on the compared flows."""
+        nb = len(self.kit)
         lo = self.start_flow
         hi = int(self.adapter_start.min())
         if nb > 1 and hi > lo:
@@ -158,9 +170,6 @@ class FlowSpaceClassifier:
                 if nb <= 400 else None
             if dmin == 0:
                 raise PipelineError("barcode kit has barcodes that are identical in flow space")
-        self.prefix_bases = max(len(b["sequence"]) + len(b["adapter"]) for b in kit) + 12
-        self.key_codes = _NT16[np.frombuffer(self.key.encode(), np.uint8)]
-        self.flow_codes = _NT16[np.frombuffer(self.flow_order.encode(), np.uint8)]
 
     def read_flows(self, codes):
         """(m, F) HP per flow of key + read prefix codes (m, K)."""
@@ -257,49 +266,18 @@ def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_l
     always gives each input record's offset in the new bytes.
     """
     n = chunk.n
-    buf = chunk.buf
     lo, hi = int(chunk.off[0]), int(chunk.end[-1])
     if hi - lo > SLICE_RECORD_BYTES * n:
         return _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_len, order)
-    arr = buf[lo:hi].copy()
+    arr = chunk.buf[lo:hi].copy()
     L = chunk.l_seq
     t = np.minimum(trim, L)
     newL = L - t
-    nb_old = (L + 1) // 2
     nb_new = (newL + 1) // 2
     seq_off = chunk.seq_off - lo
     odd = (t % 2) == 1
-    # odd trims: every sequence byte shifts by a nibble -> rewrite the first nb_new bytes
-    oi = np.flatnonzero(odd & (nb_new > 0))
-    if oi.size:
-        first = chunk.seq_off[oi] + t[oi] // 2
-        cnt = nb_new[oi]
-        gi = ranges(first, cnt)
-        b0 = buf[gi]
-        # the next byte is the following element of b0, except at each read's last byte
-        # (there: the byte after it, inside the record: qualities follow the sequence)
-        last = np.cumsum(cnt) - 1
-        b1 = np.empty_like(b0)
-        b1[:-1] = b0[1:]
-        b1[last] = buf[gi[last] + 1]
-        nbytes = (b0 << 4) | (b1 >> 4)
-        fix = (newL[oi] % 2) == 1
-        nbytes[last[fix]] &= 0xF0
-        gi -= np.repeat(first - seq_off[oi], cnt)  # same positions, shifted to the record start
-        arr[gi] = nbytes
-    # deletions: sequence bytes, trimmed qualities, old RG tag
-    seq_del_start = np.where(odd, seq_off + nb_new, seq_off)
-    seq_del_len = nb_old - nb_new
-    tags = chunk.find_tags(["RG"], stop_when_found=True)
-    rg_off = tags["RG"][0]
-    has_rg = rg_off >= 0
-    rg_start = np.where(has_rg, rg_off - 3, chunk.end)
-    rg_end = np.where(has_rg, rg_off + tags["RG"][2], chunk.end)
-    keep = np.ones(hi - lo, dtype=bool)
-    dstarts = np.stack([seq_del_start, chunk.qual_off - lo, rg_start - lo], axis=1)
-    dlens = np.stack([seq_del_len, t, rg_end - rg_start], axis=1)
-    keep[ranges(dstarts.ravel(), dlens.ravel())] = False
-    deleted = dlens.sum(axis=1)
+    _shift_odd_trims(arr, chunk, t, newL, nb_new, seq_off, odd)
+    keep, deleted = _kept_bytes(chunk, lo, hi, t, nb_new, seq_off, odd)
     tail_len = np.asarray(tail_len, dtype=np.int64)
     extra_len = np.asarray(extra_len, dtype=np.int64)
     add_len = tail_len + extra_len
@@ -325,6 +303,51 @@ def rewrite_records(chunk, trim, tail_pool, tail_start, tail_len, extra, extra_l
     return out.tobytes(), starts, rec_len, newL, t
 
 
+def _shift_odd_trims(arr, chunk, t, newL, nb_new, seq_off, odd):
+    """Odd trims: every sequence byte shifts by a nibble, so the first ``nb_new`` sequence
+    bytes of those records are rewritten in ``arr`` (the chunk's bytes from its first record)."""
+    buf = chunk.buf
+    oi = np.flatnonzero(odd & (nb_new > 0))
+    if not oi.size:
+        return
+    first = chunk.seq_off[oi] + t[oi] // 2
+    cnt = nb_new[oi]
+    gi = ranges(first, cnt)
+    b0 = buf[gi]
+    # the next byte is the following element of b0, except at each read's last byte
+    # (there: the byte after it, inside the record: qualities follow the sequence)
+    last = np.cumsum(cnt) - 1
+    b1 = np.empty_like(b0)
+    b1[:-1] = b0[1:]
+    b1[last] = buf[gi[last] + 1]
+    nbytes = (b0 << 4) | (b1 >> 4)
+    fix = (newL[oi] % 2) == 1
+    nbytes[last[fix]] &= 0xF0
+    gi -= np.repeat(first - seq_off[oi], cnt)  # same positions, shifted to the record start
+    arr[gi] = nbytes
+
+
+def _kept_bytes(chunk, lo, hi, t, nb_new, seq_off, odd):
+    """(mask of the chunk bytes kept, bytes deleted per record): dropped sequence bytes,
+    trimmed qualities, the old RG tag."""
+    nb_old = (chunk.l_seq + 1) // 2
+    seq_del_start = np.where(odd, seq_off + nb_new, seq_off)
+    rg_start, rg_end = _rg_span(chunk)
+    keep = np.ones(hi - lo, dtype=bool)
+    dstarts = np.stack([seq_del_start, chunk.qual_off - lo, rg_start - lo], axis=1)
+    dlens = np.stack([nb_old - nb_new, t, rg_end - rg_start], axis=1)
+    keep[ranges(dstarts.ravel(), dlens.ravel())] = False
+    return keep, dlens.sum(axis=1)
+
+
+def _rg_span(chunk):
+    """(start, end) of each record's RG tag; both at the record's end when it has none."""
+    tags = chunk.find_tags(["RG"], stop_when_found=True)
+    rg_off = tags["RG"][0]
+    has_rg = rg_off >= 0
+    return np.where(has_rg, rg_off - 3, chunk.end), np.where(has_rg, rg_off + tags["RG"][2], chunk.end)
+
+
 SLICE_RECORD_BYTES = 900  # above this mean record size (bytes), copying spans by slicing wins
 
 
@@ -338,25 +361,9 @@ def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extr
     t = np.minimum(trim, L)
     newL = L - t
     nb_new = (newL + 1) // 2
-    first = chunk.seq_off + t // 2
-    gi = ranges(first, nb_new)
-    seq_new = buf[gi]
-    odd = (t % 2) == 1
-    if odd.any() and seq_new.size:
-        last = np.cumsum(nb_new) - 1
-        nxt = np.empty_like(seq_new)
-        nxt[:-1] = seq_new[1:]
-        nxt[last[nb_new > 0]] = buf[gi[last[nb_new > 0]] + 1]
-        odd_b = np.repeat(odd, nb_new)
-        seq_new = np.where(odd_b, (seq_new << 4) | (nxt >> 4), seq_new)
-        fix = odd & (newL % 2 == 1) & (nb_new > 0)
-        seq_new[last[fix]] &= 0xF0
+    seq_new = _trimmed_sequence(chunk, t, newL, nb_new)
     end = chunk.end
-    tags = chunk.find_tags(["RG"], stop_when_found=True)
-    rg_off = tags["RG"][0]
-    has_rg = rg_off >= 0
-    rg_start = np.where(has_rg, rg_off - 3, end)
-    rg_end = np.where(has_rg, rg_off + tags["RG"][2], end)
+    rg_start, rg_end = _rg_span(chunk)
     tail_len = np.asarray(tail_len, dtype=np.int64)
     extra_len = np.asarray(extra_len, dtype=np.int64)
     fixed = chunk.fixed.copy()
@@ -385,6 +392,37 @@ def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extr
     head_lens = np.stack([np.full(n, 36), namecig[o], nb_new[o]], axis=1)
     tail_at = np.stack([o_tail + np.asarray(tail_start, np.int64)[o], o_extra + w * o], axis=1)
     tail_lens = np.stack([tail_len[o], extra_len[o]], axis=1)
+    data = _join_pieces(chunk, src, head_parts, head_lens, tail_at, tail_lens,
+                        (qa[o], rg_start[o], rg_end[o], end[o]))
+    laid = rec_len[o]
+    starts = np.empty(n, dtype=np.int64)
+    starts[o] = np.cumsum(laid) - laid
+    return data, starts, rec_len, newL, t
+
+
+def _trimmed_sequence(chunk, t, newL, nb_new):
+    """Packed sequence bytes of every record after trimming ``t`` bases, concatenated."""
+    buf = chunk.buf
+    gi = ranges(chunk.seq_off + t // 2, nb_new)
+    seq_new = buf[gi]
+    odd = (t % 2) == 1
+    if odd.any() and seq_new.size:
+        last = np.cumsum(nb_new) - 1
+        nxt = np.empty_like(seq_new)
+        nxt[:-1] = seq_new[1:]
+        nxt[last[nb_new > 0]] = buf[gi[last[nb_new > 0]] + 1]
+        odd_b = np.repeat(odd, nb_new)
+        seq_new = np.where(odd_b, (seq_new << 4) | (nxt >> 4), seq_new)
+        fix = odd & (newL % 2 == 1) & (nb_new > 0)
+        seq_new[last[fix]] &= 0xF0
+    return seq_new
+
+
+def _join_pieces(chunk, src, head_parts, head_lens, tail_at, tail_lens, spans):
+    """The new records' bytes: per record a "glue" piece gathered from ``src`` (the
+    previous record's new tags + this record's head), then its kept slices of the chunk
+    (``spans`` = qualities start, RG start, RG end, record end, in output order)."""
+    n = len(head_parts)
     gstarts = np.concatenate([np.zeros((n, 2), np.int64), head_parts], axis=1)
     glens = np.concatenate([np.zeros((n, 2), np.int64), head_lens], axis=1)
     gstarts[1:, :2], glens[1:, :2] = tail_at[:-1], tail_lens[:-1]  # the previous record's tags
@@ -395,14 +433,11 @@ def _rewrite_by_slices(chunk, trim, tail_pool, tail_start, tail_len, extra, extr
     mv = memoryview(chunk.data)
     pieces = []
     add = pieces.extend
-    for a, b, q0, r0, r1, e in zip(g0.tolist(), g1.tolist(), qa[o].tolist(), rg_start[o].tolist(),
-                                   rg_end[o].tolist(), end[o].tolist()):
+    qa, rg_start, rg_end, end = (x.tolist() for x in spans)
+    for a, b, q0, r0, r1, e in zip(g0.tolist(), g1.tolist(), qa, rg_start, rg_end, end):
         add((glue[a:b], mv[q0:r0], mv[r1:e]))
     pieces.append(glue[int(g1[-1]):])
-    laid = rec_len[o]
-    starts = np.empty(n, dtype=np.int64)
-    starts[o] = np.cumsum(laid) - laid
-    return b"".join(pieces), starts, rec_len, newL, t
+    return b"".join(pieces)
 
 
 def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", run_id=None,
@@ -417,98 +452,116 @@ def classify_and_split(in_bam, out_dir, kit, *, flow_order, library_key="TCAG", 
     """
     kit = load_barcode_kit(kit)
     clf = FlowSpaceClassifier(kit, flow_order, library_key, cutoff)
-    samples = samples or {}
     os.makedirs(out_dir, exist_ok=True)
-    outs = {}
     with BamReader(in_bam, chunk_bytes=chunk_bytes) as bam:
-        rgs = bam.read_groups()
-        base_rg = dict(next(iter(rgs.values()), {}))
-        if run_id is None:
-            run_id = (base_rg.get("ID") or "RUN00").split(".")[0]
-        base_rg.pop("ID", None)
-        pu = base_rg.get("PU", "")
-        names = [b["id_str"] for b in kit] + [NOMATCH]
-        rg_tags = [_tag_z("RG", f"{run_id}.{nm}") for nm in names]
-        rg_len = np.array([len(x) for x in rg_tags], dtype=np.int64)
-        rg_start = np.cumsum(rg_len) - rg_len
-        rg_pool = np.frombuffer(b"".join(rg_tags), dtype=np.uint8)
-
-        def out_for(k):
-            if k not in outs:
-                nm = names[k]
-                fields = dict(base_rg)
-                fields["ID"] = f"{run_id}.{nm}"
-                if nm == NOMATCH:
-                    fields["KS"] = clf.key
-                    fields["SM"] = samples.get(NOMATCH, base_rg.get("SM", "none"))
-                else:
-                    b = kit[k]
-                    fields["KS"] = clf.key + b["sequence"] + b["adapter"]
-                    fields["SM"] = samples.get(nm, "none")
-                fields["PU"] = f"{pu}/{nm}" if pu else nm
-                fields.setdefault("PL", "IONTORRENT")
-                path = str(safe_join(out_dir, check_name(f"{nm}_rawlib.basecaller.bam", "barcode name")))
-                outs[k] = _DatasetOut(path, _make_header(bam.header_text, fields), fields["ID"], level)
-            return outs[k]
-
-        nomatch = len(names) - 1
-        out_for(nomatch)  # nomatch always exists
-
-        def classify_chunk(chunk):
-            if np.any((chunk.flag & 4) == 0):
-                raise PipelineError(f"{bam.name}: barcode classification expects unmapped reads")
-            codes = chunk.seq_codes(np.arange(chunk.n), 0, clf.prefix_bases)
-            bc, err, trim = clf.classify(codes)
-            grp = np.where(bc >= 0, bc, nomatch)
-            extra = np.empty((chunk.n, 4), dtype=np.uint8)
-            extra[:, :3] = np.frombuffer(b"XBC", np.uint8)
-            extra[:, 3] = np.minimum(err, 255)
-            order = np.argsort(grp, kind="stable")  # each output file's records together
-            data, starts, rec_len, newL, t = rewrite_records(
-                chunk, trim, rg_pool, rg_start[grp], rg_len[grp], extra, np.where(grp < nomatch, 4, 0), order)
-            return grp, err, data, starts, rec_len, newL, q20_counts(chunk, chunk.qual_off + t, newL), order
-
-        def write_chunk(grp, err, data, starts, rec_len, newL, q20, order):
-            # per-file totals in one pass each; then one write per file present in the chunk
-            n_out = nomatch + 1
-            counts = np.bincount(grp, minlength=n_out)
-            bases = np.bincount(grp, weights=newL, minlength=n_out)
-            q20s = np.bincount(grp, weights=q20, minlength=n_out)
-            ehist = np.bincount(grp * 3 + np.minimum(err, 2), minlength=3 * n_out).reshape(n_out, 3)
-            ends = starts + rec_len
-            laid = starts[order]
-            grouped = np.array_equal(laid[1:], ends[order][:-1])  # else input order
-            first = np.cumsum(counts) - counts  # each file's first record, in ``order``
-            mv = memoryview(data)
-            present = np.flatnonzero(counts)
-            for g, c, f0 in zip(present.tolist(), counts[present].tolist(), first[present].tolist()):
-                o = out_for(g)
-                sel = order[f0:f0 + c]
-                if grouped:
-                    o.writer.write_raw(mv[int(laid[f0]):int(ends[sel[-1]])], c)
-                else:  # small records: runs of consecutive records, one slice each
-                    brk = np.flatnonzero(np.diff(sel) != 1)
-                    r0 = sel[np.r_[0, brk + 1]]
-                    r1 = sel[np.r_[brk, len(sel) - 1]]
-                    o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(), ends[r1].tolist())]), c)
-                o.read_count += c
-                o.total_bases += int(round(bases[g]))
-                o.q20_bases += int(round(q20s[g]))
-                if g < nomatch:
-                    o.errors_hist = [x + int(y) for x, y in zip(o.errors_hist, ehist[g])]
-            return len(grp)
-
+        split = _Split(bam, clf, kit, out_dir, run_id=run_id, samples=samples or {}, level=level)
         done = 0
         for chunk in bam.chunks():
-            done += write_chunk(*classify_chunk(chunk))
+            done += split.write_chunk(*split.classify_chunk(chunk))
             if progress:
                 progress(f"Barcode classification: {done} reads")
-    result = {}
-    for k, o in outs.items():
-        o.writer.close()
-        result[names[k]] = {
-            "path": o.path, "read_group": o.rg_id, "read_count": o.read_count,
-            "total_bases": o.total_bases, "Q20_bases": o.q20_bases,
-            "barcode_errors_hist": o.errors_hist if names[k] != NOMATCH else None,
-        }
-    return {"run_id": run_id, "datasets": result, "total_reads": done}
+    return {"run_id": split.run_id, "datasets": split.close(), "total_reads": done}
+
+
+class _Split:
+    """The per-barcode outputs of one classify_and_split: read groups, files opened on
+    first use (nomatch always), per-file totals."""
+
+    def __init__(self, bam, clf, kit, out_dir, *, run_id, samples, level):
+        self.bam, self.clf, self.kit, self.out_dir = bam, clf, kit, out_dir
+        self.samples, self.level = samples, level
+        rgs = bam.read_groups()
+        self.base_rg = dict(next(iter(rgs.values()), {}))
+        self.run_id = run_id if run_id is not None else (self.base_rg.get("ID") or "RUN00").split(".")[0]
+        self.base_rg.pop("ID", None)
+        self.names = [b["id_str"] for b in kit] + [NOMATCH]
+        rg_tags = [_tag_z("RG", f"{self.run_id}.{nm}") for nm in self.names]
+        self.rg_len = np.array([len(x) for x in rg_tags], dtype=np.int64)
+        self.rg_start = np.cumsum(self.rg_len) - self.rg_len
+        self.rg_pool = np.frombuffer(b"".join(rg_tags), dtype=np.uint8)
+        self.outs = {}
+        self.nomatch = len(self.names) - 1
+        self.out_for(self.nomatch)  # nomatch always exists
+
+    def _rg_fields(self, k):
+        nm, base_rg = self.names[k], self.base_rg
+        pu = base_rg.get("PU", "")
+        fields = dict(base_rg)
+        fields["ID"] = f"{self.run_id}.{nm}"
+        if nm == NOMATCH:
+            fields["KS"] = self.clf.key
+            fields["SM"] = self.samples.get(NOMATCH, base_rg.get("SM", "none"))
+        else:
+            b = self.kit[k]
+            fields["KS"] = self.clf.key + b["sequence"] + b["adapter"]
+            fields["SM"] = self.samples.get(nm, "none")
+        fields["PU"] = f"{pu}/{nm}" if pu else nm
+        fields.setdefault("PL", "IONTORRENT")
+        return fields
+
+    def out_for(self, k):
+        if k not in self.outs:
+            fields = self._rg_fields(k)
+            path = str(safe_join(self.out_dir, check_name(f"{self.names[k]}_rawlib.basecaller.bam", "barcode name")))
+            self.outs[k] = _DatasetOut(path, _make_header(self.bam.header_text, fields), fields["ID"], self.level)
+        return self.outs[k]
+
+    def classify_chunk(self, chunk):
+        """Classify and rewrite one chunk's records (trimmed, new RG, XB); the records are laid
+        out grouped by output file where that pays."""
+        clf, nomatch = self.clf, self.nomatch
+        if np.any((chunk.flag & 4) == 0):
+            raise PipelineError(f"{self.bam.name}: barcode classification expects unmapped reads")
+        codes = chunk.seq_codes(np.arange(chunk.n), 0, clf.prefix_bases)
+        bc, err, trim = clf.classify(codes)
+        grp = np.where(bc >= 0, bc, nomatch)
+        extra = np.empty((chunk.n, 4), dtype=np.uint8)
+        extra[:, :3] = np.frombuffer(b"XBC", np.uint8)
+        extra[:, 3] = np.minimum(err, 255)
+        order = np.argsort(grp, kind="stable")  # each output file's records together
+        data, starts, rec_len, newL, t = rewrite_records(
+            chunk, trim, self.rg_pool, self.rg_start[grp], self.rg_len[grp], extra,
+            np.where(grp < nomatch, 4, 0), order)
+        return grp, err, data, starts, rec_len, newL, q20_counts(chunk, chunk.qual_off + t, newL), order
+
+    def write_chunk(self, grp, err, data, starts, rec_len, newL, q20, order):
+        """Per-file totals in one pass each; then one write per file present in the chunk."""
+        n_out = self.nomatch + 1
+        counts = np.bincount(grp, minlength=n_out)
+        bases = np.bincount(grp, weights=newL, minlength=n_out)
+        q20s = np.bincount(grp, weights=q20, minlength=n_out)
+        ehist = np.bincount(grp * 3 + np.minimum(err, 2), minlength=3 * n_out).reshape(n_out, 3)
+        ends = starts + rec_len
+        laid = starts[order]
+        grouped = np.array_equal(laid[1:], ends[order][:-1])  # else input order
+        first = np.cumsum(counts) - counts  # each file's first record, in ``order``
+        mv = memoryview(data)
+        present = np.flatnonzero(counts)
+        for g, c, f0 in zip(present.tolist(), counts[present].tolist(), first[present].tolist()):
+            o = self.out_for(g)
+            sel = order[f0:f0 + c]
+            if grouped:
+                o.writer.write_raw(mv[int(laid[f0]):int(ends[sel[-1]])], c)
+            else:  # small records: runs of consecutive records, one slice each
+                brk = np.flatnonzero(np.diff(sel) != 1)
+                r0 = sel[np.r_[0, brk + 1]]
+                r1 = sel[np.r_[brk, len(sel) - 1]]
+                o.writer.write_raw(b"".join([mv[a:b] for a, b in zip(starts[r0].tolist(), ends[r1].tolist())]), c)
+            o.read_count += c
+            o.total_bases += int(round(bases[g]))
+            o.q20_bases += int(round(q20s[g]))
+            if g < self.nomatch:
+                o.errors_hist = [x + int(y) for x, y in zip(o.errors_hist, ehist[g])]
+        return len(grp)
+
+    def close(self):
+        """Close every output; {name: dataset dict}."""
+        result = {}
+        for k, o in self.outs.items():
+            o.writer.close()
+            result[self.names[k]] = {
+                "path": o.path, "read_group": o.rg_id, "read_count": o.read_count,
+                "total_bases": o.total_bases, "Q20_bases": o.q20_bases,
+                "barcode_errors_hist": o.errors_hist if self.names[k] != NOMATCH else None,
+            }
+        return result

@@ -13,12 +13,13 @@ T = max(filter_minreads, floor(max barcode read_count
 sample name; else filtered iff read_count <= T (so empty barcodes are
 filtered). The nomatch group carries no ``filtered`` key.
 """
-import json
 import math
 import os
 import re
 
 import numpy as np
+
+from rundb.files import atomic_write_json
 
 from .bamio import CHUNK_BYTES, BamReader, q20_counts
 
@@ -171,10 +172,8 @@ def dataset_filtered(datasets, dataset):
 
 
 def write_json(path, data):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as fh:
-        json.dump(data, fh, indent=2, sort_keys=False)
-    os.replace(tmp, path)
+    """Write ``data`` as indented JSON in one step (readers never see half a file); returns ``path``."""
+    atomic_write_json(path, data, indent=2)
     return path
 
 

@@ -7,7 +7,8 @@ import pysam
 import pytest
 
 from analysis_support import analyse, barcode_kit, ingest, install_reference_of, read_truth, simulate
-from pipeline.analysis import AnalysisError, _wells_blocks
+from pipeline.analysis.status import AnalysisError
+from pipeline.analysis.wells import wells_blocks
 from rundb.models import AnalysisMetrics, LibMetrics
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def test_composite_wells_run_is_basecalled_block_by_block():
     kit = barcode_kit(2)
     run = simulate("R_2024_01_02_03_04_05_user_wellsblk", kit=kit, barcodes=2, reads=800, fmt="wells",
                    seed=8, blocks=(2, 2))
-    blocks, _ = _wells_blocks(run.run_dir)
+    blocks, _ = wells_blocks(run.run_dir)
     assert len(blocks) == 4 and {(b.row_offset > 0, b.col_offset > 0) for b in blocks} == {
         (False, False), (False, True), (True, False), (True, True)}
     install_reference_of(run)
@@ -51,4 +52,4 @@ def test_unplaceable_block_folder_is_a_clear_error(tmp_path):
     folder.mkdir(parents=True)
     (folder / "1.wells").write_bytes(b"")
     with pytest.raises(AnalysisError, match="cannot place block folder block_top_left"):
-        _wells_blocks(tmp_path)
+        wells_blocks(tmp_path)
