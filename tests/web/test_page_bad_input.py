@@ -27,7 +27,8 @@ def test_unknown_things_are_404(signed, url, status):
 
 
 @pytest.mark.parametrize("query", ["page=abc", "page=-3", "date_from=yesterday&date_to=31/31/2024",
-                                   "result_status=Bogus", "order_by=password", "star=maybe"])
+                                   "result_status=Bogus", "order_by=password", "star=maybe",
+                                   "per_page=7", "per_page=x", "view=grid", "order_by=-_sort"])
 def test_odd_data_filters_are_ignored(signed, query):
     response = signed.get("/data/?" + query)
     assert response.status_code == 200

@@ -11,7 +11,8 @@ from data_support import run  # noqa: E402
 
 pytestmark = [pytest.mark.django_db]
 
-PAGES = ["/home/", "/home/fragments?time_span=7days", "/data/", "/data/getCSV.csv", "/monitor/",
+PAGES = ["/home/", "/home/fragments?time_span=7days", "/data/", "/data/?view=list", "/data/?view=table", "/data/?order_by=-q20&per_page=50",
+         "/data/?order_by=sample", "/data/getCSV.csv", "/monitor/",
          "/plan/plan_templates/", "/plan/planned/", "/configure/plugins/", "/configure/services/?queues=0",
          "/configure/references/", "/configure/account/"]
 LIMIT = 20
