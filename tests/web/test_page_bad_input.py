@@ -21,6 +21,8 @@ def signed(client, django_user_model):
     ("/output/Home/../../../../etc/passwd", 404),
     ("/plan/page_plan_new_plan/999999/", 404),
     ("/plan/reviewplan/999999/", 404),
+    ("/data/project/999999/results", 404),
+    ("/data/projects/?page=x&date_from=never", 200),
 ])
 def test_unknown_things_are_404(signed, url, status):
     assert signed.get(url).status_code == status

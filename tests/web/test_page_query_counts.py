@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.django_db]
 PAGES = ["/home/", "/home/fragments?time_span=7days", "/data/", "/data/?view=list", "/data/?view=table", "/data/?order_by=-q20&per_page=50",
          "/data/?order_by=sample", "/data/getCSV.csv", "/monitor/",
          "/plan/plan_templates/", "/plan/planned/", "/configure/plugins/", "/configure/services/?queues=0",
-         "/configure/references/", "/configure/account/"]
+         "/configure/references/", "/configure/account/", "/data/projects/"]
 LIMIT = 20
 
 
@@ -47,7 +47,9 @@ def _counts(client, extra=()):
 def test_page_queries_do_not_grow_with_rows(client, admin_user):
     client.force_login(admin_user)
     first = _populate(2, admin_user)
-    report_url = [f"/report/{first[0].pk}/"]
+    from rundb.models import Project
+
+    report_url = [f"/report/{first[0].pk}/", f"/data/project/{Project.objects.get(name='proj0').pk}/results"]
     small = _counts(client, report_url)
     _populate(4, admin_user, offset=2)
     large = _counts(client, report_url)

@@ -11,6 +11,7 @@ from ..fields import ComputedRelatedField
 from .sampleset_routes import SampleSetRoutesMixin
 
 USER = "rundb.api.resources.users.UserResource"
+PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class ProjectResource(IonResource):
@@ -27,6 +28,15 @@ class ProjectResource(IonResource):
         if bundle.obj.pk is None and not bundle.data.get("creator") and bundle.request.user.is_authenticated:
             bundle.obj.creator = bundle.request.user
         return bundle
+
+    def validate_bundle(self, bundle, creating):
+        # Project names become filter values and URL parts in the web UI: one word, no spaces.
+        name = bundle.obj.name or ""
+        if name and not PROJECT_NAME_RE.match(name):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"name": "Project names may contain only letters, digits, '_', '.' and '-' "
+                                           "(no spaces), at most 64 characters."})
 
 
 def _underscored(text):
