@@ -59,6 +59,8 @@ BOOL_FALSE_DEFAULT = ("planExecuted", "isReverseRun", "isReusable", "isFavorite"
 BOOL_TRUE_DEFAULT = ("preAnalysis", "usePreBeadfind", "usePostBeadfind", "autoAnalyze")
 TEMPLATING_KIT_TYPES = ("TemplatingKit", "IonChefPrepKit")
 LIBRARY_KIT_TYPES = ("LibraryKit", "LibraryPrepKit")
+# Project names (also checked by the project resource): one word, as the web UI filters by them.
+PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CHAR_MSG = ("{key} should contain only letters [a-zA-Z], numbers [0-9], spaces [ ], and limited special "
             "characters: [.-_] (ie, period, hyphen or underscore).")
 # Plan body key -> EAS column.
@@ -232,6 +234,28 @@ def normalize(data, plan=None):
             errors.add("runType", f"Run type {data['runType']} not found.")
     if data.get("platform"):
         data["platform"] = str(data["platform"]).upper()
+
+    # -- QC thresholds (body keys named after QC types) and projects (names)
+    for qc in QCType.objects.all():
+        if qc.qcName in data and data[qc.qcName] not in (None, ""):
+            try:
+                value = int(str(data[qc.qcName]).strip())
+                if not qc.minThreshold <= value <= qc.maxThreshold:
+                    raise ValueError
+                data[qc.qcName] = value
+            except (TypeError, ValueError):
+                errors.add(qc.qcName, f"{qc.qcName} should be a whole number from {qc.minThreshold} to "
+                                      f"{qc.maxThreshold}.")
+    names = data.get("projects", data.get("project"))
+    if names:
+        listed = [n.strip() for n in names.split(",")] if isinstance(names, str) else names
+        if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
+            errors.add("projects", "projects should be a list of project names.")
+        else:
+            bad = [n for n in listed if n and not PROJECT_NAME_RE.match(n.strip())]
+            if bad:
+                errors.add("projects", f"Project names may contain only letters, digits, '_', '.' and '-' (no "
+                                       f"spaces), at most 64 characters: {', '.join(bad)}")
 
     # -- barcodes and samples
     for key in ("barcodedSamples", "selectedPlugins", "metaData"):

@@ -7,11 +7,11 @@ from tastypie import fields
 from rundb.models import KitInfo, Project, Sample, SampleSet, SampleSetItem
 
 from ..base import ComputedField, IonMeta, IonResource
+from ..planning import PROJECT_NAME_RE
 from ..fields import ComputedRelatedField
 from .sampleset_routes import SampleSetRoutesMixin
 
 USER = "rundb.api.resources.users.UserResource"
-PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class ProjectResource(IonResource):
