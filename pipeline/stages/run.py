@@ -26,8 +26,8 @@ import glob
 import os
 import shutil
 
-from pipeline.figures import (barcode_read_counts, bead_density, key_ionogram, key_trace,
-                              read_length_histogram)
+from pipeline.figures import (barcode_read_counts, barcode_read_length_images, bead_density, key_ionogram,
+                              key_trace, read_length_histogram)
 from pipeline.metrics import inputs as opt
 from pipeline.metrics.histograms import histogram_length_for_flows
 from pipeline.metrics.ionstats import IonStats
@@ -250,6 +250,8 @@ def run_stages(run_dir, report_dir, *, barcode_kit=None, reference=None, flow_or
         "bead_density": bead_density(mask_path, report_dir, run_name=run_name, stats=bf_stats) if mask_path else None,
         "barcode_read_counts": barcode_read_counts(counts_fig, os.path.join(report_dir, "barcode_read_counts.png"))
         if kit else None,
+        "barcode_read_lengths": barcode_read_length_images(
+            {e["file_prefix"]: e["_stats"].full for e in entries if "_stats" in e}, bc_dir) if kit else None,
         "ionogram": key_ionogram(
             bc_total.ionogram if bc_total.ionogram is not None
             else opt.wells_ionogram(opt.find_file(dirs, "1.wells"), key, flow_order),
