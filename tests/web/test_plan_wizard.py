@@ -14,7 +14,7 @@ def visible_step(page):
 
 
 def test_wizard_steps_validation_and_result(page, live, signed_in):
-    from rundb.models import Project, QCType
+    from rundb.models import QCType
 
     plan_catalog()
     QCType.objects.create(qcName="Key Signal (1-100)", minThreshold=1, maxThreshold=100, defaultThreshold=30)
