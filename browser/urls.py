@@ -6,7 +6,7 @@ from django.views.generic.base import RedirectView
 from django.views.static import serve
 
 from .access import page
-from .views import auth, configure, data, home, output, plan, plugin_pages, report
+from .views import auth, configure, data, home, output, plan, plugin_pages, projects, report
 
 STATIC = Path(__file__).resolve().parent / "static" / "browser"
 
@@ -38,6 +38,9 @@ urlpatterns = [
     path("monitor/", home.monitor_page, name="tb-monitor"),
     path("data/", data.data_page, name="tb-data"),
     path("data/getCSV.csv", data.data_csv, name="tb-data-csv"),
+    path("data/projects/", projects.projects_page, name="tb-projects"),
+    path("data/project/<int:pk>/results", projects.project_results_page, name="tb-project-results"),
+    path("data/project/<int:pk>/results/", projects.project_results_page),
     path("data/results/<str:pks>/project/", data.add_to_project, name="tb-data-add-project"),
     path("report/<int:pk>/", report.report_page, name="tb-report"),
     path("report/<int:pk>", report.report_page),

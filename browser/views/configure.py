@@ -91,15 +91,16 @@ def references_page(request):
 @page()
 def reference_upload(request):
     """POST /configure/references/upload/ (multipart: reference_file, short_name, name): the
-    FASTA is staged and indexed in the background; the page follows the row's status."""
+    FASTA is staged and a Celery task (pipeline.tasks.build_reference) indexes it; the page
+    follows the row's status (queued, indexing, complete or error)."""
     import tempfile
-    import threading
 
     from django.conf import settings
-    from django.db import connection
+    from django.db import transaction
     from django.http import JsonResponse
 
-    from pipeline.references import SHORT_NAME_RE, ReferenceInstallError, install_reference
+    from pipeline.references import SHORT_NAME_RE
+    from pipeline.tasks import build_reference
     from rundb.models import ReferenceGenome
 
     if request.method != "POST":
@@ -125,19 +126,13 @@ def reference_upload(request):
     with open(target, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    # The row exists at once (status "indexing"), so the list shows it while the index builds.
-    ReferenceGenome.objects.create(short_name=short, name=name or short, status="indexing", source=upload.name)
+    # The row exists at once ("queued"), so the list shows it while the worker builds the index.
+    row = ReferenceGenome.objects.create(short_name=short, name=name or short, status="queued", source=upload.name)
+    args = [short, str(target), name or short, str(staging)]
 
-    def build():
-        try:
-            install_reference(short, target, name=name or short, replace=True)
-        except (ReferenceInstallError, ValueError, OSError) as exc:
-            ReferenceGenome.objects.filter(short_name=short).update(status="error", verbose_error=str(exc)[:3000])
-        finally:
-            import shutil
+    def send():
+        task = build_reference.apply_async(args=args)
+        ReferenceGenome.objects.filter(pk=row.pk, celery_task_id="").update(celery_task_id=task.id[:60])
 
-            shutil.rmtree(staging, ignore_errors=True)
-            connection.close()
-
-    threading.Thread(target=build, name=f"reference-{short}", daemon=True).start()
-    return JsonResponse({"short_name": short, "status": "indexing"}, status=202)
+    transaction.on_commit(send)  # the worker must see the row
+    return JsonResponse({"short_name": short, "status": "queued"}, status=202)

@@ -3,11 +3,12 @@ import csv
 from datetime import datetime, time
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.utils import timezone
 
-from rundb.models import Experiment, Project, QualityMetrics, Results
+from rundb.models import Experiment, Project, QualityMetrics, Results, Sample
 
 from ..access import page
 from .common import human_bases, page_size, render_page
@@ -19,6 +20,18 @@ SORTS = {
     "chipType": "Chip Asc.", "-chipType": "Chip Desc.",
     "flows": "No. of Flows Asc.", "-flows": "No. of Flows Desc.",
 }
+# Column-header sorts beyond the original's Sort: list (every listed column sorts); values
+# computed per run from its shown report (the representative one, else the newest).
+COLUMN_SORTS = {
+    "star": "Starred first", "sample": "Sample A-Z", "status": "Status A-Z",
+    "reportName": "Report Name A-Z", "q20": "Q20 Bases Asc.", "output": "Output Asc.",
+}
+for _key, _label in list(COLUMN_SORTS.items()):
+    SORTS.setdefault(_key, _label)
+    SORTS.setdefault("-" + _key, _label.replace("A-Z", "Z-A").replace("Asc.", "Desc.").replace("first", "last"))
+SORTS["star"], SORTS["-star"] = "Starred last", "Starred first"
+PAGE_SIZES = (10, 20, 50, 100)
+VIEWS = ("table", "list")
 STATUSES = ["Completed", "Progress", "Error", "Other"]
 
 
@@ -79,18 +92,51 @@ def filtered_runs(params):
     return qs.values("pk").distinct(), f
 
 
+def _shown_report_annotations(qs, field):
+    """Annotate `_sort` with `field` of each run's shown report (row_for's choice)."""
+    newest = Results.objects.filter(experiment=OuterRef("pk")).order_by("-timeStamp", "-pk")
+    qs = qs.annotate(_rep=Coalesce(F("repResult_id"), Subquery(newest.values("pk")[:1])))
+    if field in ("q20", "output"):
+        column = "q20_bases" if field == "q20" else "q0_bases"
+        metric = QualityMetrics.objects.filter(report_id=OuterRef("_rep")).order_by("-pk").values(column)[:1]
+        return qs.annotate(_sort=Subquery(metric))
+    column = {"status": "status", "reportName": "resultsName"}[field]
+    return qs.annotate(_sort=Subquery(Results.objects.filter(pk=OuterRef("_rep")).values(column)[:1]))
+
+
+def _ordered(qs, order):
+    key = order.lstrip("-")
+    if key not in COLUMN_SORTS or key == "star":
+        return qs.order_by(order, "-pk")
+    if key == "sample":
+        first = Sample.objects.filter(experiments=OuterRef("pk")).order_by("name").values("name")[:1]
+        qs = qs.annotate(_sort=Subquery(first))
+    else:
+        qs = _shown_report_annotations(qs, key)
+    expr = F("_sort").desc(nulls_last=True) if order.startswith("-") else F("_sort").asc(nulls_last=True)
+    return qs.order_by(expr, "-pk")
+
+
+def requested_page_size(params):
+    try:
+        size = int(params.get("per_page", ""))
+    except ValueError:
+        return None
+    return size if size in PAGE_SIZES else None
+
+
 def run_page(params, *, per_page=None):
     ids, f = filtered_runs(params)
     order = params.get("order_by", "-resultDate")
     if order not in SORTS:
         order = "-resultDate"
-    results_qs = Results.objects.select_related("reportstorage").prefetch_related(
+    results_qs = Results.objects.select_related("reportstorage", "eas").prefetch_related(
         Prefetch("qualitymetrics", queryset=QualityMetrics.objects.order_by("-pk")), "projects"
     ).order_by("-timeStamp", "-pk")
     runs = (Experiment.objects.filter(pk__in=ids).select_related("plan")
-            .prefetch_related(Prefetch("results", queryset=results_qs), "samples")
-            .order_by(order, "-pk"))
-    paginator = Paginator(runs, per_page or page_size())
+            .prefetch_related(Prefetch("results", queryset=results_qs), "samples"))
+    runs = _ordered(runs, order)
+    paginator = Paginator(runs, per_page or requested_page_size(params) or page_size())
     page_obj = paginator.get_page(params.get("page"))
     return page_obj, f, order
 
@@ -107,8 +153,15 @@ def row_for(exp, status_filter=""):
     flows_done = None
     if exp.ftpStatus and exp.ftpStatus.isdigit():
         flows_done = int(exp.ftpStatus)
+    details = []
+    for r in ([rep] if rep is not None else []) + [r for r in reports if r is not rep]:
+        m = r.qualitymetrics.all()[0] if r.qualitymetrics.all() else None
+        details.append({"report": r, "representative": r.pk == exp.repResult_id, "reads": m.q0_reads if m else "",
+                        "mean_length": round(m.q0_mean_read_length) if m else "",
+                        "q20": human_bases(m.q20_bases) if m else "", "output": human_bases(m.q0_bases) if m else ""})
     return {
         "exp": exp, "report": rep, "others": [r for r in reports if r is not rep], "sample": sample,
+        "reports": details, "projects": sorted({p.name for r in reports for p in r.projects.all()}),
         "q20": human_bases(qm.q20_bases) if qm else "", "output": human_bases(qm.q0_bases) if qm else "",
         "q20_raw": qm.q20_bases if qm else "", "q0_raw": qm.q0_bases if qm else "",
         "flows_done": flows_done, "status": rep.status if rep else exp.status,
@@ -116,8 +169,38 @@ def row_for(exp, status_filter=""):
     }
 
 
+def _view_choice(request):
+    """List View | Table View: `?view=` changes it and the session remembers it (the original
+    saves the choice server-side too)."""
+    asked = request.GET.get("view", "")
+    if asked in VIEWS:
+        if request.session.get("data_view") != asked:
+            request.session["data_view"] = asked
+        return asked
+    return request.session.get("data_view") if request.session.get("data_view") in VIEWS else "table"
+
+
+# The sortable columns of the table, in order: (label, ascending key, first-click key).
+COLUMNS = [("Star", "star", "-star"), ("Run Name", "expName", "expName"), ("Sample", "sample", "sample"),
+           ("Run", "date", "-date"), ("Analysis", "resultDate", "-resultDate"), ("Status", "status", "status"),
+           ("Chip", "chipType", "chipType"), ("Report Name", "reportName", "reportName"),
+           ("Q20 Bases", "q20", "-q20"), ("Output", "output", "-output")]
+
+
+def _headers(order, sort_query):
+    out = []
+    for label, asc, first in COLUMNS:
+        desc = "-" + asc
+        state = "ascending" if order == asc else "descending" if order == desc else "none"
+        target = desc if order == asc else asc if order == desc else first
+        out.append({"label": label, "href": f"?{sort_query}&order_by={target}" if sort_query else f"?order_by={target}",
+                    "sort": state, "narrow": label in ("Run", "Analysis", "Chip")})
+    return out
+
+
 @page()
 def data_page(request):
+    view = _view_choice(request)
     page_obj, f, order = run_page(request.GET)
     rows = [row_for(e, f["result_status"]) for e in page_obj.object_list]
     projects = list(Project.objects.order_by("name").values_list("name", flat=True))
@@ -126,10 +209,15 @@ def data_page(request):
     sort_query = request.GET.copy()
     for key in ("page", "order_by"):
         sort_query.pop(key, None)
+    view_query = request.GET.copy()
+    for key in ("page", "view"):
+        view_query.pop(key, None)
     return render_page(request, "browser/data.html", {
         "rows": rows, "page_obj": page_obj, "filters": f, "order": order, "sorts": SORTS,
         "statuses": STATUSES, "projects": projects, "query": query.urlencode(),
-        "sort_query": sort_query.urlencode(),
+        "sort_query": sort_query.urlencode(), "view": view, "view_query": view_query.urlencode(),
+        "headers": _headers(order, sort_query.urlencode()), "page_sizes": PAGE_SIZES,
+        "per_page": requested_page_size(request.GET) or page_obj.paginator.per_page,
     }, tab="data", title="Completed Runs & Reports")
 
 

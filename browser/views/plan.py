@@ -10,7 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 
-from rundb.models import Chip, ExperimentAnalysisSettings, KitInfo, PlannedExperiment, Plugin, ReferenceGenome, dnaBarcode
+from rundb.models import (ApplicationGroup, Chip, Content, ExperimentAnalysisSettings, KitInfo, PlannedExperiment, Plugin,
+                          Project, QCType, ReferenceGenome, RunType, dnaBarcode)
 
 from ..access import page
 from .common import render_page
@@ -61,21 +62,38 @@ def _barcode_kits():
     return kits
 
 
+WIZARD_STEPS = [("application", "Application"), ("kits", "Kits"), ("monitoring", "Monitoring"),
+                ("reference", "Reference"), ("plugins", "Plugins"), ("output", "Output"), ("plan", "Plan")]
+
+
 def _wizard(request, plan, mode):
+    """The planning wizard: one page whose steps the script shows one at a time; the plan is
+    saved once, through the API, and its validation messages go back to the step they concern."""
     plugins = list(Plugin.objects.filter(active=True, selected=True).order_by("name")
                    .values("id", "name", "version", "isPlanConfig", "defaultSelected"))
     references = list(ReferenceGenome.objects.filter(enabled=True).order_by("short_name")
                       .values_list("short_name", "name"))
-    kits = {}
-    if mode == "scratch":  # no template: the Kits step's choices
-        kits["chips"] = list(Chip.objects.filter(isActive=True).order_by("name").values_list("name", "description"))
-        for key, types in (("templating", ("TemplatingKit", "IonChefPrepKit")), ("sequencing", ("SequencingKit",)),
-                           ("library", ("LibraryKit", "LibraryPrepKit"))):
-            kits[key] = list(KitInfo.objects.filter(kitType__in=types, isActive=True).order_by("description")
-                             .values_list("name", "description"))
+    kits = {"chips": list(Chip.objects.filter(isActive=True).order_by("name").values_list("name", "description"))}
+    for key, types in (("templating", ("TemplatingKit", "IonChefPrepKit")), ("sequencing", ("SequencingKit",)),
+                       ("library", ("LibraryKit", "LibraryPrepKit")), ("sampleprep", ("SamplePrepKit",)),
+                       ("control", ("ControlSequenceKit",))):
+        kits[key] = list(KitInfo.objects.filter(kitType__in=types, isActive=True).order_by("description")
+                         .values_list("name", "description"))
+    groups = list(ApplicationGroup.objects.filter(isActive=True).order_by("pk").values("id", "name", "description"))
+    run_types = []
+    for rt in RunType.objects.filter(isActive=True).prefetch_related("applicationGroups").order_by("pk"):
+        run_types.append({"runType": rt.runType, "label": rt.description or rt.alternate_name or rt.runType,
+                          "groups": " ".join(str(g.pk) for g in rt.applicationGroups.all())})
+    bedfiles = sorted({c.path or c.file for c in Content.objects.only("path", "file")
+                       if (c.path or c.file).lower().endswith((".bed", ".bed.gz"))})
+    steps = WIZARD_STEPS[:-1] + [("plan", "Save" if mode == "edit" else "Plan")]
     return render_page(request, "browser/plan_run.html", {
         "plan": plan, "mode": mode, "plugins": plugins, "references": references,
-        "barcode_kits": _barcode_kits(), "kits": kits,
+        "barcode_kits": _barcode_kits(), "kits": kits, "groups": groups, "run_types": run_types,
+        "qc_types": list(QCType.objects.order_by("pk")), "bedfiles": bedfiles, "steps": steps,
+        "projects": list(Project.objects.order_by("name").values_list("name", flat=True)),
+        # From a template or an existing plan the wizard opens on its last step (the rest is chosen).
+        "first_step": "application" if mode == "scratch" else "plan",
     }, tab="plan", title="Edit Plan" if mode == "edit" else "Plan Run")
 
 

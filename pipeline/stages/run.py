@@ -26,8 +26,8 @@ import glob
 import os
 import shutil
 
-from pipeline.figures import (barcode_read_counts, bead_density, key_ionogram, key_trace,
-                              read_length_histogram)
+from pipeline.figures import (barcode_read_counts, barcode_read_length_images, bead_density, key_ionogram,
+                              key_trace, read_length_histogram)
 from pipeline.metrics import inputs as opt
 from pipeline.metrics.histograms import histogram_length_for_flows
 from pipeline.metrics.ionstats import IonStats
@@ -250,10 +250,12 @@ class _StageRun:
         H, key, flow_order = self.H, self.key, self.flow_order
         self.bc_total = IonStats(H, key=key, flow_order=flow_order)
         self.aln_total = IonStats(H, key=key, flow_order=flow_order) if self.ref else None
+        self.read_lengths = {}  # file prefix -> read-length histogram, for the per-barcode images
         for e in self.entries:
             if e["read_count"] == 0:
                 continue
             s = IonStats(H, key=key, flow_order=flow_order)
+            self.read_lengths[e["file_prefix"]] = s.full
             if e["aligned"]:
                 s.add_bam(e["bam"])
                 e["ionstats"] = write_json(
@@ -306,6 +308,7 @@ class _StageRun:
             if mask_path else None,
             "barcode_read_counts": barcode_read_counts(counts_fig, os.path.join(report_dir, "barcode_read_counts.png"))
             if self.kit else None,
+            "barcode_read_lengths": barcode_read_length_images(self.read_lengths, self.bc_dir) if self.kit else None,
             "ionogram": key_ionogram(ionogram, flow_order, os.path.join(report_dir, "key_ionogram.png"), key=key),
             "iontrace_library": key_trace(self.lib_traces, os.path.join(report_dir, "iontrace_Library.png"),
                                           kind="Library"),

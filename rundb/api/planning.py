@@ -60,6 +60,8 @@ BOOL_FALSE_DEFAULT = ("planExecuted", "isReverseRun", "isReusable", "isFavorite"
 BOOL_TRUE_DEFAULT = ("preAnalysis", "usePreBeadfind", "usePostBeadfind", "autoAnalyze")
 TEMPLATING_KIT_TYPES = ("TemplatingKit", "IonChefPrepKit")
 LIBRARY_KIT_TYPES = ("LibraryKit", "LibraryPrepKit")
+# Project names (also checked by the project resource): one word, as the web UI filters by them.
+PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CHAR_MSG = ("{key} should contain only letters [a-zA-Z], numbers [0-9], spaces [ ], and limited special "
             "characters: [.-_] (ie, period, hyphen or underscore).")
 # Plan body key -> EAS column.
@@ -153,8 +155,8 @@ class _PlanCheck:
 def normalize(data, plan=None):
     """Clean a plan body in place (names to canonical values); returns (errors, warnings)."""
     check = _PlanCheck(data, plan)
-    for step in (_plain_values, _names, _chip_and_kits, _key_and_flows, _status_and_platform, _json_fields,
-                 _samples):
+    for step in (_plain_values, _names, _chip_and_kits, _key_and_flows, _status_and_platform, _qc_and_projects,
+                 _json_fields, _samples):
         step(check)
     if "selectedPlugins" not in check.errors:
         apply_default_plugins(data, plan)
@@ -257,6 +259,31 @@ def _status_and_platform(c):
             errors.add("runType", f"Run type {data['runType']} not found.")
     if data.get("platform"):
         data["platform"] = str(data["platform"]).upper()
+
+
+def _qc_and_projects(c):
+    """QC thresholds (body keys named after QC types) and project names."""
+    data, errors = c.data, c.errors
+    for qc in QCType.objects.all():
+        if qc.qcName in data and data[qc.qcName] not in (None, ""):
+            try:
+                value = int(str(data[qc.qcName]).strip())
+                if not qc.minThreshold <= value <= qc.maxThreshold:
+                    raise ValueError
+                data[qc.qcName] = value
+            except (TypeError, ValueError):
+                errors.add(qc.qcName, f"{qc.qcName} should be a whole number from {qc.minThreshold} to "
+                                      f"{qc.maxThreshold}.")
+    names = data.get("projects", data.get("project"))
+    if names:
+        listed = [n.strip() for n in names.split(",")] if isinstance(names, str) else names
+        if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
+            errors.add("projects", "projects should be a list of project names.")
+        else:
+            bad = [n for n in listed if n and not PROJECT_NAME_RE.match(n.strip())]
+            if bad:
+                errors.add("projects", f"Project names may contain only letters, digits, '_', '.' and '-' (no "
+                                       f"spaces), at most 64 characters: {', '.join(bad)}")
 
 
 def _json_fields(c):

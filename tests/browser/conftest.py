@@ -133,3 +133,43 @@ def job_service(live, tmp_path):
         print(service.log_text())
     if backend == "sge":
         delete_grid_jobs(service.prefix)
+
+@pytest.fixture
+def celery_worker(live, tmp_path):
+    """A real `celery -A iondb worker` on a queue of its own, against the test database; the
+    web process sends its tasks there for the test. Yields (queue, results root, log path)."""
+    import signal
+    import subprocess
+    import uuid
+
+    from grid_support import db_url, require_postgres
+    from iondb.celery import app
+
+    if not os.environ.get("REDIS_URL"):
+        _missing("REDIS_URL is not set: no Redis to run a Celery worker against")
+    require_postgres()
+    assert not app.conf.task_always_eager, "REDIS_URL is set, so tasks must not run eagerly"
+    queue = f"web-{uuid.uuid4().hex[:12]}"
+    results_root = tmp_path / "worker-results"
+    log_path = tmp_path / "worker.log"
+    env = dict(os.environ, DATABASE_URL=db_url(), DATABASE_CONN_MAX_AGE="0", CELERY_QUEUE=queue,
+               ION_RESULTS_ROOT=str(results_root), ION_VAR_DIR=str(tmp_path / "worker-var"), PYTHONUNBUFFERED="1")
+    env.pop("DATABASE_TEST_NAME", None)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "iondb", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    old_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield queue, results_root, log_path
+    finally:
+        app.conf.task_default_queue = old_queue
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)  # warm shutdown
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

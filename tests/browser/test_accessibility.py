@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.live]
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/login/", "/home/", "/data/", "/monitor/", "/plan/plan_templates/", "/plan/planned/", "/configure/plugins/",
-         "/configure/account/", "/configure/services/?queues=0", "/configure/references/"]
+         "/configure/account/", "/configure/services/?queues=0", "/configure/references/", "/data/?view=list",
+         "/data/projects/", "/plan/page_plan_new_plan_from_code/0/"]
 
 
 @pytest.fixture
@@ -40,7 +41,10 @@ def test_main_pages_have_no_serious_violations(page, live, admin, axe):
     page.goto(f"{live}/login/")
     problems = {"/login/": serious(page, axe)}
     sign_in(page, live)
-    for url in PAGES[1:] + [f"/report/{report.pk}/"]:
+    from rundb.models import Project
+
+    project = Project.objects.get(name="P1")
+    for url in PAGES[1:] + [f"/report/{report.pk}/", f"/data/project/{project.pk}/results"]:
         page.goto(f"{live}{url}")
         page.wait_for_load_state("networkidle")
         problems[url] = serious(page, axe)
@@ -51,7 +55,7 @@ def test_data_and_monitor_fit_a_phone(page, live, signed_in, admin):
     for i in range(3):
         run(f"phone_run_{i}")
     page.set_viewport_size({"width": 390, "height": 844})
-    for url in ("/data/", "/monitor/"):
+    for url in ("/data/", "/data/?view=list", "/monitor/"):
         page.goto(f"{live}{url}")
         # The page itself never scrolls sideways (wide tables scroll inside their own box).
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -21,13 +21,16 @@ def signed(client, django_user_model):
     ("/output/Home/../../../../etc/passwd", 404),
     ("/plan/page_plan_new_plan/999999/", 404),
     ("/plan/reviewplan/999999/", 404),
+    ("/data/project/999999/results", 404),
+    ("/data/projects/?page=x&date_from=never", 200),
 ])
 def test_unknown_things_are_404(signed, url, status):
     assert signed.get(url).status_code == status
 
 
 @pytest.mark.parametrize("query", ["page=abc", "page=-3", "date_from=yesterday&date_to=31/31/2024",
-                                   "result_status=Bogus", "order_by=password", "star=maybe"])
+                                   "result_status=Bogus", "order_by=password", "star=maybe",
+                                   "per_page=7", "per_page=x", "view=grid", "order_by=-_sort"])
 def test_odd_data_filters_are_ignored(signed, query):
     response = signed.get("/data/?" + query)
     assert response.status_code == 200

@@ -27,7 +27,10 @@ def test_plan_barcoded_run(page, live, signed_in, tmp_path):
     expect(page.locator("#error-planName")).to_contain_text("planName")
 
     page.get_by_label("Run Plan Name").fill("Web plan 1")
+    steps = page.get_by_role("navigation", name="Wizard steps")
+    steps.get_by_role("button", name="Reference").click()
     page.get_by_label("Reference Library").select_option("hg19")
+    steps.get_by_role("button", name="Plan").click()
     page.get_by_label("Use Barcoding").check()
     page.get_by_label("Barcoding Set").select_option("IonXpress")
     page.get_by_label("Number of barcodes").fill("2")
@@ -38,6 +41,7 @@ def test_plan_barcoded_run(page, live, signed_in, tmp_path):
     page.get_by_label("Sample Name 2", exact=True).fill("blood sample")
 
     # plan.html: configure, save (serializeForm), reopen (restoreForm shows the saved value).
+    steps.get_by_role("button", name="Plugins").click()
     plugin_item = page.locator("#plan-plugins li[data-plugin='ConfigDemo']")
     plugin_item.get_by_role("button", name="Configure").click()
     frame = page.frame_locator("#plan-plugin-frame")
@@ -49,6 +53,7 @@ def test_plan_barcoded_run(page, live, signed_in, tmp_path):
     expect(page.frame_locator("#plan-plugin-frame").get_by_label("Depth")).to_have_value("42")
     page.get_by_role("button", name="Close").click()
 
+    steps.get_by_role("button", name="Plan").click()
     page.get_by_role("button", name="Plan Run").click()
     page.wait_for_url(f"{live}/plan/planned/?highlight=*")
     row = page.locator("#planned tbody tr.highlight")
@@ -78,8 +83,10 @@ def test_plan_new_run_without_template(page, live, signed_in):
     page.goto(f"{live}/plan/plan_templates/")
     page.get_by_role("link", name="Plan New Run").click()
     expect(page.get_by_role("heading", name="Plan New Run")).to_be_visible()
+    page.get_by_role("button", name="Next").click()
     page.get_by_label("Chip Type").select_option("520")
     page.get_by_label("Template Kit").select_option("Ion 520/530 Kit-OT2")
+    page.get_by_role("navigation", name="Wizard steps").get_by_role("button", name="Plan").click()
     page.get_by_label("Run Plan Name").fill("From scratch")
     page.get_by_label("Sample Name").fill("only sample")
     page.get_by_role("button", name="Plan Run").click()

@@ -60,8 +60,18 @@ def test_find_run_and_read_report(page, live, signed_in):
     path = dl.value.path()
     with open(path, "rb") as fh:
         assert fh.read(2) == b"\x1f\x8b"  # BGZF
-    # The pipeline writes no per-barcode sparkline images yet, so that column stays empty.
-    expect(page.locator("#barcode-table img.sparkline")).to_have_count(0)
+    # Scenario 12: each barcode's read-length sparkline (written by the pipeline's figure step)
+    # opens that barcode's full read-length histogram.
+    for name in ("IonXpress_001", "IonXpress_002"):
+        spark = rows.filter(has_text=name).get_by_role("button", name=f"Read Length Histogram of {name}")
+        expect(spark).to_be_visible()
+        assert spark.locator("img").evaluate("img => img.complete && img.naturalWidth === 120 && img.naturalHeight === 30")
+    rows.filter(has_text="IonXpress_002").get_by_role("button", name="Read Length Histogram of IonXpress_002").click()
+    expect(dialog.get_by_role("heading", name="Barcode Read Lengths: IonXpress_002")).to_be_visible()
+    big = dialog.locator("img")
+    expect(big).to_have_attribute("src", re.compile(r"basecaller_results/IonXpress_002[^/]*\.read_len_histogram\.png$"))
+    page.wait_for_function("document.querySelector('dialog#modal img').naturalWidth > 300")
+    dialog.get_by_role("button", name="Close").click()
 
 
 def test_output_files_need_a_session_and_serve_ranges(page, live, admin):

@@ -1,12 +1,57 @@
-/* Plan a run from a template / edit a planned run, through the plannedexperiment API. */
+/* The planning wizard: plan a run from a template / from scratch, or edit a planned run,
+   through the plannedexperiment API. Steps are shown one at a time (Back/Next or the step
+   bar); the plan is saved once and each API message is shown at the step of its field. */
 "use strict";
 (function () {
   const form = document.getElementById("plan-form");
   const kits = JSON.parse(document.getElementById("barcode-kits-data").textContent);
-  const COPY = ["chipType", "templatingKitName", "sequencekitname", "librarykitname", "runType", "flows", "libraryKey",
-                "tfKey", "platform", "samplePrepKitName", "controlSequencekitname", "bedfile", "regionfile", "library",
-                "barcodeId", "notes", "applicationGroupDisplayedName"];
+  // Template values carried over as they are (the wizard's own fields are read from the form).
+  const COPY = ["libraryKey", "tfKey", "platform", "flowsInOrder", "forward3primeadapter", "barcodeId", "notes"];
   let source = {};
+  const steps = [...form.querySelectorAll(".wizard-step")].map(f => f.dataset.step);
+  let current = form.dataset.firstStep || steps[0];
+
+  function showStep(name) {
+    current = steps.includes(name) ? name : steps[0];
+    form.querySelectorAll(".wizard-step").forEach(f => { f.hidden = f.dataset.step !== current; });
+    document.querySelectorAll("#wizard-steps li").forEach(li => {
+      const on = li.dataset.step === current;
+      li.classList.toggle("current", on);
+      if (on) li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
+    });
+    const i = steps.indexOf(current);
+    $id("wizard-back").hidden = i === 0;
+    $id("wizard-next").hidden = i === steps.length - 1;
+    $id("plan-submit").hidden = i !== steps.length - 1;
+  }
+
+  /* Checks the form can make before asking the server (the server checks everything again). */
+  function stepProblems(name) {
+    const out = {};
+    if (name === "plan" && !$id("planName").value.trim()) out.planName = ["Run Plan Name is required."];
+    if (name === "monitoring") form.querySelectorAll("input.qc").forEach(inp => {
+      const v = inp.value.trim();
+      if (v !== "" && (!/^\d+$/.test(v) || +v < +inp.min || +v > +inp.max))
+        out[inp.dataset.qc] = [`${inp.dataset.qc} should be a whole number from ${inp.min} to ${inp.max}.`];
+    });
+    return out;
+  }
+
+  function showRunTypes() {
+    const group = (form.querySelector("input[name=applicationGroup]:checked") || {}).value;
+    form.querySelectorAll("label.run-type").forEach(l => {
+      const ok = !group || !l.dataset.groups || l.dataset.groups.split(" ").includes(group);
+      l.hidden = !ok;
+      if (!ok) l.querySelector("input").checked = false;
+    });
+  }
+
+  function setSelect(id, value) {
+    const sel = $id(id);
+    if (!sel || value === undefined || value === null) return;
+    if (value && ![...sel.options].some(o => o.value === value)) sel.add(new Option(value, value));
+    sel.value = value || "";
+  }
 
   const $id = id => document.getElementById(id);
   const barcoded = () => form.querySelector("input[name=barcoding]:checked").value === "barcoded";
@@ -38,27 +83,47 @@
 
   function clearErrors() {
     form.querySelectorAll(".field-error, #error-general").forEach(e => { e.textContent = ""; });
+    document.querySelectorAll("#wizard-steps li").forEach(li => li.classList.remove("has-error"));
   }
 
+  /* Puts each message beside its field and goes to the first step that has one. */
   function showErrors(errors) {
     const general = [];
+    const failing = new Set();
     Object.entries(errors || {}).forEach(([field, messages]) => {
-      const text = [].concat(messages).map(m => String(m).trim()).join(" ");
-      const el = $id("error-" + field);
-      if (el) el.textContent = text; else general.push(field + ": " + text);
+      const text = [].concat(messages).map(m => typeof m === "string" ? m.trim() : JSON.stringify(m)).join(" ");
+      const el = [...form.querySelectorAll("[data-error-for]")].find(e => e.dataset.errorFor === field);
+      if (el) {
+        el.textContent = text;
+        failing.add(el.closest(".wizard-step").dataset.step);
+      } else general.push(field + ": " + text);
     });
     $id("error-general").textContent = general.join(" ");
+    document.querySelectorAll("#wizard-steps li").forEach(li => li.classList.toggle("has-error", failing.has(li.dataset.step)));
+    const first = steps.find(st => failing.has(st));
+    if (first) showStep(first);
   }
 
   function body() {
     const data = {};
     COPY.forEach(k => { if (source[k] !== undefined && source[k] !== null && source[k] !== "") data[k] = source[k]; });
     if (form.dataset.mode !== "edit") { data.isReusable = false; delete data.notes; }
-    form.querySelectorAll("select.kit").forEach(sel => { if (sel.value) data[sel.id] = sel.value; });
+    form.querySelectorAll("select.kit").forEach(sel => { data[sel.id] = sel.value; });
+    const group = form.querySelector("input[name=applicationGroup]:checked");
+    if (group) data.applicationGroup = "/rundb/api/v1/applicationgroup/" + group.value + "/";
+    const runType = form.querySelector("input[name=runType]:checked");
+    if (runType) data.runType = runType.value;
+    if ($id("flows").value.trim()) data.flows = $id("flows").value.trim();
+    form.querySelectorAll("input.qc").forEach(inp => { if (inp.value.trim() !== "") data[inp.dataset.qc] = inp.value.trim(); });
     data.planName = $id("planName").value.trim();
     if (form.dataset.mode === "edit") data.planDisplayedName = data.planName;  // the API derives it only on create
     data.library = $id("library").value;
+    data.bedfile = $id("bedfile").value;
+    data.regionfile = $id("regionfile").value;
     data.notes = $id("notes").value;
+    const projects = [...form.querySelectorAll("input[name=project]:checked")].map(c => c.value);
+    $id("newProjects").value.split(",").map(n => n.trim()).filter(Boolean).forEach(n => { if (!projects.includes(n)) projects.push(n); });
+    data.projects = projects;
     if (barcoded()) {
       data.barcodeId = $id("barcodeId").value;
       const samples = {};
@@ -115,7 +180,8 @@
     const frame = document.createElement("iframe");
     frame.title = "Configure " + name;
     frame.id = "plan-plugin-frame";
-    const q = new URLSearchParams({ applicationGroup: source.applicationGroupDisplayedName || "", runTypeId: source.runType || "" });
+    const rt = form.querySelector("input[name=runType]:checked");
+    const q = new URLSearchParams({ applicationGroup: source.applicationGroupDisplayedName || "", runTypeId: rt ? rt.value : (source.runType || "") });
     frame.src = `/configure/plugins/plugin/${id}/configure/plan/?${q}`;
     const save = document.createElement("button");
     save.type = "button";
@@ -135,12 +201,32 @@
     TB.modal.open("Configure Plugin", wrap);
   }
 
+  /* The steps' fields from a template or plan (API JSON). */
+  function fill(src) {
+    const group = String(src.applicationGroup || "").match(/(\d+)\/?$/);
+    if (group) { const r = form.querySelector(`input[name=applicationGroup][value="${group[1]}"]`); if (r) r.checked = true; }
+    showRunTypes();
+    if (src.runType) { const r = form.querySelector(`input[name=runType][value="${CSS.escape(src.runType)}"]`); if (r) r.checked = true; }
+    ["chipType", "templatingKitName", "sequencekitname", "librarykitname", "samplePrepKitName", "controlSequencekitname",
+     "library", "bedfile", "regionfile"].forEach(k => setSelect(k, src[k] || ""));
+    if (src.flows) $id("flows").value = src.flows;
+    (src.qcValues || []).forEach(q => {
+      const inp = [...form.querySelectorAll("input.qc")].find(i => i.dataset.qc === (q.qcType || {}).qcName);
+      if (inp) inp.value = q.threshold;
+    });
+    (src.projects || []).forEach(name => {
+      const box = [...form.querySelectorAll("input[name=project]")].find(c => c.value === name);
+      if (box) box.checked = true;
+      else $id("newProjects").value = [$id("newProjects").value, name].filter(Boolean).join(", ");
+    });
+  }
+
   async function load() {
     if (form.dataset.mode === "scratch") return;  // nothing to start from
     const res = await TB.api("GET", `/rundb/api/v1/plannedexperiment/${form.dataset.plan}/`);
     if (!res.ok) { $id("error-general").textContent = "Error: Unable to load the plan: " + TB.errorText(res); return; }
     source = res.data;
-    $id("library").value = source.library || "";
+    fill(source);
     if (form.dataset.mode === "edit") {
       $id("planName").value = source.planDisplayedName || source.planName || "";
       $id("notes").value = source.notes || "";
@@ -172,10 +258,30 @@
   }
 
   form.addEventListener("change", ev => {
+    if (ev.target.name === "applicationGroup") showRunTypes();
     if (ev.target.name === "barcoding") showMode();
     if (ev.target.id === "barcodeId") drawGrid([]);
     if (ev.target.id === "barcodeCount") drawGrid();
   });
+  /* Leaving a step: its own checks first (forward only); its messages go once it passes them,
+     the other steps' (from the server) stay until they are visited and left. */
+  function go(target) {
+    const problems = stepProblems(current);
+    if (Object.keys(problems).length && steps.indexOf(target) > steps.indexOf(current)) { showErrors(problems); return; }
+    const fieldset = form.querySelector(`.wizard-step[data-step="${current}"]`);
+    if (!Object.keys(problems).length) {
+      fieldset.querySelectorAll(".field-error").forEach(e => { e.textContent = ""; });
+      const li = document.querySelector(`#wizard-steps li[data-step="${current}"]`);
+      if (li) li.classList.remove("has-error");
+    }
+    showStep(target);
+  }
+  document.getElementById("wizard-steps").addEventListener("click", ev => {
+    const b = ev.target.closest(".goto-step");
+    if (b) go(b.dataset.step);
+  });
+  $id("wizard-next").addEventListener("click", () => go(steps[steps.indexOf(current) + 1]));
+  $id("wizard-back").addEventListener("click", () => go(steps[steps.indexOf(current) - 1]));
   form.addEventListener("click", ev => {
     const c = ev.target.closest(".configure-plugin");
     if (c) configure(c.dataset.id, c.dataset.name);
@@ -186,7 +292,8 @@
     ev.preventDefault();
     clearErrors();
     const data = body();
-    if (!data.planName) { showErrors({ planName: ["Run Plan Name is required."] }); return; }
+    const problems = Object.assign({}, ...steps.map(stepProblems));
+    if (Object.keys(problems).length) { showErrors(problems); return; }
     const editing = form.dataset.mode === "edit";
     const url = editing ? `/rundb/api/v1/plannedexperiment/${form.dataset.plan}/` : "/rundb/api/v1/plannedexperiment/";
     const res = await TB.api(editing ? "PATCH" : "POST", url, data);
@@ -200,5 +307,7 @@
     else $id("error-general").textContent = TB.errorText(res);
   });
   showMode();
+  showRunTypes();
+  showStep(current);
   load();
 })();

@@ -145,8 +145,8 @@
 
   function zoom(img) {
     const big = document.createElement("img");
-    big.src = img.dataset.zoom || img.src;
-    big.alt = img.alt;
+    big.src = img.dataset.zoom || img.dataset.full || img.src;
+    big.alt = img.alt || img.dataset.title || "";
     big.style.maxWidth = "100%";
     TB.modal.open(img.dataset.title || img.alt, big);
   }
@@ -201,6 +201,8 @@
     document.getElementById("refresh-plugins").addEventListener("click", ev => { ev.target.closest("details").open = false; loadPlugins(); });
     document.getElementById("report-switch").addEventListener("change", ev => { location.href = "/report/" + ev.target.value + "/"; });
     document.querySelectorAll("img[data-zoom]").forEach(img => img.addEventListener("click", () => zoom(img)));
+    // Barcode table: each sparkline is a button opening that barcode's full read-length histogram.
+    document.querySelectorAll("button.sparkline-button").forEach(b => b.addEventListener("click", () => zoom(b.querySelector("img"))));
     document.getElementById("reanalyze").addEventListener("click", ev => {
       ev.target.closest("details").open = false;
       const body = TB.modal.open("Reanalyze", `<form id="reanalyze-form"><label for="reanalyze-name">Report Name</label>

@@ -7,6 +7,7 @@ from tastypie import fields
 from rundb.models import KitInfo, Project, Sample, SampleSet, SampleSetItem
 
 from ..base import ComputedField, IonMeta, IonResource
+from ..planning import PROJECT_NAME_RE
 from ..fields import ComputedRelatedField
 from .sampleset_routes import SampleSetRoutesMixin
 
@@ -27,6 +28,15 @@ class ProjectResource(IonResource):
         if bundle.obj.pk is None and not bundle.data.get("creator") and bundle.request.user.is_authenticated:
             bundle.obj.creator = bundle.request.user
         return bundle
+
+    def validate_bundle(self, bundle, creating):
+        # Project names become filter values and URL parts in the web UI: one word, no spaces.
+        name = bundle.obj.name or ""
+        if name and not PROJECT_NAME_RE.match(name):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"name": "Project names may contain only letters, digits, '_', '.' and '-' "
+                                           "(no spaces), at most 64 characters."})
 
 
 def _underscored(text):
