@@ -30,7 +30,7 @@ def test_list_view_cards_show_reports_and_the_choice_is_remembered(page, live, s
     row = card.locator(".report-table tbody tr")
     expect(row).to_have_count(1)
     expect(row.get_by_role("link", name=report.resultsName)).to_have_attribute("href", f"/report/{report.pk}/")
-    # reads 1000, mean 150 bp, Q20 1.5 M, output 2.0 M (tests/web/data_support.run)
+    # reads 1000, mean 150 bp, Q20 1.5 M, output 2.0 M (tests/browser/data_support.run)
     expect(row).to_contain_text("1000")
     expect(row).to_contain_text("150 bp")
     expect(row).to_contain_text("1.5 M")

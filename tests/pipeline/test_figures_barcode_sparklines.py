@@ -53,11 +53,9 @@ def test_sparkline_draws_the_reads_where_they_are(tmp_path):
 
 
 def test_analysis_writes_them_for_a_barcoded_run(db, tmp_path, settings):
-    import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-    from web_support import analysed_run
+    from web_support import analysed_run  # tests/browser/web_support.py
 
     result = analysed_run("R_2024_03_04_05_06_07_user_spark", barcodes=2, reads=300, reference=False)
     folder = Path(result.report_dir) / "basecaller_results"

@@ -1,4 +1,4 @@
-"""pipeline.tasks.build_reference (run in-process here; tests/web/test_configure_references.py
+"""pipeline.tasks.build_reference (run in-process here; tests/browser/test_configure_references.py
 runs it in a real worker): a queued row ends complete or error, the staged upload is removed,
 and a failed build is a returned outcome, never an exception (eager mode raises into requests)."""
 import pytest
