@@ -74,6 +74,17 @@ class Experiment(models.Model):
     chefChipType1 = models.CharField(max_length=128, blank=True, default='')
     baselineRun = models.BooleanField(default=False)
     rawdatastyle = models.CharField(max_length=128, null=True, blank=True, default='single')
+    # Ion Chef run facts the instrument PATCHes (rundb/api/resources/experiment.py checks them).
+    # The cartridge serials identify the reagent / solution cartridges: getchefcartridgeusage and
+    # compositeexperiment count the runs that used one (hence the indexes).
+    chefReagentsSerialNum = models.CharField(max_length=64, blank=True, default='', db_index=True)
+    chefSolutionsSerialNum = models.CharField(max_length=64, blank=True, default='', db_index=True)
+    chefStartTime = models.DateTimeField(null=True, blank=True)
+    chefEndTime = models.DateTimeField(null=True, blank=True)
+    chefRemainingSeconds = models.IntegerField(null=True, blank=True)
+    chefFlexibleWorkflow = models.CharField(max_length=128, blank=True, default='')
+    chefOperationMode = models.CharField(max_length=128, blank=True, default='')
+    chefProtocolDeviationName = models.CharField(max_length=128, blank=True, default='')
 
     class Meta:
         ordering = ["-id"]

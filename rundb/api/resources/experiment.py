@@ -1,4 +1,5 @@
 """Sequencing runs (experiment) and their analysis settings (experimentanalysissettings)."""
+from django.core.exceptions import ValidationError
 from tastypie import fields
 
 from rundb.models import Chip, Experiment, ExperimentAnalysisSettings, Sample
@@ -7,6 +8,9 @@ from ..base import ComputedField, IonMeta, IonResource
 from .result_routes import ExperimentRoutesMixin
 
 PROTON_INSTRUMENTS = {"proton"}
+# GS1 serial numbers (the Chef's cartridge labels) are at most 20 characters.
+CHEF_SERIAL_MAX = 20
+CHEF_SERIALS = ("chefReagentsSerialNum", "chefSolutionsSerialNum")
 
 
 class ExperimentAnalysisSettingsResource(IonResource):
@@ -23,7 +27,12 @@ class ExperimentAnalysisSettingsResource(IonResource):
 class ExperimentResource(ExperimentRoutesMixin, IonResource):
     """Runs. ``runtype`` is ``log.runtype`` (default GENS; writing it sets ``log.runtype``),
     ``isProton`` is "True"/"False" from the chip, ``sample`` the first sample's name.
-    POST is allowed (the seed lists it), although runs normally come from plans and the crawler."""
+    POST is allowed (the seed lists it), although runs normally come from plans and the crawler.
+
+    Writes check what Ion Chef reports (400 ``{"error": {field: [message]}}``): the cartridge
+    serials are GS1 numbers (at most 20 characters), ``chefRemainingSeconds`` is a number (stored
+    as whole seconds) and ``chefEndTime`` is not before ``chefStartTime`` (either may be the
+    stored value)."""
 
     results = fields.ToManyField("rundb.api.resources.results.ResultsResource", "results",
                                  null=True, blank=True, readonly=True)
@@ -62,6 +71,38 @@ class ExperimentResource(ExperimentRoutesMixin, IonResource):
 
     def dehydrate_sample(self, bundle):
         return bundle.page.extra["first_sample"].get(bundle.obj.pk, "")
+
+    def hydrate_chefRemainingSeconds(self, bundle):
+        value = bundle.data.get("chefRemainingSeconds")
+        if value is None or value == "" or isinstance(value, int) and not isinstance(value, bool):
+            return bundle
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+            if number != number or abs(number) >= 2 ** 31:  # NaN, or beyond the integer column
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValidationError({"chefRemainingSeconds": [
+                f"Attribute chefRemainingSeconds requires a numeric value, got {value!r}."]})
+        bundle.data["chefRemainingSeconds"] = int(number)
+        return bundle
+
+    def validate_bundle(self, bundle, creating):
+        exp, errors = bundle.obj, {}
+        for name in CHEF_SERIALS:
+            value = getattr(exp, name) or ""
+            if len(value) > CHEF_SERIAL_MAX:
+                errors[name] = [f"{name} exceeds the GS1 standard: at most {CHEF_SERIAL_MAX} characters, "
+                                f"got {len(value)}."]
+        if exp.chefRemainingSeconds is not None and not -2 ** 31 < exp.chefRemainingSeconds < 2 ** 31:
+            errors["chefRemainingSeconds"] = ["Attribute chefRemainingSeconds is out of range."]
+        start, end = exp.chefStartTime, exp.chefEndTime
+        if start is not None and end is not None and end < start:
+            errors["chefEndTime"] = ["Attribute chefEndTime cannot be earlier than the start time "
+                                     f"({start.isoformat()})."]
+        if errors:
+            raise ValidationError(errors)
 
     def hydrate_runtype(self, bundle):
         if "runtype" in bundle.data:
