@@ -1,6 +1,13 @@
 """Sequencing runs (Experiment) and their analysis settings (EAS)."""
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
+
+
+# GS1 serial numbers (the Ion Chef's cartridge labels) are at most 20 characters.
+CHEF_SERIAL_MAX = 20
+CHEF_SERIALS = ("chefReagentsSerialNum", "chefSolutionsSerialNum")
 
 
 class Experiment(models.Model):
@@ -91,6 +98,26 @@ class Experiment(models.Model):
 
     def __str__(self):
         return self.expName
+
+    def chef_errors(self):
+        """{field: [message]} for Ion Chef values that cannot be right: a cartridge serial longer
+        than a GS1 serial (20 characters), remaining seconds outside the column, an end before
+        the start."""
+        errors = {}
+        for name in CHEF_SERIALS:
+            value = getattr(self, name) or ""
+            if len(value) > CHEF_SERIAL_MAX:
+                errors[name] = [f"{name} exceeds the GS1 standard: at most {CHEF_SERIAL_MAX} characters, "
+                                f"got {len(value)}."]
+        seconds = self.chefRemainingSeconds
+        if seconds is not None and not (isinstance(seconds, int) and -2 ** 31 < seconds < 2 ** 31):
+            errors["chefRemainingSeconds"] = ["Attribute chefRemainingSeconds requires a whole number of seconds "
+                                              "within range."]
+        start, end = self.chefStartTime, self.chefEndTime
+        if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and end < start:
+            errors["chefEndTime"] = [f"Attribute chefEndTime cannot be earlier than the start time "
+                                     f"({start.isoformat()})."]
+        return errors
 
 
 class ExperimentAnalysisSettings(models.Model):

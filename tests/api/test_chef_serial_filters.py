@@ -108,3 +108,30 @@ def test_chef_fields_order_on_compositeexperiment(api, db):
     rows = api.get("compositeexperiment/", {"order_by": "-chefStartTime", "chefStartTime__isnull": "false"}).json()
     assert [o["id"] for o in rows["objects"]] == [late.pk, early.pk]
     assert m.Experiment.objects.filter(chefStartTime__isnull=False).count() == 2
+
+
+def test_chef_info_on_the_plan_reaches_the_run(api, catalog):
+    created = api.post("plannedexperiment/", {"planName": "chef_plan", "chipType": "530", "sample": "s1",
+                                              "templatingKitName": "Ion Chef S530 V1"})
+    assert created.status_code == 201, created.content
+    plan = created.json()
+    info = {"chefReagentsSerialNum": "R42", "chefSolutionsSerialNum": "S42", "chefRemainingSeconds": "30",
+            "chefStartTime": "2024-05-01T10:00:00", "chefInstrumentName": "Chef1", "chefUnknownKey": "kept"}
+    response = api.patch(f"plannedexperiment/{plan['id']}/", {"chefInfo": info, "planStatus": "planned"})
+    assert response.status_code == 202, response.content
+    exp = m.Experiment.objects.get(plan_id=plan["id"])
+    assert (exp.chefReagentsSerialNum, exp.chefSolutionsSerialNum, exp.chefRemainingSeconds,
+            exp.chefInstrumentName) == ("R42", "S42", 30, "Chef1")
+    assert exp.chefStartTime == timezone.make_aware(dt.datetime(2024, 5, 1, 10))
+    assert response.json()["chefInfo"]["chefUnknownKey"] == "kept"
+    # The templated (planned, no data yet) run now counts for its cartridges.
+    pair = {"chefReagentsSerialNum": "R42", "chefSolutionsSerialNum": "nope"}
+    assert _ids(api, "compositeexperiment", **pair) == [exp.pk]
+    # Checked as an experiment PATCH is; nothing is stored on failure.
+    for bad in ({"chefReagentsSerialNum": "R" * 21}, {"chefEndTime": "2024-04-01T00:00:00"},
+                {"chefRemainingSeconds": "later"}, {"chefStartTime": "tuesday"}, {"chefProgress": [1]}):
+        response = api.patch(f"plannedexperiment/{plan['id']}/", {"chefInfo": bad})
+        assert response.status_code == 400, (bad, response.content)
+        assert "chefInfo" in response.json()["error"], response.json()
+    exp.refresh_from_db()
+    assert exp.chefReagentsSerialNum == "R42" and exp.chefEndTime is None

@@ -8,9 +8,6 @@ from ..base import ComputedField, IonMeta, IonResource
 from .result_routes import ExperimentRoutesMixin
 
 PROTON_INSTRUMENTS = {"proton"}
-# GS1 serial numbers (the Chef's cartridge labels) are at most 20 characters.
-CHEF_SERIAL_MAX = 20
-CHEF_SERIALS = ("chefReagentsSerialNum", "chefSolutionsSerialNum")
 
 
 class ExperimentAnalysisSettingsResource(IonResource):
@@ -89,18 +86,7 @@ class ExperimentResource(ExperimentRoutesMixin, IonResource):
         return bundle
 
     def validate_bundle(self, bundle, creating):
-        exp, errors = bundle.obj, {}
-        for name in CHEF_SERIALS:
-            value = getattr(exp, name) or ""
-            if len(value) > CHEF_SERIAL_MAX:
-                errors[name] = [f"{name} exceeds the GS1 standard: at most {CHEF_SERIAL_MAX} characters, "
-                                f"got {len(value)}."]
-        if exp.chefRemainingSeconds is not None and not -2 ** 31 < exp.chefRemainingSeconds < 2 ** 31:
-            errors["chefRemainingSeconds"] = ["Attribute chefRemainingSeconds is out of range."]
-        start, end = exp.chefStartTime, exp.chefEndTime
-        if start is not None and end is not None and end < start:
-            errors["chefEndTime"] = ["Attribute chefEndTime cannot be earlier than the start time "
-                                     f"({start.isoformat()})."]
+        errors = bundle.obj.chef_errors()
         if errors:
             raise ValidationError(errors)
 

@@ -22,6 +22,7 @@ from rundb.models import (
     Results,
     Sample,
 )
+from rundb.models.experiment import CHEF_SERIALS
 from rundb.paths import name_problem
 
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta, json_response
@@ -336,7 +337,6 @@ def _latest_eas(column, output_field=None):
     return Subquery(rows, output_field=output_field) if output_field else Subquery(rows)
 
 
-CHEF_SERIALS = ("chefReagentsSerialNum", "chefSolutionsSerialNum")
 TABLE_MODE_SESSION_KEY = "data_table_full"
 
 
