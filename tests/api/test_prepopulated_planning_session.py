@@ -76,6 +76,7 @@ def test_bad_input(api, db):
     assert api.put(f"{URL}{uuid.uuid4()}/", {}).status_code == 405
     assert api.get(f"{URL}{uuid.uuid4()}/").status_code == 404
     assert api.get(f"{URL}not-a-uuid/").status_code == 404
+    assert api.get(f"{URL}not-a-uuid/").json()["error"]
     assert not m.PlanningSession.objects.exists()
 
 

@@ -12,6 +12,7 @@ Sessions are rows (rundb.models.PlanningSession), not cache entries, so every we
 sees them and a cache flush does not lose one; expired rows are purged on each POST, and a
 user keeps at most ``MAX_PER_USER`` live ones (the oldest go first)."""
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +29,6 @@ from .system import ActionResource, _field
 CACHE_KEY_PREFIX = "prepopulated-planning-session-"
 MAX_PER_USER = 100
 MAX_BODY = 1024 * 1024
-UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 CREATED_SHAPE = {"type": "object", "required": ["error_message", "id", "cache_key"], "properties": {
     "error_message": {"type": "string"}, "id": {"type": "string", "format": "uuid"},
@@ -45,6 +45,10 @@ def _describe(session):
 
 def live_session(pk, user):
     """The unexpired session ``pk`` if ``user`` may see it, else None."""
+    try:
+        pk = uuid.UUID(str(pk))
+    except ValueError:
+        return None
     session = PlanningSession.objects.filter(pk=pk, expires__gt=timezone.now()).first()
     if session is None or not (user.is_superuser or session.owner_id == user.pk):
         return None
@@ -111,7 +115,7 @@ class PrepopulatedPlanningSessionResource(ActionResource):
             re_path(rf"^(?P<resource_name>{name})/$", _drop_resource_name(create_session),
                     name="api_prepopulatedplanningsession_create"),
             re_path(rf"^(?P<resource_name>{name})/schema/$", self.view(self.schema, True), name="api_get_schema"),
-            re_path(rf"^(?P<resource_name>{name})/(?P<pk>{UUID})/$", _drop_resource_name(session_detail),
+            re_path(rf"^(?P<resource_name>{name})/(?P<pk>[^/]+)/$", _drop_resource_name(session_detail),
                     name="api_prepopulatedplanningsession_detail"),
         ]
 

@@ -351,6 +351,15 @@ def _table_mode_from_body(body):
     return text == "full"
 
 
+TABLE_MODE_SHAPES = {"methods": {
+    "get": {"summary": "The data page's table mode of this session", "tag": "compositeexperiment",
+            "responses": {200: {"type": "object", "required": ["full"], "properties": {"full": {"type": "boolean"}}}}},
+    "post": {"summary": "Choose the data page's table mode: body full, or anything else for compact",
+             "tag": "compositeexperiment", "body": {"type": "string"}, "body_type": "text/plain",
+             "responses": {204: None}},
+}}
+
+
 def composite_table_full(request):
     """Whether this browser session chose the data page's full table (compositeexperiment/show/)."""
     session = getattr(request, "session", None)
@@ -408,7 +417,10 @@ class CompositeExperimentResource(IonResource):
         # Writes (e.g. the data page's star / keep toggles) go to the model, with its permissions.
 
     def prepend_urls(self):
-        return [route(self, r"show/$", "table_mode", "authenticated")]
+        show = route(self, r"show/$", "table_mode", "authenticated")
+        if self._meta.api_name == "v1":  # the document covers v1; the mesh mount's copy stays out
+            show.callback.openapi = TABLE_MODE_SHAPES
+        return [show]
 
     def table_mode(self, request, **kwargs):
         method = guard(self, request, ["get", "post"], "authenticated")
