@@ -27,9 +27,9 @@ from rundb.paths import name_problem
 
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta, json_response
 from ..computed import plugin_state_from_jobs, to_boolean
+from ..routes import guard, route
 from .site import ReportStorageResource
 from . import composite_filters
-from ..routes import guard, route
 from .result_routes import ResultRoutesMixin
 
 
