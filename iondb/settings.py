@@ -222,6 +222,8 @@ ION_API_URL = (ION_NET_LOCATION or ION_DEFAULT_NET_LOCATION) + "/rundb/api/"
 # limit follows it so that bodies up to this size are readable at all.
 ION_API_MAX_BODY = int(os.environ.get("ION_API_MAX_BODY", 10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ION_API_MAX_BODY
+# Seconds a prepared plan handed to the planning page (prepopulatedplanningsession) is kept.
+ION_PLANNING_SESSION_TTL = int(os.environ.get("ION_PLANNING_SESSION_TTL", 3600))
 ION_VERSION = "5.18.0"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -5,8 +5,8 @@ from tastypie.exceptions import BadRequest
 
 from .base import check_format, error_response, json_response
 from .resources import (
-    actions, catalog, defaults, experiment, kits, mesh, metrics, monitor, plan, plan_views, plugin, results,
-    sample, site, system, users,
+    actions, catalog, defaults, experiment, kits, mesh, metrics, monitor, plan, plan_views, planning_session,
+    plugin, results, sample, site, system, users,
 )
 
 RESOURCES = [
@@ -27,7 +27,7 @@ RESOURCES = [
     system.SoftwareInfoResource, system.TorrentSuiteResource,
     users.AccountResource, users.UserResource,
     *kits.RESOURCES, *plan_views.RESOURCES, *defaults.RESOURCES, *monitor.RESOURCES, *mesh.RESOURCES,
-    *actions.RESOURCES,
+    *actions.RESOURCES, *planning_session.RESOURCES,
 ]
 
 

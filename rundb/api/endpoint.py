@@ -22,15 +22,16 @@ The wrapped view carries ``ion_permission`` (and ``ion_methods``); the route wal
 (tests/rundb/api/test_route_permissions.py, table in rundb/api/access.py) reads them.
 """
 import functools
-import json
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from tastypie.exceptions import BadRequest
 
 from rundb.paths import UnsafeName, UnsafePath
 
 from .auth import REALM, SAFE_METHODS, authenticate_request, plugin_result_from_request
+from .serializers import loads
 
 LEVELS = ("anonymous", "authenticated", "staff", "admin")
 DEFAULT_MAX_BODY = 1024 * 1024  # JSON bodies of action endpoints are small
@@ -119,7 +120,9 @@ def endpoint(permission="authenticated", methods=("GET",), *, json_body=False, m
                         return error(413, f"The request body is larger than {limit} bytes.")
                     if raw.strip():
                         try:
-                            body = json.loads(raw)
+                            body = loads(raw)  # refuses NaN, deep nesting, NUL ... as the resources do
+                        except BadRequest as exc:
+                            return error(400, str(exc))
                         except (ValueError, UnicodeDecodeError) as exc:
                             return error(400, f"The request body is not valid JSON: {exc}")
                         if not isinstance(body, dict):

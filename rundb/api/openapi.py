@@ -328,12 +328,14 @@ class Builder:
         props = {key: _nullable(dict(SCALAR.get(info.get("type"), {})), info.get("nullable", False))
                  for key, info in res.fields_schema.items()}
         self.schemas[type(res).__name__] = {"type": "object", "properties": props}
+        self._add_schema_path(name, [name])
+        if "get" not in (res._meta.list_allowed_methods or ()):
+            return  # e.g. prepopulatedplanningsession (POST): its own route declares its shapes
         self.paths[f"{PREFIX}{name}/"] = {"get": {
             "summary": (type(res).__doc__ or name).strip().splitlines()[0], "operationId": f"{name}_get",
             "tags": [name], "security": ANONYMOUS if getattr(res, "anonymous", False) else AUTHENTICATED,
             "responses": {"200": _json(_ref(type(res).__name__)), **_errors()},
         }}
-        self._add_schema_path(name, [name])
 
     def _pk_param(self, res):
         pk = res.model._meta.pk

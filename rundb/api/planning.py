@@ -19,13 +19,17 @@ Errors come back as ``{field: [message, ...]}``; the resource answers 400
 Reference names (``library``) are not checked: references are installed separately.
 """
 import ast
+import datetime as dt
 import json
 import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from rundb.models import (
     ApplicationGroup,
@@ -407,6 +411,8 @@ def save_related(plan, data, user, creating):
     exp.status = plan.planStatus
     for key in EXPERIMENT_KEYS:
         setattr(exp, key, getattr(plan, key) if getattr(plan, key) is not None else getattr(exp, key))
+    if "chefInfo" in data:
+        apply_chef_info(exp, data["chefInfo"])
     exp.save()
 
     eas = exp.eas_set.filter(isEditable=True).order_by("-pk").first()
@@ -455,6 +461,53 @@ def save_related(plan, data, user, creating):
         plan.sampleSets.set(sets)
         SampleSet.objects.filter(pk__in=[s.pk for s in sets], status__in=("", "created")).update(status="planned")
     return exp, eas
+
+
+def _chef_value(field, value):
+    if value in (None, "") and field.null:
+        return None
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValidationError(f"'{value}' is not an ISO-8601 date/time.")
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.timezone.utc)
+    if isinstance(field, (models.IntegerField, models.FloatField)):
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            raise ValidationError("A number is required.")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"A number is required, got {value!r}.")
+        if number != number or abs(number) == float("inf"):
+            raise ValidationError("A finite number is required.")
+        return int(number) if isinstance(field, models.IntegerField) and abs(number) < 2 ** 63 else number
+    if isinstance(field, models.CharField) and isinstance(value, (dict, list)):
+        raise ValidationError("Expected a string.")
+    return value
+
+
+def apply_chef_info(exp, info):
+    """Ion Chef reports its run through the plan (``{"chefInfo": {...}}``): the keys that are
+    Experiment chef* columns are copied onto the run, where compositeexperiment's cartridge
+    filters look, and checked as a PATCH of experiment would be (400 naming ``chefInfo``)."""
+    if not isinstance(info, dict):
+        return
+    errors = []
+    for key, value in info.items():
+        if not isinstance(key, str) or not key.startswith("chef"):
+            continue
+        try:
+            field = Experiment._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue  # kept in the plan's chefInfo only
+        try:
+            setattr(exp, key, field.clean(_chef_value(field, value), exp))
+        except ValidationError as exc:
+            errors.extend(f"{key}: {message}" for message in exc.messages)
+    for key, messages in exp.chef_errors().items():
+        errors.extend(f"{key}: {message}" for message in messages)
+    if errors:
+        raise ValidationError({"chefInfo": errors})
 
 
 def _save_samples(plan, exp):

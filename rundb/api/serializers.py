@@ -79,6 +79,17 @@ def _check_text(text):
         raise BadRequest("Strings may not contain unpaired UTF-16 surrogates (e.g. \\ud800).")
 
 
+def loads(content):
+    """Parse a request body: BadRequest for NaN / Infinity / out-of-range numbers, nesting past
+    MAX_DEPTH, NUL and unpaired surrogates; ValueError for text that is not JSON."""
+    try:
+        data = json.loads(content, parse_constant=_reject_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise BadRequest(f"JSON nested too deeply (more than {MAX_DEPTH} levels).")
+    check_values(data)
+    return data
+
+
 def dumps(data):
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=json_default)
 
@@ -94,13 +105,9 @@ class IonSerializer(Serializer):
         if content is None or not content.strip():
             raise BadRequest("Request body is empty; send a JSON object.")
         try:
-            data = json.loads(content, parse_constant=_reject_constant, parse_float=_finite_float)
-        except RecursionError:
-            raise BadRequest(f"JSON nested too deeply (more than {MAX_DEPTH} levels).")
+            return loads(content)
         except ValueError as exc:
             raise BadRequest(f"Malformed JSON in request body: {exc}")
-        check_values(data)
-        return data
 
     def deserialize(self, content, format="application/json"):
         # Every body is read as JSON whatever the Content-Type says: old clients send

@@ -1,6 +1,13 @@
 """Sequencing runs (Experiment) and their analysis settings (EAS)."""
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
+
+
+# GS1 serial numbers (the Ion Chef's cartridge labels) are at most 20 characters.
+CHEF_SERIAL_MAX = 20
+CHEF_SERIALS = ("chefReagentsSerialNum", "chefSolutionsSerialNum")
 
 
 class Experiment(models.Model):
@@ -74,12 +81,43 @@ class Experiment(models.Model):
     chefChipType1 = models.CharField(max_length=128, blank=True, default='')
     baselineRun = models.BooleanField(default=False)
     rawdatastyle = models.CharField(max_length=128, null=True, blank=True, default='single')
+    # Ion Chef run facts the instrument PATCHes (rundb/api/resources/experiment.py checks them).
+    # The cartridge serials identify the reagent / solution cartridges: getchefcartridgeusage and
+    # compositeexperiment count the runs that used one (hence the indexes).
+    chefReagentsSerialNum = models.CharField(max_length=64, blank=True, default='', db_index=True)
+    chefSolutionsSerialNum = models.CharField(max_length=64, blank=True, default='', db_index=True)
+    chefStartTime = models.DateTimeField(null=True, blank=True)
+    chefEndTime = models.DateTimeField(null=True, blank=True)
+    chefRemainingSeconds = models.IntegerField(null=True, blank=True)
+    chefFlexibleWorkflow = models.CharField(max_length=128, blank=True, default='')
+    chefOperationMode = models.CharField(max_length=128, blank=True, default='')
+    chefProtocolDeviationName = models.CharField(max_length=128, blank=True, default='')
 
     class Meta:
         ordering = ["-id"]
 
     def __str__(self):
         return self.expName
+
+    def chef_errors(self):
+        """{field: [message]} for Ion Chef values that cannot be right: a cartridge serial longer
+        than a GS1 serial (20 characters), remaining seconds outside the column, an end before
+        the start."""
+        errors = {}
+        for name in CHEF_SERIALS:
+            value = getattr(self, name) or ""
+            if len(value) > CHEF_SERIAL_MAX:
+                errors[name] = [f"{name} exceeds the GS1 standard: at most {CHEF_SERIAL_MAX} characters, "
+                                f"got {len(value)}."]
+        seconds = self.chefRemainingSeconds
+        if seconds is not None and not (isinstance(seconds, int) and -2 ** 31 < seconds < 2 ** 31):
+            errors["chefRemainingSeconds"] = ["Attribute chefRemainingSeconds requires a whole number of seconds "
+                                              "within range."]
+        start, end = self.chefStartTime, self.chefEndTime
+        if isinstance(start, dt.datetime) and isinstance(end, dt.datetime) and end < start:
+            errors["chefEndTime"] = [f"Attribute chefEndTime cannot be earlier than the start time "
+                                     f"({start.isoformat()})."]
+        return errors
 
 
 class ExperimentAnalysisSettings(models.Model):

@@ -1,7 +1,9 @@
 """Planned runs (templates and plans)."""
 import random
 import string
+import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -113,3 +115,22 @@ class PlannedExperimentQC(models.Model):
     plannedExperiment = models.ForeignKey(PlannedExperiment, on_delete=models.CASCADE)
     qcType = models.ForeignKey(QCType, on_delete=models.CASCADE)
     threshold = models.PositiveIntegerField(default=0)
+
+
+class PlanningSession(models.Model):
+    """A prepared plan handed to the planning page (``prepopulatedplanningsession``): any JSON
+    object, kept until ``expires``. Stored in the database rather than the cache so every web
+    process sees it and a cache flush or restart does not lose it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"planning session {self.pk}"
+

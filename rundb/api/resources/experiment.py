@@ -1,4 +1,5 @@
 """Sequencing runs (experiment) and their analysis settings (experimentanalysissettings)."""
+from django.core.exceptions import ValidationError
 from tastypie import fields
 
 from rundb.models import Chip, Experiment, ExperimentAnalysisSettings, Sample
@@ -23,7 +24,12 @@ class ExperimentAnalysisSettingsResource(IonResource):
 class ExperimentResource(ExperimentRoutesMixin, IonResource):
     """Runs. ``runtype`` is ``log.runtype`` (default GENS; writing it sets ``log.runtype``),
     ``isProton`` is "True"/"False" from the chip, ``sample`` the first sample's name.
-    POST is allowed (the API reference lists it), although runs normally come from plans and the crawler."""
+    POST is allowed (the API reference lists it), although runs normally come from plans and the crawler.
+
+    Writes check what Ion Chef reports (400 ``{"error": {field: [message]}}``): the cartridge
+    serials are GS1 numbers (at most 20 characters), ``chefRemainingSeconds`` is a number (stored
+    as whole seconds) and ``chefEndTime`` is not before ``chefStartTime`` (either may be the
+    stored value)."""
 
     results = fields.ToManyField("rundb.api.resources.results.ResultsResource", "results",
                                  null=True, blank=True, readonly=True)
@@ -62,6 +68,27 @@ class ExperimentResource(ExperimentRoutesMixin, IonResource):
 
     def dehydrate_sample(self, bundle):
         return bundle.page.extra["first_sample"].get(bundle.obj.pk, "")
+
+    def hydrate_chefRemainingSeconds(self, bundle):
+        value = bundle.data.get("chefRemainingSeconds")
+        if value is None or value == "" or isinstance(value, int) and not isinstance(value, bool):
+            return bundle
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+            if number != number or abs(number) >= 2 ** 31:  # NaN, or beyond the integer column
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValidationError({"chefRemainingSeconds": [
+                f"Attribute chefRemainingSeconds requires a numeric value, got {value!r}."]})
+        bundle.data["chefRemainingSeconds"] = int(number)
+        return bundle
+
+    def validate_bundle(self, bundle, creating):
+        errors = bundle.obj.chef_errors()
+        if errors:
+            raise ValidationError(errors)
 
     def hydrate_runtype(self, bundle):
         if "runtype" in bundle.data:

@@ -1,7 +1,10 @@
 """Analysis reports (results) and the read models of the data pages
 (compositeexperiment, compositeresult)."""
+import json
+
 from django.core.exceptions import ValidationError
 from django.db.models import JSONField, OuterRef, Q, Subquery
+from django.http import HttpResponse
 from tastypie import fields
 
 from rundb.models import (
@@ -20,10 +23,12 @@ from rundb.models import (
     Sample,
 )
 from rundb.jobstates import plugin_state_from_jobs
+from rundb.models.experiment import CHEF_SERIALS
 from rundb.paths import name_problem
 
-from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta
+from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta, json_response
 from ..computed import to_boolean
+from ..routes import guard, route
 from .site import ReportStorageResource
 from . import composite_filters
 from .result_routes import ResultRoutesMixin
@@ -333,11 +338,48 @@ def _latest_eas(column, output_field=None):
     return Subquery(rows, output_field=output_field) if output_field else Subquery(rows)
 
 
+TABLE_MODE_SESSION_KEY = "data_table_full"
+
+
+def _table_mode_from_body(body):
+    """``full`` (raw, or as a JSON string) means the full table; anything else the compact one."""
+    text = body.decode("utf-8", "replace").strip() if body else ""
+    if text.startswith('"'):
+        try:
+            text = json.loads(text)
+        except ValueError:
+            pass
+    return text == "full"
+
+
+TABLE_MODE_SHAPES = {"methods": {
+    "get": {"summary": "The data page's table mode of this session", "tag": "compositeexperiment",
+            "responses": {200: {"type": "object", "required": ["full"], "properties": {"full": {"type": "boolean"}}}}},
+    "post": {"summary": "Choose the data page's table mode: body full, or anything else for compact",
+             "tag": "compositeexperiment", "body": {"type": "string"}, "body_type": "text/plain",
+             "responses": {204: None}},
+}}
+
+
+def composite_table_full(request):
+    """Whether this browser session chose the data page's full table (compositeexperiment/show/)."""
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get(TABLE_MODE_SESSION_KEY) is True)
+
+
 class CompositeExperimentResource(IonResource):
     """Runs with their reports, for the data pages and the API examples' "completed runs" client.
     Excludes planned shells and report-only placeholders; newest ``resultDate`` first.
     ``?all_text=a OR b`` searches run names, report names, notes, short ids and chip barcodes;
-    ``?result_status=Completed|Error|Progress|Other`` keeps runs with such a report."""
+    ``?result_status=Completed|Error|Progress|Other`` keeps runs with such a report.
+
+    ``?chefReagentsSerialNum=R&chefSolutionsSerialNum=S`` (both) asks which runs used either Ion
+    Chef cartridge: the two match with OR, and planned runs without data count (a cartridge is
+    used at templating, before sequencing), only ``pending`` / ``transferred`` ones do not. One
+    of them alone is an ordinary field filter.
+
+    ``POST compositeexperiment/show/`` with body ``full`` (anything else: the compact table)
+    records the data page's table mode in the caller's session (204); GET reads it back."""
 
     plan = fields.ToOneField(CompositePlanResource, "plan", full=True, null=True, readonly=True)
     repResult = fields.ToOneField(CompositeResultResource, "repResult", null=True, readonly=True)
@@ -360,8 +402,8 @@ class CompositeExperimentResource(IonResource):
             "id", "expName", "displayName", "chipType", "date", "flows", "ftpStatus", "notes", "pgmName", "resultDate",
             "runMode", "star", "storage_options", "platform", "status", "repResult", "plan",
             "plan__id", "plan__runType", "plan__sampleTubeLabel",
-        ).exclude(expName="NONE_ReportOnly_NONE").exclude(
-            status="planned").exclude(expDir="").annotate(**{
+            *CHEF_SERIALS, "chefStartTime",
+        ).exclude(expName="NONE_ReportOnly_NONE").annotate(**{
                 # Chip and newest-EAS facts ride along in the main query (no extra round trips).
                 "_chip_description": _chip("description"),
                 "_chip_instrument": _chip("instrumentType"),
@@ -371,8 +413,56 @@ class CompositeExperimentResource(IonResource):
             }).order_by("-resultDate", "-pk")
         resource_name = "compositeexperiment"
         fields = ["id", "expName", "displayName", "chipType", "date", "flows", "ftpStatus", "notes", "pgmName",
-                  "resultDate", "runMode", "star", "storage_options", "platform", "status"]
+                  "resultDate", "runMode", "star", "storage_options", "platform", "status", *CHEF_SERIALS,
+                  "chefStartTime"]
         # Writes (e.g. the data page's star / keep toggles) go to the model, with its permissions.
+
+    def prepend_urls(self):
+        show = route(self, r"show/$", "table_mode", "authenticated")
+        if self._meta.api_name == "v1":  # the document covers v1; the mesh mount's copy stays out
+            show.callback.openapi = TABLE_MODE_SHAPES
+        return [show]
+
+    def table_mode(self, request, **kwargs):
+        method = guard(self, request, ["get", "post"], "authenticated")
+        if method == "post":
+            request.session[TABLE_MODE_SESSION_KEY] = _table_mode_from_body(request.body)
+            return HttpResponse(status=204)
+        return json_response({"full": composite_table_full(request)})
+
+    @staticmethod
+    def chef_serials(request):
+        """Both cartridge serials of the query, or None (then they are ordinary filters)."""
+        if request is None:
+            return None
+        stashed = getattr(request, "ion_chef_serials", None)
+        if stashed:
+            return stashed
+        values = tuple(request.GET.get(name, "") for name in CHEF_SERIALS)
+        return values if all(values) else None
+
+    def get_object_list(self, request):
+        queryset = super().get_object_list(request)
+        if self.chef_serials(request):
+            return queryset.exclude(status__in=("pending", "transferred"))
+        return queryset.exclude(status="planned").exclude(expDir="")
+
+    def obj_get_list(self, bundle, **kwargs):
+        serials = self.chef_serials(bundle.request)
+        if not serials:
+            return super().obj_get_list(bundle, **kwargs)
+        # The pair is one OR condition (apply_custom_filters), not two ANDed field filters: hide
+        # them from the generic filter parsing for this call only (paging links keep them).
+        request, query = bundle.request, bundle.request.GET
+        reduced = query.copy()
+        for name in CHEF_SERIALS:
+            reduced.pop(name, None)
+        request.GET, request.ion_chef_serials = reduced, serials
+        try:
+            return super().obj_get_list(bundle, **kwargs)
+        finally:
+            request.GET = query
+            del request.ion_chef_serials
 
     def related_queryset(self, name, page):
         if name == "results":
@@ -391,6 +481,10 @@ class CompositeExperimentResource(IonResource):
                          | Q(notes__icontains=term) | Q(plan__planShortID=term) | Q(plan__sampleTubeLabel=term)
                          | Q(chipBarcode=term))
             queryset = queryset.filter(cond).distinct()
+        serials = self.chef_serials(request)
+        if serials:
+            reagents, solutions = serials
+            queryset = queryset.filter(Q(chefReagentsSerialNum=reagents) | Q(chefSolutionsSerialNum=solutions))
         return composite_filters.apply(queryset, request.GET)
 
     def prefetch_page(self, objs, page):

@@ -328,3 +328,33 @@ def test_plan_text_fields_given_numbers_or_booleans(db, api, admin, body):
     plan = m.PlannedExperiment.objects.create(planName="p", planDisplayedName="p")
     for response in (api.post("plannedexperiment/", body), api.patch(f"plannedexperiment/{plan.pk}/", body)):
         assert response.status_code < 500, response.content
+
+
+# Custom routes that take a body (write routes outside the resources' generic methods).
+BODY_ROUTES = ["prepopulatedplanningsession/", "compositeexperiment/show/"]
+
+
+def test_hostile_input_on_body_routes_and_the_chef_serial_pair(recorder, settings):
+    """Every raw-body class, every value class and an oversized body to the custom write routes;
+    hostile values in compositeexperiment's chef serial pair; hostile session ids."""
+    over_limit = '{"name": "' + "x" * (2 * 1024 * 1024) + '"}'
+    for path in BODY_ROUTES:
+        for body in RAW_BODIES.values():
+            response = recorder.send("post", path, body)
+            if response is not None and not (response.status_code < 300 or 400 <= response.status_code < 500):
+                recorder.failures.append(f"POST {path} -> {response.status_code}")
+        for value in FIELD_VALUES.values():
+            recorder.send("post", path, {"planName": value, "value": value})
+        response = recorder.send("post", path, over_limit)
+        if response is not None and response.status_code != 413:
+            recorder.failures.append(f"POST {path} over the body limit -> {response.status_code}")
+    for _lookup, value in FILTERS:
+        recorder.send("get", "compositeexperiment/", params={"chefReagentsSerialNum": value,
+                                                              "chefSolutionsSerialNum": value})
+        recorder.send("get", "compositeexperiment/", params={"chefReagentsSerialNum": "R", "chefSolutionsSerialNum": "S",
+                                                              "chefStartTime" + _lookup: value})
+    for pk in ("%00", "00000000-0000-0000-0000-000000000000", "x" * 300, "..%2F..%2Fetc"):
+        recorder.send("get", f"prepopulatedplanningsession/{pk}/")
+        recorder.send("delete", f"prepopulatedplanningsession/{pk}/")
+    print(f"custom routes: {recorder.sent} requests sent, {len(recorder.failures)} failures")
+    assert not recorder.failures, "\n".join(recorder.failures)

@@ -28,8 +28,8 @@ def test_every_list_and_detail_validates(api, world):
     doc = build()
     problems, checked = [], []
     for path, item in doc["paths"].items():
-        if path[len("/rundb/api/v1/"):].rstrip("/") not in v1_api._registry:
-            continue
+        if path[len("/rundb/api/v1/"):].rstrip("/") not in v1_api._registry or "get" not in item:
+            continue  # (a POST-only action such as prepopulatedplanningsession: checked in its test)
         response = api.get(path)
         if response.status_code != 200:
             # e.g. ionreporter/: 400 "not configured" - fine when the document says so

@@ -15,7 +15,9 @@ def many(db, admin, catalog):
     project = m.Project.objects.create(name="demo", creator=user)
     qc = m.QCType.objects.first()
     for i in range(50):
-        exp = factories.experiment(f"run_{i}")
+        # Chef cartridges for compositeexperiment's serial pair (an OR: most runs match).
+        exp = factories.experiment(f"run_{i}", chefReagentsSerialNum="R1" if i % 2 else "",
+                                   chefSolutionsSerialNum="S1" if i % 3 == 0 else "")
         res = factories.result(exp)
         res.projects.add(project)
         m.ExperimentAnalysisSettings.objects.create(experiment=exp, barcodedSamples={"s": {"barcodes": ["x"]}})
@@ -34,6 +36,7 @@ def many(db, admin, catalog):
 
 
 RESOURCES = ["results", "results?plugin=true", "experiment", "compositeexperiment", "compositeresult",
+             "compositeexperiment?chefReagentsSerialNum=R1&chefSolutionsSerialNum=S1",
              "pluginresult", "PluginResultJob", "plugin", "plannedexperiment", "kitinfo", "libmetrics", "sample",
              "sampleset", "samplesetitem", "project", "rig", "user", "dnabarcode", "chip", "applicationgroup",
              "runtype", "experimentanalysissettings"]
