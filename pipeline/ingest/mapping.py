@@ -101,64 +101,16 @@ def derive_run_info(explog: Explog, folder, *, default_flow_order=DEFAULT_FLOW_O
     exp_name = explog.text("experiment_name")[:128]
     flow_order = flow_order_from_image_map(explog.text("image_map", "flow_order", "floworder"))
     flows, cycles = flows_and_cycles(explog, flow_order or default_flow_order)
-    blocks = data_blocks(explog.blocks)
-    tiled = bool(blocks)
-
-    exp = {
-        "expName": exp_name,
-        "unique": folder,
-        "expDir": folder,
-        "pgmName": explog.text("devicename", default=instrument)[:128],
-        "log": explog.as_log(),
-        "rawdatastyle": "tiled" if tiled else "single",
-        "storageHost": "localhost",
-        "baselineRun": explog.text("runtype") in ("STD", "Standard"),
-        "isReverseRun": explog.text("isreverserun") == "Yes",
-    }
+    tiled = bool(data_blocks(explog.blocks))
+    exp = _experiment_values(explog, folder, instrument, exp_name, tiled)
     if flow_order:
         exp["flowsInOrder"] = flow_order
     if flows is not None:
         exp["flows"] = flows
         exp["cycles"] = cycles
-    optional_text = {
-        "chipBarcode": ("chipbarcode", 128),
-        "notes": ("user_notes", 1024),
-        "reverse_primer": ("reverse_primer", 128),
-    }
-    for field_name, (key, limit) in optional_text.items():
-        if explog.has(key):
-            exp[field_name] = explog.text(key)[:limit]
-    chip = normalise_chip_type(explog.text("chipversion", "chiptype"))
-    if chip:
-        exp["chipType"] = chip
-    for field_name, key in (("autoAnalyze", "autoanalyze"), ("usePreBeadfind", "prebeadfind")):
-        if isinstance(explog.values.get(key), bool):
-            exp[field_name] = explog.values[key]
-    if tiled:  # tiled runs: analysed if any block asks for it
-        exp["autoAnalyze"] = blocks_auto_analyze(blocks)
-    seqkit = _kit_value(explog.text("seqkitname"))
-    if seqkit:
-        exp["sequencekitname"] = seqkit[:128]
-    seqpart = _kit_value(explog.text("seqkitpart"))
-    if seqpart:
-        exp["seqKitBarcode"] = exp["sequencekitbarcode"] = seqpart[:128]
-
-    eas = {}
-    if "barcodeid" in explog.values:
-        eas["barcodeKitName"] = none_to_blank(explog.values["barcodeid"])[:128]
-    if "library" in explog.values:
-        eas["reference"] = none_to_blank(explog.values["library"])[:128]
-    for field_name, key in (("libraryKitName", "libkit"), ("libraryKitBarcode", "libbarcode")):
-        value = _kit_value(explog.text(key))
-        if value:
-            eas[field_name] = value[:128]
-    if explog.has("librarykeysequence"):
-        eas["libraryKey"] = explog.text("librarykeysequence").upper()[:128]
-
     plan = {"expName": exp_name, "isReverseRun": exp["isReverseRun"]}
     if explog.has("runtype"):
         plan["runType"] = explog.text("runtype")[:128]
-
     autoname = explog.text("autoanalysisname")
     return RunInfo(
         folder=folder,
@@ -166,7 +118,7 @@ def derive_run_info(explog: Explog, folder, *, default_flow_order=DEFAULT_FLOW_O
         exp_name=exp_name,
         date=run_date(explog, folder),
         experiment=exp,
-        eas=eas,
+        eas=_analysis_settings_values(explog),
         plan=plan,
         flow_order=flow_order,
         flows=flows,
@@ -182,6 +134,63 @@ def derive_run_info(explog: Explog, folder, *, default_flow_order=DEFAULT_FLOW_O
         post_beadfind=explog.get("postbeadfind") is True,
         autoanalysis_name="" if autoname.lower() == "none" else autoname,
     )
+
+
+# Experiment text fields an explog may carry: field -> (explog key, longest value kept).
+_OPTIONAL_TEXT = {
+    "chipBarcode": ("chipbarcode", 128),
+    "notes": ("user_notes", 1024),
+    "reverse_primer": ("reverse_primer", 128),
+}
+
+
+def _experiment_values(explog, folder, instrument, exp_name, tiled):
+    """The Experiment row's values from the explog (flows are added by the caller)."""
+    exp = {
+        "expName": exp_name,
+        "unique": folder,
+        "expDir": folder,
+        "pgmName": explog.text("devicename", default=instrument)[:128],
+        "log": explog.as_log(),
+        "rawdatastyle": "tiled" if tiled else "single",
+        "storageHost": "localhost",
+        "baselineRun": explog.text("runtype") in ("STD", "Standard"),
+        "isReverseRun": explog.text("isreverserun") == "Yes",
+    }
+    for field_name, (key, limit) in _OPTIONAL_TEXT.items():
+        if explog.has(key):
+            exp[field_name] = explog.text(key)[:limit]
+    chip = normalise_chip_type(explog.text("chipversion", "chiptype"))
+    if chip:
+        exp["chipType"] = chip
+    for field_name, key in (("autoAnalyze", "autoanalyze"), ("usePreBeadfind", "prebeadfind")):
+        if isinstance(explog.values.get(key), bool):
+            exp[field_name] = explog.values[key]
+    if tiled:  # tiled runs: analysed if any block asks for it
+        exp["autoAnalyze"] = blocks_auto_analyze(data_blocks(explog.blocks))
+    seqkit = _kit_value(explog.text("seqkitname"))
+    if seqkit:
+        exp["sequencekitname"] = seqkit[:128]
+    seqpart = _kit_value(explog.text("seqkitpart"))
+    if seqpart:
+        exp["seqKitBarcode"] = exp["sequencekitbarcode"] = seqpart[:128]
+    return exp
+
+
+def _analysis_settings_values(explog):
+    """The run's analysis settings (barcode kit, reference, library kit and key) from the explog."""
+    eas = {}
+    if "barcodeid" in explog.values:
+        eas["barcodeKitName"] = none_to_blank(explog.values["barcodeid"])[:128]
+    if "library" in explog.values:
+        eas["reference"] = none_to_blank(explog.values["library"])[:128]
+    for field_name, key in (("libraryKitName", "libkit"), ("libraryKitBarcode", "libbarcode")):
+        value = _kit_value(explog.text(key))
+        if value:
+            eas[field_name] = value[:128]
+    if explog.has("librarykeysequence"):
+        eas["libraryKey"] = explog.text("librarykeysequence").upper()[:128]
+    return eas
 
 
 def pretty_run_name(exp_name):

@@ -131,8 +131,6 @@ def _ingest(folder, explog, final, *, auto_analysis):
     key = str(folder)
     config = GlobalConfig.get()
     info = derive_run_info(explog, key, default_flow_order=config.default_flow_order or DEFAULT_FLOW_ORDER)
-    changed = []
-
     exp = Experiment.objects.select_for_update().filter(unique=key).first()
     created = exp is None
     rig = ensure_rig(info.instrument)
@@ -142,8 +140,39 @@ def _ingest(folder, explog, final, *, auto_analysis):
         exp.date = timezone.make_aware(info.date) if timezone.is_naive(info.date) else info.date
     else:
         plan, template_eas = exp.plan, None
+    changed = _update_experiment(exp, _experiment_values(exp, plan, info, explog, config, created))
+    changed += _update_transfer_status(exp, folder, final, info)
+    if created:
+        exp.save()
+        if rig.last_experiment != exp.expName:
+            rig.last_experiment = exp.expName
+            rig.save(update_fields=["last_experiment"])
+    elif changed:
+        exp.save(update_fields=changed)
 
-    # Experiment fields stated by the explog (compare first: re-crawls must not write).
+    eas, eas_changed = apply_eas(exp, plan, info, template_eas, fill_from_plan=created,
+                                 default_plugins=created and plan is not None and plan.origin == DEFAULT_PLAN_ORIGIN)
+    plan_changed = apply_plan(plan, info, project_name=info.project)
+    sample_changed = attach_sample(exp, info.sample, barcoded=bool(eas.barcodeKitName))
+
+    outcome = IngestOutcome(key, CREATED if created else UNCHANGED, experiment_id=exp.pk, ftpStatus=exp.ftpStatus)
+    outcome.changed = changed + [f"eas.{n}" for n in eas_changed] + [f"plan.{n}" for n in plan_changed]
+    if sample_changed:
+        outcome.changed.append("sample")
+    if exp.ftpStatus not in FINISHED and getattr(exp, "_missing_files", None):
+        outcome.warnings.append("missing: " + ", ".join(exp._missing_files))
+    result = maybe_auto_analyse(exp, auto_analysis=auto_analysis)
+    if result is not None:
+        outcome.result_id = result.pk
+        outcome.changed.append("results")
+    if not created and outcome.changed:
+        outcome.action = UPDATED
+    return outcome
+
+
+def _experiment_values(exp, plan, info, explog, config, created):
+    """Experiment fields stated by the explog, with the plan's or site's flow order where the
+    explog has none, and the platform and display name a new run gets."""
     values = dict(info.experiment)
     if not info.flow_order:  # flow order from the plan (or site default); flows/cycles follow it
         order = exp.flowsInOrder or (plan.flowsInOrder if plan else "") or config.default_flow_order or DEFAULT_FLOW_ORDER
@@ -162,11 +191,22 @@ def _ingest(folder, explog, final, *, auto_analysis):
             (plan.planDisplayedName if plan and plan.origin != "crawler" else "")
             or strip_folder_date(info.experiment["expName"]).replace("_", " ")
         )[:128]
+    return values
+
+
+def _update_experiment(exp, values):
+    """Set the values that differ (re-crawls must not write); the names of those changed."""
+    changed = []
     for name, value in values.items():
         if getattr(exp, name) != value:
             setattr(exp, name, value)
             changed.append(name)
+    return changed
 
+
+def _update_transfer_status(exp, folder, final, info):
+    """Advance ftpStatus from what the folder holds; ['ftpStatus'] when it moved. The files
+    still missing are kept on the object for the outcome's warning."""
     state = transfer_state(
         folder,
         final_exists=(folder / EXPLOG_FINAL).is_file(),
@@ -176,38 +216,12 @@ def _ingest(folder, explog, final, *, auto_analysis):
         use_prebeadfind=exp.usePreBeadfind,
         post_beadfind=info.post_beadfind,
     )
+    exp._missing_files = state.missing
     new_status = advance(exp.ftpStatus, state.status)
-    if new_status != exp.ftpStatus:
-        exp.ftpStatus = new_status
-        changed.append("ftpStatus")
-
-    if created:
-        exp.save()
-        if rig.last_experiment != exp.expName:
-            rig.last_experiment = exp.expName
-            rig.save(update_fields=["last_experiment"])
-    elif changed:
-        exp.save(update_fields=changed)
-
-    eas, eas_changed = apply_eas(exp, plan, info, template_eas, fill_from_plan=created,
-                                 default_plugins=created and plan is not None and plan.origin == DEFAULT_PLAN_ORIGIN)
-    plan_changed = apply_plan(plan, info, project_name=info.project)
-    sample_changed = attach_sample(exp, info.sample, barcoded=bool(eas.barcodeKitName))
-
-    outcome = IngestOutcome(key, CREATED if created else UNCHANGED, experiment_id=exp.pk, ftpStatus=exp.ftpStatus)
-    outcome.changed = changed + [f"eas.{n}" for n in eas_changed] + [f"plan.{n}" for n in plan_changed]
-    if sample_changed:
-        outcome.changed.append("sample")
-    if state.missing and exp.ftpStatus not in FINISHED:
-        outcome.warnings.append("missing: " + ", ".join(state.missing))
-
-    result = maybe_auto_analyse(exp, auto_analysis=auto_analysis)
-    if result is not None:
-        outcome.result_id = result.pk
-        outcome.changed.append("results")
-    if not created and outcome.changed:
-        outcome.action = UPDATED
-    return outcome
+    if new_status == exp.ftpStatus:
+        return []
+    exp.ftpStatus = new_status
+    return ["ftpStatus"]
 
 
 # -- instrument -----------------------------------------------------------------------------
