@@ -8,12 +8,25 @@
 #   sge/setup_gridengine.sh --print-env  print `export ...` lines (no root)
 #   sge/setup_gridengine.sh --status     exit 0 when the cluster accepts jobs
 #   sge/setup_gridengine.sh --stop       stop the daemons by their pid files
+#   sge/setup_gridengine.sh --restart-master
+#                                        stop and start sge_qmaster; running jobs carry on
 #
 #   eval "$(sge/setup_gridengine.sh --print-env)"
 #
 # Daemons are started directly (not through invoke-rc.d, which policy-rc.d or
 # a missing init system refuses) and stopped only by the pids they record in
 # their spool directories, never by name.
+#
+# After a restart of sge_qmaster (by --restart-master, by a plain run of this
+# script after the master died, or by anyone else) the execd is restarted too,
+# once the new master answers. An execd that reconnects to a new master holds
+# back the end of every DRMAA/qsub -sync job submitted before the restart for
+# a hard-coded 600 s ("delayed job reporting", sge_execd 8.1.9, no
+# configuration turns it off), so those jobs stay listed as running and keep
+# their slots for ten minutes. A freshly started execd has no such period: it
+# reports the jobs that ended meanwhile at once (from active_jobs/ in its
+# spool), and jobs still running keep running under their shepherds (their
+# ends are noticed by its once-a-minute check of adopted jobs).
 set -euo pipefail
 
 SGE_ROOT=${SGE_ROOT:-/var/lib/gridengine}
@@ -91,6 +104,19 @@ execd_pidfile() {
 qmaster_running() { pid_alive "$(qmaster_pidfile)" sge_qmaster; }
 execd_running() { pid_alive "$(execd_pidfile)" sge_execd; }
 
+started_at() {  # pidfile: the process's start time (clock ticks since boot)
+    # Field 22 of /proc/PID/stat, counted after the command name's closing parenthesis.
+    sed -e 's/^.*) //' "/proc/$(tr -dc '0-9' <"$1")/stat" 2>/dev/null | awk '{print $20}'
+}
+
+# The execd has outlived the master it registered with (see the header).
+execd_outlived_master() {
+    qmaster_running && execd_running || return 1
+    local e q
+    e=$(started_at "$(execd_pidfile)") q=$(started_at "$(qmaster_pidfile)")
+    [ -n "$e" ] && [ -n "$q" ] && [ "$e" -lt "$q" ]
+}
+
 wait_for() {  # seconds description command...
     local n=$1 what=$2; shift 2
     local i
@@ -115,6 +141,10 @@ start_qmaster() {
 }
 
 start_execd() {
+    if execd_outlived_master; then
+        log "restarting sge_execd: it outlived its qmaster and would hold back job ends for 600 s"
+        stop_daemon "$(execd_pidfile)" sge_execd
+    fi
     execd_running && return 0
     log "starting sge_execd"
     # The execd and every shepherd close each possible descriptor before starting a job: with
@@ -346,12 +376,18 @@ main() {
             stop_daemon "$(execd_pidfile)" sge_execd
             stop_daemon "$(qmaster_pidfile)" sge_qmaster
             return 0 ;;
+        --restart-master)
+            [ "$(id -u)" = 0 ] || die "must run as root"
+            # Jobs keep running on the execution host; the steps below start the master
+            # again and then restart the execd (see the header).
+            stop_daemon "$(qmaster_pidfile)" sge_qmaster ;;
         "") ;;
         *) die "unknown option $1 (see the header of $0)" ;;
     esac
     [ "$(id -u)" = 0 ] || die "must run as root"
 
-    if command -v qstat >/dev/null 2>&1 && [ "$(cat "$STAMP" 2>/dev/null)" = "$CONFIG_VERSION" ] && healthy; then
+    if command -v qstat >/dev/null 2>&1 && [ "$(cat "$STAMP" 2>/dev/null)" = "$CONFIG_VERSION" ] && healthy &&
+        ! execd_outlived_master; then
         log "grid engine already running (queue $QUEUE@$HOST)"
         print_env
         return 0
