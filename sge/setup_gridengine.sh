@@ -162,13 +162,13 @@ start_execd() {
     log "sge_execd pid $(cat "$(execd_pidfile)")"
 }
 
-stop_daemon() {  # pidfile comm
-    local f=$1 comm=$2 pid i
+stop_daemon() {  # pidfile comm [seconds before SIGKILL, default 20]
+    local f=$1 comm=$2 patience=${3:-20} pid i
     pid_alive "$f" "$comm" || { rm -f "$f"; return 0; }
     pid=$(tr -dc '0-9' <"$f")
     log "stopping $comm (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 80; i++)); do
+    for ((i = 0; i < patience * 4; i++)); do
         [ -d "/proc/$pid" ] || break
         sleep 0.25
     done
@@ -232,7 +232,7 @@ fix_host_names() {
     chown sgeadmin:sgeadmin "$COMMON/act_qmaster" "$COMMON/host_aliases" 2>/dev/null || true
     if [ $changed = 1 ] && qmaster_running; then
         stop_daemon "$(execd_pidfile)" sge_execd
-        stop_daemon "$(qmaster_pidfile)" sge_qmaster
+        stop_daemon "$(qmaster_pidfile)" sge_qmaster 120
     fi
 }
 
@@ -374,13 +374,15 @@ main() {
         --status) healthy; return ;;
         --stop)
             stop_daemon "$(execd_pidfile)" sge_execd
-            stop_daemon "$(qmaster_pidfile)" sge_qmaster
+            stop_daemon "$(qmaster_pidfile)" sge_qmaster 120
             return 0 ;;
         --restart-master)
             [ "$(id -u)" = 0 ] || die "must run as root"
             # Jobs keep running on the execution host; the steps below start the master
-            # again and then restart the execd (see the header).
-            stop_daemon "$(qmaster_pidfile)" sge_qmaster ;;
+            # again and then restart the execd (see the header). The master's controlled
+            # shutdown writes its spool and can take a minute on a loaded machine: it is
+            # given two before SIGKILL.
+            stop_daemon "$(qmaster_pidfile)" sge_qmaster 120 ;;
         "") ;;
         *) die "unknown option $1 (see the header of $0)" ;;
     esac
@@ -400,7 +402,9 @@ main() {
     start_execd
     configure_queues
     wait_healthy
-    smoke_test
+    # A cluster this configuration has already passed the smoke test on only had daemons
+    # (re)started: its queues may be full of running jobs, which a test job would wait behind.
+    [ "$(cat "$STAMP" 2>/dev/null)" = "$CONFIG_VERSION" ] || smoke_test
     echo "$CONFIG_VERSION" >"$STAMP"
     print_env
 }
