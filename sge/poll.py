@@ -227,7 +227,10 @@ class Poller:
                 st = self.backend.status(jobid, exitcode_file=code_file)
             except JobError:
                 st = None
-            if st is not None and (st.terminal or st.state == UNKNOWN) or now - since > TRACK_LIMIT:
+            # An unreachable scheduler says nothing about the job: ask again, however long it takes.
+            unreachable = st is not None and st.state == UNKNOWN and st.source == "scheduler"
+            settled = st is not None and (st.terminal or st.state == UNKNOWN and not unreachable)
+            if settled or (now - since > TRACK_LIMIT and not unreachable):
                 del self._tracked[key]
                 # Final-state hook first, so a recorded exit code means the run's bookkeeping is done.
                 self._after_callback_final(kind, key[1])
