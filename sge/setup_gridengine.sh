@@ -17,9 +17,9 @@
 # a missing init system refuses) and stopped only by the pids they record in
 # their spool directories, never by name.
 #
-# After a restart of sge_qmaster (by --restart-master, by a plain run of this
-# script after the master died, or by anyone else) the execd is restarted too,
-# once the new master answers. An execd that reconnects to a new master holds
+# After a restart of sge_qmaster the execd is restarted too, once the new master
+# answers: by --restart-master, by a plain run that finds the master down, and
+# by a plain run after anyone else restarted the master (the execd is older). An execd that reconnects to a new master holds
 # back the end of every DRMAA/qsub -sync job submitted before the restart for
 # a hard-coded 600 s ("delayed job reporting", sge_execd 8.1.9, no
 # configuration turns it off), so those jobs stay listed as running and keep

@@ -41,7 +41,7 @@ def qmaster_pid():
         return None
 
 
-def setup(*args):
+def setup_script(*args):
     """sge/setup_gridengine.sh as an operator runs it; fails the test with its messages."""
     res = subprocess.run(["bash", str(SETUP), *args], capture_output=True, text=True, env=command_env(),
                          timeout=300)
@@ -66,7 +66,7 @@ def test_qmaster_restarted_while_jobs_run(fault_grid):
     pid = qmaster_pid()
     assert pid, "sge_qmaster is not running"
 
-    restart = setup("--restart-master")
+    restart = setup_script("--restart-master")
     assert "restarting sge_execd" in restart.stderr, restart.stderr
     assert qmaster_pid() not in (None, pid)
     still = set(PluginResultJob.objects.filter(pk__in=started, state="Started").values_list("pk", flat=True))
@@ -84,7 +84,7 @@ def test_qmaster_restarted_while_jobs_run(fault_grid):
         run.flag.touch()  # the jobs end while the master is away; the execd keeps their reports
         time.sleep(3)
         assert qmaster_pid() is None
-        back = setup()
+        back = setup_script()
     finally:  # never leave the (shared) cluster without its master
         if qmaster_pid() is None:
             subprocess.run(["bash", str(SETUP)], env=command_env(), timeout=300)
