@@ -27,7 +27,7 @@ CALLBACK_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run serve test lint-imports browser-test-deps migrate bootstrap demo worker beat jobservice web sge compose-config
+.PHONY: help venv run serve test lint-imports browser-test-deps migrate bootstrap demo worker beat jobservice web sge sge-restart-master compose-config
 
 help:
 	@echo "make run         install (first time), migrate, create ionadmin + catalog + demo run, serve on http://$(HOST):$(PORT)"
@@ -40,6 +40,7 @@ help:
 	@echo "make beat        Celery beat scheduler (needs REDIS_URL)"
 	@echo "make jobservice  the job service that runs analysis and plugin jobs"
 	@echo "make sge         install and start a single-node Grid Engine (root)"
+	@echo "make sge-restart-master  restart sge_qmaster (then the execd); running jobs carry on (root)"
 	@echo "make compose-config  validate docker-compose.yml"
 
 venv: $(STAMP)
@@ -126,6 +127,9 @@ jobservice: venv
 sge:
 	bash sge/setup_gridengine.sh
 	@echo 'Now: eval "$$(bash sge/setup_gridengine.sh --print-env)"; export ION_JOB_BACKEND=sge'
+
+sge-restart-master:
+	bash sge/setup_gridengine.sh --restart-master
 
 compose-config:
 	@if docker compose version >/dev/null 2>&1; then docker compose config -q; \

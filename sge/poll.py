@@ -1,7 +1,9 @@
 """Polling: the backend's view of each submitted, unfinished job, turned into row states.
 
     queued / held      -> no change (the row stays Queued)
-    running            -> Started (unless the launch script already said so)
+    running            -> Started (unless the launch script already said so); but a job whose
+                          exit-code file was written more than EXIT_REPORT_GRACE s ago has
+                          ended, whatever the scheduler still says: settled from that file
     done               -> Completed (exit code 0, from the exit-code file when there is one)
     failed             -> Cancelled if a stop was asked for, else the kind's state for the exit
                           code (plugin jobs: 143 Cancelled, 124 Timed Out, as the launch script
@@ -24,6 +26,7 @@ the scheduler (collects the exit code, lets DRMAA forget the job, runs the final
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import deque
 from datetime import timedelta
@@ -33,13 +36,19 @@ from django.utils import timezone
 
 from rundb.jobstates import JobState, RunnerState, job_state_for
 
-from .backends.base import JobError, JobStatus
+from .backends.base import JobError, JobStatus, read_exitcode, status_from_exitcode
 from .transitions import move
 
 log = logging.getLogger("sge.service")
 
 TRACK_LIMIT = 30.0  # s to keep asking about a job whose row was finished by its own callback
 LISTING_THRESHOLD = 8  # above this many submitted jobs, one scheduler listing per pass
+LIVE_STATES = RunnerState.LIVE
+# The exit-code file is a job's last act (the plugin launch script follows it only with its
+# final callback, which gives up within ~45 s). A job still listed as running this long after
+# writing it has ended and the scheduler has not heard: an execd that reconnected to a
+# restarted qmaster holds the ends of DRMAA jobs back for 600 s (sge/setup_gridengine.sh).
+EXIT_REPORT_GRACE = 60.0
 
 
 class Poller:
@@ -125,6 +134,8 @@ class Poller:
                     st = JobStatus(listed.state, None, "", "scheduler")
                 else:
                     st = self.backend.status(row.grid_engine_jobid, exitcode_file=code_file)
+                if st.state == RunnerState.RUNNING:
+                    st = ended_unreported(code_file) or st
                 changed += self.apply(kind, row, st)
             except JobError as exc:
                 log.warning("status of %s %s (job %s): %s", kind.tag, row.pk, row.grid_engine_jobid, exc)
@@ -212,7 +223,10 @@ class Poller:
                 st = self.backend.status(jobid, exitcode_file=code_file)
             except JobError:
                 st = None
-            if st is not None and (st.terminal or st.state == RunnerState.UNKNOWN) or now - since > TRACK_LIMIT:
+            # An unreachable scheduler says nothing about the job: ask again, however long it takes.
+            unreachable = st is not None and st.state == RunnerState.UNKNOWN and st.source == "scheduler"
+            settled = st is not None and (st.terminal or st.state == RunnerState.UNKNOWN and not unreachable)
+            if settled or (now - since > TRACK_LIMIT and not unreachable):
                 del self._tracked[key]
                 # Final-state hook first, so a recorded exit code means the run's bookkeeping is done.
                 self._after_callback_final(kind, key[1])
@@ -230,3 +244,22 @@ class Poller:
                 kind.on_final(pk)
         except Exception:
             log.exception("after-final hook of %s %s failed", kind.tag, pk)
+
+
+def ended_unreported(code_file):
+    """For a job the scheduler lists as running: the status its exit-code file gives once
+    that file is EXIT_REPORT_GRACE s old, else None."""
+    if not code_file:
+        return None
+    try:
+        age = time.time() - os.stat(code_file).st_mtime
+    except OSError:
+        return None
+    if age < EXIT_REPORT_GRACE:
+        return None
+    code = read_exitcode(code_file)
+    if code is None:
+        return None
+    st = status_from_exitcode(code, "exitcode-file")
+    return JobStatus(st.state, code, f"{st.reason}; ended {age:.0f} s ago, its end not yet reported by "
+                     "the scheduler", st.source)

@@ -8,12 +8,25 @@
 #   sge/setup_gridengine.sh --print-env  print `export ...` lines (no root)
 #   sge/setup_gridengine.sh --status     exit 0 when the cluster accepts jobs
 #   sge/setup_gridengine.sh --stop       stop the daemons by their pid files
+#   sge/setup_gridengine.sh --restart-master
+#                                        stop and start sge_qmaster; running jobs carry on
 #
 #   eval "$(sge/setup_gridengine.sh --print-env)"
 #
 # Daemons are started directly (not through invoke-rc.d, which policy-rc.d or
 # a missing init system refuses) and stopped only by the pids they record in
 # their spool directories, never by name.
+#
+# After a restart of sge_qmaster the execd is restarted too, once the new master
+# answers: by --restart-master, by a plain run that finds the master down, and
+# by a plain run after anyone else restarted the master (the execd is older). An execd that reconnects to a new master holds
+# back the end of every DRMAA/qsub -sync job submitted before the restart for
+# a hard-coded 600 s ("delayed job reporting", sge_execd 8.1.9, no
+# configuration turns it off), so those jobs stay listed as running and keep
+# their slots for ten minutes. A freshly started execd has no such period: it
+# reports the jobs that ended meanwhile at once (from active_jobs/ in its
+# spool), and jobs still running keep running under their shepherds (their
+# ends are noticed by its once-a-minute check of adopted jobs).
 set -euo pipefail
 
 SGE_ROOT=${SGE_ROOT:-/var/lib/gridengine}
@@ -91,6 +104,19 @@ execd_pidfile() {
 qmaster_running() { pid_alive "$(qmaster_pidfile)" sge_qmaster; }
 execd_running() { pid_alive "$(execd_pidfile)" sge_execd; }
 
+started_at() {  # pidfile: the process's start time (clock ticks since boot)
+    # Field 22 of /proc/PID/stat, counted after the command name's closing parenthesis.
+    sed -e 's/^.*) //' "/proc/$(tr -dc '0-9' <"$1")/stat" 2>/dev/null | awk '{print $20}'
+}
+
+# The execd has outlived the master it registered with (see the header).
+execd_outlived_master() {
+    qmaster_running && execd_running || return 1
+    local e q
+    e=$(started_at "$(execd_pidfile)") q=$(started_at "$(qmaster_pidfile)")
+    [ -n "$e" ] && [ -n "$q" ] && [ "$e" -lt "$q" ]
+}
+
 wait_for() {  # seconds description command...
     local n=$1 what=$2; shift 2
     local i
@@ -115,6 +141,10 @@ start_qmaster() {
 }
 
 start_execd() {
+    if execd_outlived_master; then
+        log "restarting sge_execd: it outlived its qmaster and would hold back job ends for 600 s"
+        stop_daemon "$(execd_pidfile)" sge_execd
+    fi
     execd_running && return 0
     log "starting sge_execd"
     # The execd and every shepherd close each possible descriptor before starting a job: with
@@ -132,13 +162,13 @@ start_execd() {
     log "sge_execd pid $(cat "$(execd_pidfile)")"
 }
 
-stop_daemon() {  # pidfile comm
-    local f=$1 comm=$2 pid i
+stop_daemon() {  # pidfile comm [seconds before SIGKILL, default 20]
+    local f=$1 comm=$2 patience=${3:-20} pid i
     pid_alive "$f" "$comm" || { rm -f "$f"; return 0; }
     pid=$(tr -dc '0-9' <"$f")
     log "stopping $comm (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 80; i++)); do
+    for ((i = 0; i < patience * 4; i++)); do
         [ -d "/proc/$pid" ] || break
         sleep 0.25
     done
@@ -202,7 +232,7 @@ fix_host_names() {
     chown sgeadmin:sgeadmin "$COMMON/act_qmaster" "$COMMON/host_aliases" 2>/dev/null || true
     if [ $changed = 1 ] && qmaster_running; then
         stop_daemon "$(execd_pidfile)" sge_execd
-        stop_daemon "$(qmaster_pidfile)" sge_qmaster
+        stop_daemon "$(qmaster_pidfile)" sge_qmaster 120
     fi
 }
 
@@ -344,14 +374,22 @@ main() {
         --status) healthy; return ;;
         --stop)
             stop_daemon "$(execd_pidfile)" sge_execd
-            stop_daemon "$(qmaster_pidfile)" sge_qmaster
+            stop_daemon "$(qmaster_pidfile)" sge_qmaster 120
             return 0 ;;
+        --restart-master)
+            [ "$(id -u)" = 0 ] || die "must run as root"
+            # Jobs keep running on the execution host; the steps below start the master
+            # again and then restart the execd (see the header). The master's controlled
+            # shutdown writes its spool and can take a minute on a loaded machine: it is
+            # given two before SIGKILL.
+            stop_daemon "$(qmaster_pidfile)" sge_qmaster 120 ;;
         "") ;;
         *) die "unknown option $1 (see the header of $0)" ;;
     esac
     [ "$(id -u)" = 0 ] || die "must run as root"
 
-    if command -v qstat >/dev/null 2>&1 && [ "$(cat "$STAMP" 2>/dev/null)" = "$CONFIG_VERSION" ] && healthy; then
+    if command -v qstat >/dev/null 2>&1 && [ "$(cat "$STAMP" 2>/dev/null)" = "$CONFIG_VERSION" ] && healthy &&
+        ! execd_outlived_master; then
         log "grid engine already running (queue $QUEUE@$HOST)"
         print_env
         return 0
@@ -364,7 +402,9 @@ main() {
     start_execd
     configure_queues
     wait_healthy
-    smoke_test
+    # A cluster this configuration has already passed the smoke test on only had daemons
+    # (re)started: its queues may be full of running jobs, which a test job would wait behind.
+    [ "$(cat "$STAMP" 2>/dev/null)" = "$CONFIG_VERSION" ] || smoke_test
     echo "$CONFIG_VERSION" >"$STAMP"
     print_env
 }

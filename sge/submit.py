@@ -7,6 +7,9 @@ is the hold released. If the UPDATE finds the row changed (cancelled or deleted 
 held job is deleted at once: it never ran, so nothing runs twice. A crash between submit and
 UPDATE leaves a held job whose name points at the row; reconciliation adopts or deletes it.
 
+A scheduler that cannot be reached (a qmaster restart) is not the row's fault: submissions
+pause for UNREACHABLE_PAUSE s at a time, and no retry of the row is counted.
+
 Dependencies (`depends_on`): a row is submitted once every job it depends on is submitted or
 final; `-hold_jid` gets the grid ids of those not final yet. A dependency that ended in Error,
 Cancelled or Timed Out does NOT cancel its dependants: holds only order jobs, as `-hold_jid`
@@ -23,13 +26,14 @@ from django.utils import timezone
 
 from rundb.jobstates import JobState
 
-from .backends.base import JobError
+from .backends.base import JobError, SchedulerUnreachable
 from .transitions import move
 
 log = logging.getLogger("sge.service")
 
 SCRIPT_GRACE = 60.0  # s a Queued row may lack its script_path (still being written) before Error
 RETRY_BACKOFF = (1, 2, 5, 10, 30)
+UNREACHABLE_PAUSE = 2.0
 
 
 class Submitter:
@@ -41,9 +45,12 @@ class Submitter:
         # even when the job's own callbacks finish the row before any status pass sees it.
         self.on_submitted = on_submitted or (lambda *args: None)
         self._failures = {}  # (tag, pk) -> (count, monotonic time of next try)
+        self._paused_until = None  # monotonic time; set while the scheduler is unreachable
 
     def run(self, kinds) -> int:
         """One pass over every kind; returns how many jobs were submitted."""
+        if self._paused_until is not None and time.monotonic() < self._paused_until:
+            return 0
         return sum(self.submit_kind(kind) for kind in kinds)
 
     def submit_kind(self, kind) -> int:
@@ -63,6 +70,11 @@ class Submitter:
                 if not ready:
                     continue
                 jobid = self._submit_row(kind, row, holds)
+            except SchedulerUnreachable as exc:
+                if self._paused_until is None:
+                    log.warning("submissions paused: %s", exc)
+                self._paused_until = time.monotonic() + UNREACHABLE_PAUSE
+                break
             except JobError as exc:
                 self._failed(kind, row, key, count, exc)
                 continue
@@ -71,6 +83,9 @@ class Submitter:
                 self._failed(kind, row, key, count, exc)
                 continue
             self._failures.pop(key, None)
+            if self._paused_until is not None:
+                self._paused_until = None
+                log.info("submissions resumed")
             if jobid is not None:
                 fresh[row.pk] = jobid
                 done += 1

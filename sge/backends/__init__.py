@@ -14,7 +14,7 @@ defines the exit-code file convention shared by both backends).
 from django.conf import settings
 
 from .base import (DONE, EXITCODE_ENV, FAILED, HELD, QUEUED, RUNNING, STATES, UNKNOWN, Backend,
-                   InvalidJobName, JobError, JobListing, JobStatus, exitcode_path)
+                   InvalidJobName, JobError, JobListing, JobStatus, SchedulerUnreachable, exitcode_path)
 
 BACKENDS = ("sge", "local")
 
@@ -31,6 +31,6 @@ def get_backend(name: str | None = None, **kwargs) -> Backend:
     raise JobError(f"unknown job backend {name!r}; expected one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["get_backend", "Backend", "JobStatus", "JobListing", "JobError", "InvalidJobName",
+__all__ = ["get_backend", "Backend", "JobStatus", "JobListing", "JobError", "InvalidJobName", "SchedulerUnreachable",
            "exitcode_path", "EXITCODE_ENV", "STATES", "QUEUED", "HELD", "RUNNING", "DONE",
            "FAILED", "UNKNOWN"]

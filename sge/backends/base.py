@@ -64,6 +64,10 @@ class InvalidJobName(JobError, ValueError):
     pass
 
 
+class SchedulerUnreachable(JobError):
+    """The scheduler could not be reached: nothing was decided, try again later."""
+
+
 @dataclass(frozen=True)
 class JobStatus:
     state: str                    # one of STATES

@@ -11,6 +11,14 @@
   started) is resolved by the exit-code file, then ``qacct``; otherwise it is
   ``unknown`` -- never success.  Terminal results are cached in the job
   store because ``wait()`` reaps the job from the session.
+* A call into the session can hang for libdrmaa's 60 s communication timeout
+  when it meets a qmaster that is going down or starting up (a restart). So
+  once a call failed to reach the qmaster, no call that needs it is made until
+  ``qconf`` (a process of its own) gets an answer again, probed at most every
+  PROBE_INTERVAL s: submit, release and terminate raise SchedulerUnreachable,
+  and status answers from the job's exit-code file or says "scheduler
+  unreachable". A status query that cannot get the session within
+  STATUS_LOCK_WAIT s (another thread's call is stuck) answers the same way.
 """
 from __future__ import annotations
 
@@ -27,7 +35,7 @@ from sge.env import import_drmaa
 
 from . import sgecli
 from .base import (FAILED, HELD, QUEUED, RUNNING, UNKNOWN, Backend, JobError, JobStatus,
-                   JobStore, default_state_dir, normalize_hold_jids, prepare_submission,
+                   JobStore, SchedulerUnreachable, default_state_dir, normalize_hold_jids, prepare_submission,
                    read_exitcode, status_from_exitcode, validate_jobid, with_queue, wrapper_command)
 
 log = logging.getLogger(__name__)
@@ -37,6 +45,11 @@ _session = None
 _users = 0
 _hooks_installed = False
 SUBMIT_TRIES = 3
+STATUS_LOCK_WAIT = 5.0  # s a status query waits for a session call of another thread
+PROBE_INTERVAL = 2.0  # s between checks whether an unreachable qmaster answers again
+_unreachable = False  # a session call failed to reach the qmaster; no answer since
+_next_probe = 0.0
+_stuck = False  # the last status query found the session held by a stuck call
 
 
 def _close_session() -> None:
@@ -48,6 +61,43 @@ def _close_session() -> None:
             except Exception as exc:  # already gone; nothing else to do at shutdown
                 log.warning("closing DRMAA session: %s", exc)
         _session, _users = None, 0
+
+
+class _SessionBusy(Exception):
+    """Another thread's call into the session did not return in time."""
+
+
+def _lock_within(seconds) -> None:
+    """Take the session lock (the caller releases it), or raise _SessionBusy. While a call
+    is known to be stuck, do not wait again for every job."""
+    global _stuck
+    if _lock.acquire(timeout=0 if _stuck else seconds):
+        _stuck = False
+        return
+    _stuck = True
+    raise _SessionBusy
+
+
+def _lost_qmaster(exc) -> None:
+    global _unreachable, _next_probe
+    if not _unreachable:
+        log.warning("grid engine master unreachable (%s); waiting for it to answer", exc)
+    _unreachable, _next_probe = True, 0.0
+
+
+def _qmaster_answers() -> bool:
+    """False while the qmaster has not answered since a session call failed to reach it."""
+    global _unreachable, _next_probe
+    if not _unreachable:
+        return True
+    now = time.monotonic()
+    if now < _next_probe:
+        return False
+    _next_probe = now + PROBE_INTERVAL
+    if sgecli.master_answers():
+        _unreachable = False
+        log.info("grid engine master answers again")
+    return not _unreachable
 
 
 def _on_sigterm(signum, frame):
@@ -127,6 +177,8 @@ class DrmaaBackend(Backend):
         spec = self.native_specification(hold_jids, native_spec, hold)
         d = self.drmaa
         for attempt in range(1, SUBMIT_TRIES + 1):
+            if not _qmaster_answers():
+                raise SchedulerUnreachable(f"grid engine master unreachable; job {job_name} not submitted")
             with _lock:
                 jt = self._session.createJobTemplate()
                 try:
@@ -143,6 +195,11 @@ class DrmaaBackend(Backend):
                     break
                 except (d.errors.DeniedByDrmException, d.errors.DrmCommunicationException,
                         d.errors.InternalException) as exc:
+                    if isinstance(exc, d.errors.DrmCommunicationException):
+                        _lost_qmaster(exc)
+                        if attempt == SUBMIT_TRIES:
+                            raise SchedulerUnreachable(f"grid engine master unreachable; job {job_name} "
+                                                       f"not submitted: {exc}") from exc
                     if attempt == SUBMIT_TRIES:
                         raise JobError(f"grid engine refused job {job_name}: {exc}") from exc
                     log.warning("submit %s failed (%s), retrying", job_name, exc)
@@ -176,11 +233,16 @@ class DrmaaBackend(Backend):
     def _control(self, jobid, action, what) -> None:
         self._check_open()
         jobid = validate_jobid(jobid)
+        if not _qmaster_answers():
+            raise SchedulerUnreachable(f"cannot {what} job {jobid}: grid engine master unreachable")
         try:
             with _lock:
                 self._session.control(jobid, action)
         except self.drmaa.errors.InvalidJobException as exc:
             raise JobError(f"cannot {what} job {jobid}: not known to the scheduler") from exc
+        except self.drmaa.errors.DrmCommunicationException as exc:
+            _lost_qmaster(exc)
+            raise SchedulerUnreachable(f"cannot {what} job {jobid}: {exc}") from exc
         except self.drmaa.errors.DrmaaException as exc:
             raise JobError(f"cannot {what} job {jobid}: {exc}") from exc
 
@@ -197,40 +259,73 @@ class DrmaaBackend(Backend):
         rec = self.store.record(jobid) or {}
         code_file = exitcode_file or rec.get("exitcode_file")
         cancelled = self.store.exists(jobid, "cancel")
-        d = self.drmaa
         try:
-            with _lock:
-                info = self._session.wait(jobid, d.Session.TIMEOUT_NO_WAIT)
-        except (d.errors.ExitTimeoutException, d.errors.InvalidJobException):
-            # not finished, or not a job of this session (submitted before a restart, or by
-            # someone else): the qmaster knows
-            st = self._unfinished(jobid, code_file, cancelled, rec)
-        except (d.errors.DrmCommunicationException, d.errors.InternalException) as exc:
-            return JobStatus(UNKNOWN, None, f"scheduler unreachable: {exc}", "scheduler", cancelled)
-        except Exception as exc:  # python-drmaa raises plain Exception for code 24 (NO_RUSAGE)
-            st = self._finished(jobid, exc, code_file, cancelled, rec)
-        else:
-            st = self._finished(jobid, info, code_file, cancelled, rec)
+            st = self._session_status(jobid, code_file, cancelled, rec)
+        except _SessionBusy:
+            return self._without_session(code_file, cancelled, "DRMAA session busy")
         if st.terminal:
             self.store.save_status(jobid, st)
         return st
 
+    def _session_status(self, jobid, code_file, cancelled, rec) -> JobStatus:
+        d = self.drmaa
+        _lock_within(STATUS_LOCK_WAIT)
+        try:  # only the session call holds the lock; what follows may run qacct
+            info = self._session.wait(jobid, d.Session.TIMEOUT_NO_WAIT)
+        except (d.errors.ExitTimeoutException, d.errors.InvalidJobException):
+            # not finished, or not a job of this session (submitted before a restart, or by
+            # someone else): the qmaster knows
+            info = None
+        except (d.errors.DrmCommunicationException, d.errors.InternalException) as exc:
+            if isinstance(exc, d.errors.DrmCommunicationException):
+                _lost_qmaster(exc)
+            return JobStatus(UNKNOWN, None, f"scheduler unreachable: {exc}", "scheduler", cancelled)
+        except Exception as exc:  # python-drmaa raises plain Exception for code 24 (NO_RUSAGE)
+            info = exc
+        finally:
+            _lock.release()
+        if info is None:
+            return self._unfinished(jobid, code_file, cancelled, rec)
+        return self._finished(jobid, info, code_file, cancelled, rec)
+
+    @staticmethod
+    def _without_session(code_file, cancelled, why) -> JobStatus:
+        """The session cannot be asked now (a qmaster restart): the job's own exit-code file
+        still tells how it ended."""
+        code = read_exitcode(code_file)
+        if code is not None:
+            return status_from_exitcode(code, "exitcode-file", cancelled)
+        return JobStatus(UNKNOWN, None, f"scheduler unreachable: {why}", "scheduler", cancelled)
+
     def _unfinished(self, jobid, code_file, cancelled, rec) -> JobStatus:
         d = self.drmaa
+        if not _qmaster_answers():  # jobStatus() asks the qmaster
+            return self._without_session(code_file, cancelled, "grid engine master not answering")
+        _lock_within(STATUS_LOCK_WAIT)
         try:
-            with _lock:
-                ps = self._session.jobStatus(jobid)
+            ps = self._session.jobStatus(jobid)
         except d.errors.InvalidJobException:
-            return self._post_mortem(jobid, code_file, cancelled, rec)
+            ps = None
         except (d.errors.DrmCommunicationException, d.errors.InternalException) as exc:
+            if isinstance(exc, d.errors.DrmCommunicationException):
+                _lost_qmaster(exc)
             return JobStatus(UNKNOWN, None, f"scheduler unreachable: {exc}", "scheduler", cancelled)
+        finally:
+            _lock.release()
+        if ps is None:
+            return self._post_mortem(jobid, code_file, cancelled, rec)
         if ps in self._live_states:
             state, reason = self._live_states[ps]
             return JobStatus(state, None, reason, "scheduler", cancelled)
         if ps == d.JobState.FAILED:  # failed but not finished: an error state such as Eqw
             return JobStatus(FAILED, None, "job in error state (see qstat -j)", "scheduler", cancelled)
-        if ps == d.JobState.DONE:  # ended between the two calls: ask again next time
-            return JobStatus(RUNNING, None, "", "scheduler", cancelled)
+        if ps == d.JobState.DONE:
+            # Ended, but the session has not collected it (ended between the two calls, or the
+            # end event went to a master that has since restarted): its exit-code file decides.
+            code = read_exitcode(code_file)
+            if code is not None:
+                return status_from_exitcode(code, "exitcode-file", cancelled)
+            return JobStatus(RUNNING, None, "", "scheduler", cancelled)  # ask again next time
         return self._post_mortem(jobid, code_file, cancelled, rec)
 
     def _finished(self, jobid, info, code_file, cancelled, rec) -> JobStatus:

@@ -23,6 +23,15 @@ def run(args, timeout=CLI_TIMEOUT) -> subprocess.CompletedProcess:
         raise JobError(f"{' '.join(args)} timed out after {timeout}s") from exc
 
 
+def master_answers(timeout=10) -> bool:
+    """True when the qmaster answers a small request (a separate process: if the request
+    meets a master that is going down or starting up, only this process waits)."""
+    try:
+        return run(["qconf", "-ss"], timeout=timeout).returncode == 0
+    except JobError:
+        return False
+
+
 def state_from_qstat(code: str) -> str:
     """Map a qstat state code (qw, hqw, r, t, Eqw, dr, s, ...) to ours."""
     if "E" in code:
