@@ -24,7 +24,7 @@ from rundb.api.endpoint import endpoint, error
 from rundb.models import JobState, Plugin, PluginResult, Results
 from rundb.paths import UnsafeName, UnsafePath
 
-from .inspect import PluginInspectError, inspect_plugin, newest
+from .introspect import PluginInspectError, inspect_plugin, newest
 from .services.barcodes_json import build_barcodes_json
 from .services.config import scratch_dir
 from .services.extend import ExtendError, call_extend, make_bucket

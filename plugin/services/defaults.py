@@ -30,7 +30,7 @@ FALSE_WORDS = ("false", "f", "no", "n", "0", "off", "")
 
 def default_selected_plugins():
     """{name: newest active, enabled, installed, default-selected Plugin row}, by name."""
-    from plugin.inspect import compare_versions
+    from plugin.introspect import compare_versions
 
     best = {}
     for row in Plugin.objects.filter(active=True, selected=True, defaultSelected=True).exclude(path=""):

@@ -1,14 +1,14 @@
 """Read-only views of installed plugins: ``plugin/<pk>/info/`` and the lineages.
 
 Everything comes from the stored Plugin rows (filled from the plugin's `--inspect` output at
-install or rescan, plugin/inspect.py); the web process never imports plugin code.
+install or rescan, plugin/introspect.py); the web process never imports plugin code.
 """
 import functools
 from pathlib import Path
 
 from django.db.models import Count
 
-from plugin.inspect import compare_versions, newest
+from plugin.introspect import compare_versions, newest
 from rundb.models import Plugin
 
 from .config import archive_dir
