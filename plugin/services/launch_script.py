@@ -19,6 +19,7 @@ from pathlib import Path
 from django.template import Context, Engine
 
 from plugin import SDK_PATH
+from rundb.files import atomic_write
 
 from .config import plugin_python, scratch_dir
 
@@ -214,10 +215,6 @@ def render_launch_script(*, plugin, pluginresult, job, startplugin, run_level, e
 
 
 def write_script(path, text):
-    """Atomic write (a running bash keeps reading the old inode), mode 0700: it holds the run's key."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    tmp.write_text(text, encoding="utf-8")
-    os.chmod(tmp, 0o700)
-    os.replace(tmp, path)
-    return path
+    """Replace the script in one step (a running bash keeps reading the old inode); mode 0700:
+    it holds the run's key."""
+    return atomic_write(path, text, mode=0o700)
