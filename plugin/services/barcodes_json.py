@@ -15,7 +15,7 @@ import re
 
 from django.conf import settings
 
-from .reportinfo import DATASETS_FILE, ReportContext, tmap_version
+from .reportinfo import ReportContext, tmap_version
 
 log = logging.getLogger(__name__)
 

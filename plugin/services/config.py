@@ -57,6 +57,11 @@ def request_location():
         return ""
 
 
+def is_installed(plugin):
+    """The row is active and its folder is on disk."""
+    return bool(plugin.active and plugin.path and Path(plugin.path).is_dir())
+
+
 def net_location(global_config=None):
     """Protocol+host jobs use to reach this server: GlobalConfig.web_root, else the
     ION_NET_LOCATION setting, else the launching request's own host, else the default.

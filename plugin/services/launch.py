@@ -26,7 +26,7 @@ from django.db import transaction
 from rundb.models import JobState, PluginResult, PluginResultJob
 from rundb.paths import DIR_MODE
 
-from .config import OUTPUT_FOLDER, effective_config, plan_user_input
+from .config import OUTPUT_FOLDER, effective_config, is_installed, plan_user_input
 from .launch_context import LaunchContext
 from .launch_script import exit_code_path, launch_script_name, render_launch_script, write_script
 from .reportinfo import COMPOSITE, pluginresult_dir
@@ -75,6 +75,19 @@ def default_owner():
     if user is None:
         raise PluginLaunchError("No user to own the plugin run (create the ionadmin user)")
     return user
+
+
+def launch_owner(user, wanted):
+    """Who owns a manual launch: `user`, or the active user named `wanted` (superusers only).
+    Raises PermissionError or ValueError."""
+    if not wanted:
+        return user
+    if not user.is_superuser:
+        raise PermissionError("Only a superuser may launch on behalf of another user")
+    owner = get_user_model().objects.filter(username=wanted, is_active=True).first()
+    if owner is None:
+        raise ValueError(f"No active user {wanted!r}")
+    return owner
 
 
 def pluginresult_state(pr):
@@ -217,7 +230,7 @@ def launch_plugin(
 
 def _requested_levels(plugin, run_level):
     """The run levels to launch, after checking the plugin is installed and the level exists."""
-    if not plugin.active or not plugin.path or not Path(plugin.path).is_dir():
+    if not is_installed(plugin):
         raise PluginLaunchError(f"Plugin {plugin.name} {plugin.version} is not installed")
     if run_level is not None and run_level not in RUN_LEVELS:
         raise PluginLaunchError(f"Unknown run level {run_level!r}; use one of {', '.join(RUN_LEVELS)}")

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 LOCK_NAME = ".scratch.lock"
 MARKER = "ION_PLUGIN_CHILD"
 TEMP_PREFIXES = (".unzip-", ".trash-", ".upload-")
-# An upload is staged (plugin/views.py) just before its install takes the lock.
+# An upload is staged (plugin/services/uploads.py) just before its install takes the lock.
 UPLOAD_GRACE = 60.0
 
 
