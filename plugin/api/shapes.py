@@ -1,4 +1,4 @@
-"""Request and response shapes of the plugin app's plain API views (plugin/views.py), keyed by
+"""Request and response shapes of the plugin app's plain API views (plugin/views/), keyed by
 URL name (plugin/urls.py). rundb/api/openapi.py reads them into the OpenAPI document; a route
 without an entry is still documented (open shapes), and tests/rundb/api/test_openapi_document.py fails
 on an entry whose route no longer exists. ``permission`` is used only when the view does not

@@ -10,18 +10,15 @@ sample is never filtered; entries are ordered by increasing `barcode_index`. Whe
 file is missing (report still running, older layout) the barcodes are taken from the BAM files
 present and from the plan's samples, with read_count 0.
 """
-import json
 import logging
 import re
 
 from django.conf import settings
 
-from .reportinfo import report_dir
-from .startplugin import _eas, experiment_samples, tmap_version
+from .reportinfo import ReportContext, tmap_version
 
 log = logging.getLogger(__name__)
 
-DATASETS_FILE = "basecaller_results/datasets_basecaller.json"
 BC_BAM_RE = re.compile(r"^(?P<bc>.+)_rawlib\.(?:basecaller\.)?bam$")
 
 BARCODE_DEFAULTS = {
@@ -33,39 +30,9 @@ BARCODE_DEFAULTS = {
 }
 
 
-def load_datasets(result):
-    """The parsed datasets_basecaller.json of a report, or None."""
-    path = report_dir(result) / DATASETS_FILE
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        log.warning("cannot read %s: %s", path, exc)
-        return None
-    if not isinstance(data, dict):
-        return None
-    version = (data.get("meta") or {}).get("format_version")
-    if version not in (None, "1.0"):
-        log.warning("%s has format_version %r; reading it as 1.0", path, version)
-    return data
-
-
-def _reference_row(short_name):
-    from rundb.models import ReferenceGenome
-
-    if not short_name:
-        return None
-    rows = ReferenceGenome.objects.filter(short_name=short_name)
-    return (
-        rows.filter(enabled=True, index_version=tmap_version()).first()
-        or rows.filter(enabled=True).first()
-        or rows.first()
-    )
-
-
-def _reference_fields(reference):
-    row = _reference_row(reference)
+def reference_fields(report, reference):
+    """The reference keys of an entry for the short name `reference` ("" for none)."""
+    row = report.reference_row(reference)
     fullpath = ""
     if row is not None and row.reference_path:
         fullpath = f"{row.reference_path.rstrip('/')}/{reference}.fasta"
@@ -77,10 +44,10 @@ def _reference_fields(reference):
     }
 
 
-def _bam_fields(result, prefix, *, aligned):
+def _bam_fields(report, prefix, *, aligned):
     """bam_file and bam_filepath: the aligned BAM at the report root, else the basecaller BAM;
     an unaligned `<prefix>.bam` at the root is used when no basecaller BAM exists."""
-    root = report_dir(result)
+    root = report.report_dir
     at_root = root / f"{prefix}.bam"
     basecaller = root / "basecaller_results" / f"{prefix}.basecaller.bam"
     if aligned or (not basecaller.exists() and at_root.exists()):
@@ -88,11 +55,10 @@ def _bam_fields(result, prefix, *, aligned):
     return {"bam_file": basecaller.name, "bam_filepath": str(basecaller)}
 
 
-def _experiment_sample_id(result, sample_name):
-    exp = result.experiment
-    if exp is None or not sample_name:
+def _experiment_sample_id(report, sample_name):
+    if report.experiment is None or not sample_name:
         return ""
-    matches = [s for s in experiment_samples(exp) if sample_name in (s.name, s.displayedName)]
+    matches = [s for s in report.samples if sample_name in (s.name, s.displayedName)]
     return (matches[0].externalId or "") if len(matches) == 1 else ""
 
 
@@ -107,27 +73,18 @@ def _sample_for_barcode(barcoded_samples, barcode):
     return None, None
 
 
-def _barcoded_samples(eas, result):
-    samples = (eas.barcodedSamples if eas is not None else None) or {}
-    if not samples and result.experiment_id and result.experiment.plan_id:
-        samples = result.experiment.plan.barcodedSamples or {}
-    if isinstance(samples, str):
-        try:
-            samples = json.loads(samples)
-        except ValueError:
-            samples = {}
-    return samples if isinstance(samples, dict) else {}
-
-
 def build_barcodes_json(result, *, include_filtered=None):
     """The barcodes.json dict of a report."""
+    return barcodes_json(ReportContext.of(result), include_filtered=include_filtered)
+
+
+def barcodes_json(report, *, include_filtered=None):
+    """The barcodes.json dict of the report of a ReportContext."""
     if include_filtered is None:
         include_filtered = bool(getattr(settings, "PLUGINS_INCLUDE_FILTERED_BARCODES", False))
-    eas = _eas(result)
-    datasets = load_datasets(result)
-    if not (eas is not None and eas.barcodeKitName):
-        return {"nonbarcoded": _nonbarcoded_entry(result, eas, datasets)}
-    entries = _barcoded_entries(result, eas, datasets, include_filtered)
+    if not (report.eas is not None and report.eas.barcodeKitName):
+        return {"nonbarcoded": _nonbarcoded_entry(report)}
+    entries = _barcoded_entries(report, include_filtered)
     entries.sort(key=lambda e: (e["barcode_index"] if isinstance(e["barcode_index"], int) else 0))
     return {e["barcode_name"]: e for e in entries}
 
@@ -140,26 +97,24 @@ def _eas_files(eas):
     }
 
 
-def _nonbarcoded_entry(result, eas, datasets):
+def _nonbarcoded_entry(report):
+    eas, datasets = report.eas, report.datasets
     dataset, group = {}, {}
     if datasets:
         dataset = (datasets.get("datasets") or [{}])[0] or {}
         rg_ids = dataset.get("read_groups") or []
         groups = datasets.get("read_groups") or {}
         group = groups.get(rg_ids[0], {}) if rg_ids else {}
-    reference = (result.reference or (eas.reference if eas else "") or "").strip()
-    if reference.lower() == "none":
-        reference = ""
+    reference = report.reference
     prefix = dataset.get("file_prefix") or "rawlib"
     files = _eas_files(eas)
     if dataset.get("hotSpotRegionBedFile"):
         files["hotspot_filepath"] = dataset["hotSpotRegionBedFile"]
-    exp = result.experiment
-    samples = list(exp.samples.all()) if exp is not None else []
+    samples = report.samples
     entry = {
-        **_reference_fields(reference),
+        **reference_fields(report, reference),
         "aligned": bool(reference),
-        **_bam_fields(result, prefix, aligned=bool(reference)),
+        **_bam_fields(report, prefix, aligned=bool(reference)),
         "filtered": bool(group.get("filtered", False)),
         **files,
         "read_count": int(group.get("read_count", dataset.get("read_count", 0)) or 0),
@@ -191,9 +146,9 @@ def _datasets_by_barcode(datasets):
     return found
 
 
-def _datasets_from_files(result, barcoded_samples):
+def _datasets_from_files(report):
     """Fallback without datasets_basecaller.json: BAMs on disk plus the plan's barcodes."""
-    root = report_dir(result)
+    root = report.report_dir
     names = []
     for folder in (root, root / "basecaller_results"):
         if folder.is_dir():
@@ -201,50 +156,55 @@ def _datasets_from_files(result, barcoded_samples):
                 m = BC_BAM_RE.match(path.name)
                 if m and "nomatch" not in m.group("bc") and m.group("bc") not in names:
                     names.append(m.group("bc"))
-    for info in barcoded_samples.values():
+    for info in report.barcoded_samples.values():
         for bc in (info.get("barcodes") or []) if isinstance(info, dict) else []:
             if bc not in names:
                 names.append(bc)
     return [(bc, {"file_prefix": f"{bc}_rawlib", "read_count": 0}, []) for bc in names]
 
 
-def _barcoded_entries(result, eas, datasets, include_filtered):
+def _barcoded_entries(report, include_filtered):
     from rundb.models import dnaBarcode
 
-    kit = eas.barcodeKitName
-    barcoded_samples = _barcoded_samples(eas, result)
-    base_reference = (result.reference or eas.reference or "").strip()
-    if base_reference.lower() == "none":
-        base_reference = ""
-    rows = list(_datasets_by_barcode(datasets) if datasets else _datasets_from_files(result, barcoded_samples))
+    kit = report.eas.barcodeKitName
+    datasets = report.datasets
+    rows = list(_datasets_by_barcode(datasets) if datasets else _datasets_from_files(report))
     bc_rows = {b.id_str: b for b in dnaBarcode.objects.filter(name=kit, id_str__in=[r[0] for r in rows])}
     entries = []
     for name, dataset, groups in rows:
-        sample_name, sample_info = _sample_for_barcode(barcoded_samples, name)
-        filtered = bool(groups) and all(bool(g.get("filtered", False)) for g in groups)
-        if sample_name:
-            filtered = False  # a barcode the plan assigns to a sample is always reported
-        if filtered and not include_filtered:
-            continue
-        entry = dict(BARCODE_DEFAULTS)
-        entry.update(_eas_files(eas))
-        entry["end_barcode_kit_name"] = ""
-        if not _fill_barcode(entry, name, bc_rows.get(name), groups):
-            log.warning("barcode %s of kit %s is unknown; skipped", name, kit)
-            continue
-        entry["filtered"] = filtered
-        entry["read_count"] = int(dataset.get("read_count", sum(int(g.get("read_count", 0) or 0) for g in groups)) or 0)
-        entry["reference"] = base_reference
-        if sample_name:
-            _apply_sample(entry, name, sample_name, sample_info, eas)
-            entry["sample_id"] = _experiment_sample_id(result, sample_name)
-        reference = entry["reference"]
-        entry.update(_reference_fields(reference))
-        entry["aligned"] = bool(reference) and not filtered
-        prefix = dataset.get("file_prefix") or f"{name}_rawlib"
-        entry.update(_bam_fields(result, prefix, aligned=entry["aligned"]))
-        entries.append(entry)
+        entry = _barcode_entry(report, name, dataset, groups, bc_rows.get(name), include_filtered)
+        if entry is not None:
+            entries.append(entry)
     return entries
+
+
+def _barcode_entry(report, name, dataset, groups, bc_row, include_filtered):
+    """The entry of one barcode, or None when it is left out (filtered, or unknown)."""
+    eas = report.eas
+    sample_name, sample_info = _sample_for_barcode(report.barcoded_samples, name)
+    filtered = bool(groups) and all(bool(g.get("filtered", False)) for g in groups)
+    if sample_name:
+        filtered = False  # a barcode the plan assigns to a sample is always reported
+    if filtered and not include_filtered:
+        return None
+    entry = dict(BARCODE_DEFAULTS)
+    entry.update(_eas_files(eas))
+    entry["end_barcode_kit_name"] = ""
+    if not _fill_barcode(entry, name, bc_row, groups):
+        log.warning("barcode %s of kit %s is unknown; skipped", name, eas.barcodeKitName)
+        return None
+    entry["filtered"] = filtered
+    entry["read_count"] = int(dataset.get("read_count", sum(int(g.get("read_count", 0) or 0) for g in groups)) or 0)
+    entry["reference"] = report.reference
+    if sample_name:
+        _apply_sample(entry, name, sample_name, sample_info, eas)
+        entry["sample_id"] = _experiment_sample_id(report, sample_name)
+    reference = entry["reference"]
+    entry.update(reference_fields(report, reference))
+    entry["aligned"] = bool(reference) and not filtered
+    prefix = dataset.get("file_prefix") or f"{name}_rawlib"
+    entry.update(_bam_fields(report, prefix, aligned=entry["aligned"]))
+    return entry
 
 
 def _fill_barcode(entry, name, row, groups):

@@ -57,12 +57,18 @@ def request_location():
         return ""
 
 
-def net_location():
+def is_installed(plugin):
+    """The row is active and its folder is on disk."""
+    return bool(plugin.active and plugin.path and Path(plugin.path).is_dir())
+
+
+def net_location(global_config=None):
     """Protocol+host jobs use to reach this server: GlobalConfig.web_root, else the
-    ION_NET_LOCATION setting, else the launching request's own host, else the default."""
+    ION_NET_LOCATION setting, else the launching request's own host, else the default.
+    `global_config`: the GlobalConfig row when the caller has read it already."""
     from rundb.models import GlobalConfig
 
-    web_root = (GlobalConfig.get().web_root or "").strip()
+    web_root = ((global_config or GlobalConfig.get()).web_root or "").strip()
     location = web_root or settings.ION_NET_LOCATION or request_location() or settings.ION_DEFAULT_NET_LOCATION
     return location.rstrip("/")
 
@@ -76,19 +82,26 @@ def plan_selected_plugins(result):
     eas = result.eas
     if eas is None and result.experiment_id:
         eas = result.experiment.eas_set.order_by("-id").first()
+    plan = result.experiment.plan if result.experiment_id and result.experiment.plan_id else None
+    return selected_plugins(eas, plan)
+
+
+def selected_plugins(eas, plan):
+    """The settings' selectedPlugins, else the plan's ({} unless a JSON object)."""
     selected = (eas.selectedPlugins if eas is not None else None) or {}
-    if not selected and result.experiment_id and result.experiment.plan_id:
-        selected = result.experiment.plan.selectedPlugins or {}
+    if not selected and plan is not None:
+        selected = plan.selectedPlugins or {}
     return selected if isinstance(selected, dict) else {}
 
 
-def plan_entry(result, plugin_name):
-    entry = plan_selected_plugins(result).get(plugin_name)
+def plan_entry(selected, plugin_name):
+    """The plugin's entry in a selectedPlugins map (plan_selected_plugins), or None."""
+    entry = selected.get(plugin_name)
     return entry if isinstance(entry, dict) else None
 
 
-def plan_user_input(result, plugin_name):
-    entry = plan_entry(result, plugin_name)
+def plan_user_input(selected, plugin_name):
+    entry = plan_entry(selected, plugin_name)
     if not entry:
         return ""
     user_input = entry.get("userInput", "")

@@ -1,7 +1,7 @@
 """Install, upgrade, uninstall and rescan plugins under <ION_PLUGIN_ROOT>/<Name>.
 
 The zip is checked and unpacked into a scratch folder on the same file system (plugin.archive),
-its metadata is read by running the plugin in a subprocess (plugin.inspect), and only then is
+its metadata is read by running the plugin in a subprocess (plugin.introspect), and only then is
 the folder renamed into place, so a refused archive never touches the installed tree. An
 upgrade keeps the previous folder under archive/<Name>/<old version>/ and carries the global
 config over; an equal or lower version is refused. Rows are never deleted: uninstall marks them
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from plugin import precompile
 from plugin.archive import RESERVED_NAMES, PluginArchiveError, validate_and_extract
-from plugin.inspect import PluginInspectError, compare_versions, find_plugin_script, inspect_plugin
+from plugin.introspect import PluginInspectError, compare_versions, find_plugin_script, inspect_plugin
 from rundb.models import Plugin
 
 from .config import archive_dir, default_config_file, plugin_root, scratch_dir

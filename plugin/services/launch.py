@@ -26,11 +26,11 @@ from django.db import transaction
 from rundb.models import JobState, PluginResult, PluginResultJob
 from rundb.paths import DIR_MODE
 
-from .barcodes_json import _reference_fields, build_barcodes_json
-from .config import effective_config, net_location, plan_user_input
+from .config import OUTPUT_FOLDER, effective_config, is_installed, plan_user_input
+from .launch_context import LaunchContext
 from .launch_script import exit_code_path, launch_script_name, render_launch_script, write_script
-from .reportinfo import COMPOSITE, block_ids, plugin_out_dir, pluginresult_dir, report_type
-from .startplugin import _eas, build_startplugin, write_json_atomic
+from .reportinfo import COMPOSITE, pluginresult_dir
+from .startplugin import build_startplugin, write_startplugin
 from .validation import validation_messages
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,19 @@ def default_owner():
     return user
 
 
+def launch_owner(user, wanted):
+    """Who owns a manual launch: `user`, or the active user named `wanted` (superusers only).
+    Raises PermissionError or ValueError."""
+    if not wanted:
+        return user
+    if not user.is_superuser:
+        raise PermissionError("Only a superuser may launch on behalf of another user")
+    owner = get_user_model().objects.filter(username=wanted, is_active=True).first()
+    if owner is None:
+        raise ValueError(f"No active user {wanted!r}")
+    return owner
+
+
 def pluginresult_state(pr):
     """State of a run: Failed Validation, else the newest job's (not-yet-started jobs count as
     newest), else Unknown."""
@@ -105,6 +118,7 @@ def _dependency_holds(result, plugin):
         for pr in PluginResult.objects.filter(result=result, plugin__name=name).select_related("plugin").order_by("-pk"):
             if pluginresult_state(pr) not in SATISFYING:
                 continue
+            pr.result = result  # the launch's row: its folder is known without another query
             entry = {
                 "pluginresult": pr.pk,
                 "version": pr.plugin.version,
@@ -132,10 +146,10 @@ def _other_active_jobs(result, pr, session):
     )
 
 
-def _job_specs(result, plugin, pr, levels, block_id):
+def _job_specs(report, pr, levels, block_id):
     """One spec per job, in launch order (BLOCK: one per block of a composite report)."""
-    composite = report_type(result) == COMPOSITE
-    blocks = ([block_id] if block_id else block_ids(result)) if composite else []
+    composite = report.report_type == COMPOSITE
+    blocks = ([block_id] if block_id else report.block_ids) if composite else []
     specs = []
     for level in levels:
         if level == "block":
@@ -182,78 +196,29 @@ def launch_plugin(
     more jobs). `session` is the launch session the jobs belong to (new_session(); None: a
     session of their own). The new jobs are available as `pr.launched_jobs`. Raises
     PluginLaunchError."""
-    if not plugin.active or not plugin.path or not Path(plugin.path).is_dir():
-        raise PluginLaunchError(f"Plugin {plugin.name} {plugin.version} is not installed")
-    if run_level is not None and run_level not in RUN_LEVELS:
-        raise PluginLaunchError(f"Unknown run level {run_level!r}; use one of {', '.join(RUN_LEVELS)}")
-    levels = declared_runlevels(plugin) if run_level is None else [run_level]
+    levels = _requested_levels(plugin, run_level)
     session = session or new_session(run_mode)
     if user is None:
         user = default_owner()
     if pluginconfig is not None and not isinstance(pluginconfig, dict):
         raise PluginLaunchError("pluginconfig must be a JSON object")
-    config, _source = effective_config(
-        plugin, run_mode=run_mode, instance_config=pluginconfig,
-        plan_config=plan_user_input(result, plugin.name) if run_mode == "pipeline" else None,
-    )
+    ctx = LaunchContext.of(result, plugin, user=user, run_mode=run_mode, session=session)
+    plan_config = plan_user_input(ctx.report.selected_plugins, plugin.name) if run_mode == "pipeline" else None
+    ctx.config, _source = effective_config(plugin, run_mode=run_mode, instance_config=pluginconfig,
+                                           plan_config=plan_config)
 
-    messages = validation_messages(plugin, config, run_mode)  # may run plugin code: outside the transaction
+    messages = validation_messages(plugin, ctx.config, run_mode)  # may run plugin code: outside the transaction
     pr, created = _resolve_plugin_result(result, plugin, user, pluginresult)
-    out_root = plugin_out_dir(result)
-    made = []
+    made = []  # folders this call created: removed again when the launch fails
     try:
         with transaction.atomic():
-            if created:
-                pr.save()
-            else:
-                pr.save(update_fields=["plugin"])
-            pr = PluginResult.objects.select_for_update().select_related("plugin", "result").get(pk=pr.pk)
-            # Every launch issues its own key: the database keeps only its hash (on the run and on
-            # each job launched now), the plain key goes to these jobs' startplugin.json / script.
-            # Jobs of earlier launches keep theirs; each key dies with the last of its jobs.
-            pr.regenerate_apikey()
-            pr.config = config
-            pr.validation_errors = {"validation_errors": messages} if messages else {}
-            pr.save(update_fields=["apikey", "config", "validation_errors"])
-            pr.launched_jobs = []
+            pr = _record_run(ctx, pr, created, messages)
             if messages:
                 log.info("plugin %s on report %s failed validation: %s", plugin.name, result.pk, messages)
                 return pr
-            specs = _job_specs(result, plugin, pr, levels, block_id)
-            if not specs:
-                raise PluginLaunchError(
-                    f"{plugin.name} runs only at the block level, which needs a composite report with blocks"
-                )
-            _ensure_dir(out_root, DIR_MODE, made)  # never world-writable
-            depends, dep_holds = _dependency_holds(result, plugin)
-            session_wide = []
-            if has_feature(plugin, EXPORT):
-                session_wide = _other_active_jobs(result, pr, session)
-            barcodes = build_barcodes_json(result)
-            genome = _reference_fields(_reference_of(result)).get("reference_fullpath", "")
-            previous = _latest_job(pr, ACTIVE)
-            block_jobs = list(pr.plugin_result_jobs.filter(run_level="block", state__in=ACTIVE))
-            for spec in specs:
-                holds = list(dep_holds) + list(session_wide)
-                if previous is not None:
-                    holds.append(previous)
-                if spec.run_level == "post":
-                    holds.extend(block_jobs)
-                if spec.run_level == "last":
-                    # LAST plugins wait for everything else but run side by side (SDK manual).
-                    holds.extend(j for j in _other_active_jobs(result, pr, session) if j.run_level != "last")
-                job = _create_job(
-                    result=result, plugin=plugin, pr=pr, spec=spec, user=user, run_mode=run_mode,
-                    config=config, depends=depends, holds=holds, barcodes=barcodes, genome=genome, made=made,
-                    session=session,
-                )
-                pr.launched_jobs.append(job)
-                if spec.run_level == "block":
-                    block_jobs.append(job)
-                else:
-                    previous = job
+            _launch_jobs(ctx, pr, levels, block_id, made)
     except Exception:
-        for path in reversed(made):  # only folders this call created
+        for path in reversed(made):
             shutil.rmtree(path, ignore_errors=True)
         raise
     log.info(
@@ -263,10 +228,63 @@ def launch_plugin(
     return pr
 
 
-def _reference_of(result):
-    eas = _eas(result)
-    ref = (result.reference or (eas.reference if eas is not None else "") or "").strip()
-    return "" if ref.lower() == "none" else ref
+def _requested_levels(plugin, run_level):
+    """The run levels to launch, after checking the plugin is installed and the level exists."""
+    if not is_installed(plugin):
+        raise PluginLaunchError(f"Plugin {plugin.name} {plugin.version} is not installed")
+    if run_level is not None and run_level not in RUN_LEVELS:
+        raise PluginLaunchError(f"Unknown run level {run_level!r}; use one of {', '.join(RUN_LEVELS)}")
+    return declared_runlevels(plugin) if run_level is None else [run_level]
+
+
+def _record_run(ctx, pr, created, messages):
+    """Save the run (locked for the rest of the transaction) with a new key, the effective
+    configuration and the validation messages; returns the locked row."""
+    if created:
+        pr.save()
+    else:
+        pr.save(update_fields=["plugin"])
+    pr = PluginResult.objects.select_for_update().select_related("plugin").get(pk=pr.pk)
+    pr.result = ctx.result  # the row this launch already read (and its report folder)
+    # Every launch issues its own key: the database keeps only its hash (on the run and on
+    # each job launched now), the plain key goes to these jobs' startplugin.json / script.
+    # Jobs of earlier launches keep theirs; each key dies with the last of its jobs.
+    pr.regenerate_apikey()
+    pr.config = ctx.config
+    pr.validation_errors = {"validation_errors": messages} if messages else {}
+    pr.save(update_fields=["apikey", "config", "validation_errors"])
+    pr.launched_jobs = []
+    return pr
+
+
+def _launch_jobs(ctx, pr, levels, block_id, made):
+    """Create the run's jobs in launch order, each waiting for what it must (module docstring)."""
+    result, plugin = ctx.result, ctx.plugin
+    specs = _job_specs(ctx.report, pr, levels, block_id)
+    if not specs:
+        raise PluginLaunchError(
+            f"{plugin.name} runs only at the block level, which needs a composite report with blocks"
+        )
+    _ensure_dir(ctx.report.report_dir / OUTPUT_FOLDER, DIR_MODE, made)  # never world-writable
+    depends, dep_holds = _dependency_holds(result, plugin)
+    session_wide = _other_active_jobs(result, pr, ctx.session) if has_feature(plugin, EXPORT) else []
+    previous = _latest_job(pr, ACTIVE)
+    block_jobs = list(pr.plugin_result_jobs.filter(run_level="block", state__in=ACTIVE))
+    for spec in specs:
+        holds = list(dep_holds) + list(session_wide)
+        if previous is not None:
+            holds.append(previous)
+        if spec.run_level == "post":
+            holds.extend(block_jobs)
+        if spec.run_level == "last":
+            # LAST plugins wait for everything else but run side by side (SDK manual).
+            holds.extend(j for j in _other_active_jobs(result, pr, ctx.session) if j.run_level != "last")
+        job = _create_job(ctx, pr, spec, depends=depends, holds=holds, made=made)
+        pr.launched_jobs.append(job)
+        if spec.run_level == "block":
+            block_jobs.append(job)
+        else:
+            previous = job
 
 
 def _ensure_dir(path, mode, made):
@@ -292,8 +310,7 @@ def _dedupe(jobs):
     return out
 
 
-def _create_job(*, result, plugin, pr, spec, user, run_mode, config, depends, holds, barcodes, genome, made,
-                session=""):
+def _create_job(ctx, pr, spec, *, depends, holds, made):
     results_dir = spec.results_dir
     _ensure_dir(results_dir, DIR_MODE, made)
     holds = [h for h in _dedupe(holds) if h.state in ACTIVE]
@@ -302,26 +319,24 @@ def _create_job(*, result, plugin, pr, spec, user, run_mode, config, depends, ho
         run_level=spec.run_level,
         state=JobState.QUEUED,
         apikey_hash=pr.apikey,
-        config=config,
+        config=ctx.config,
         work_dir=str(results_dir),
         stdout_path=str(results_dir / "drmaa_stdout.txt"),
-        session=session,
+        session=ctx.session,
     )
     if holds:
         job.depends_on.add(*holds)
     job.plugin_result = pr
     script_path = _script_path(pr, job, results_dir)
     start = build_startplugin(
-        result=result, plugin=plugin, pluginresult=pr, results_dir=results_dir, run_level=spec.run_level,
-        run_mode=run_mode, pluginconfig=config, username=user.get_username(), net_location=net_location(),
-        block_id=spec.block_id, depends=depends, hold_jid=[h.grid_engine_jobid for h in holds if h.grid_engine_jobid],
+        ctx, pluginresult=pr, results_dir=results_dir, run_level=spec.run_level, block_id=spec.block_id,
+        depends=depends, hold_jid=[h.grid_engine_jobid for h in holds if h.grid_engine_jobid],
     )
-    write_json_atomic(results_dir / "startplugin.json", start)
-    write_json_atomic(results_dir / "barcodes.json", barcodes)
-    exit_file = exit_code_path(job, results_dir)
+    write_startplugin(results_dir / "startplugin.json", start)
+    write_startplugin(results_dir / "barcodes.json", ctx.barcodes)
     text = render_launch_script(
-        plugin=plugin, pluginresult=pr, job=job, startplugin=start, run_level=spec.run_level,
-        exit_code_file=exit_file, genome_fasta=genome,
+        plugin=ctx.plugin, pluginresult=pr, job=job, startplugin=start, run_level=spec.run_level,
+        exit_code_file=exit_code_path(job, results_dir), genome_fasta=ctx.genome_fasta,
     )
     write_script(script_path, text)
     job.script_path = str(script_path)

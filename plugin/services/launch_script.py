@@ -19,6 +19,7 @@ from pathlib import Path
 from django.template import Context, Engine
 
 from plugin import SDK_PATH
+from rundb.files import atomic_write
 
 from .config import plugin_python, scratch_dir
 
@@ -88,22 +89,8 @@ def flatten_startplugin(data):
 def legacy_environment(startplugin, *, plugin_dir, plugin_name, genome_fasta=""):
     """The names the original wrapper derived for legacy plugins (RESULTS_DIR, TSP_*, ...)."""
     runinfo = startplugin.get("runinfo", {})
-    expmeta = startplugin.get("expmeta", {})
-    results_dir = runinfo.get("results_dir", "")
     analysis_dir = runinfo.get("analysis_dir", "")
-    report_root = runinfo.get("report_root_dir", analysis_dir)
-    url_root = runinfo.get("url_root", "")
-    basecaller_dir = runinfo.get("basecaller_dir", analysis_dir)
-    alignment_dir = runinfo.get("alignment_dir", analysis_dir)
-    stem = f"{expmeta.get('run_name', '')}_{expmeta.get('results_name', '')}"
-    try:
-        rel = os.path.relpath(results_dir, report_root) if results_dir and report_root else ""
-    except ValueError:
-        rel = ""
-    plugin_url = f"{url_root}/{rel}" if rel and not rel.startswith("..") else f"{url_root}/plugin_out/{Path(results_dir).name}"
-    genome_url = ""
-    if genome_fasta and "referenceLibrary/" in genome_fasta:
-        genome_url = "/output/" + genome_fasta.split("referenceLibrary/", 1)[1]
+    results_dir = runinfo.get("results_dir", "")
     env = {
         "DIRNAME": plugin_dir,
         "PLUGIN_PATH": plugin_dir,
@@ -115,11 +102,20 @@ def legacy_environment(startplugin, *, plugin_dir, plugin_name, genome_fasta="")
         "LIBRARY_KEY": runinfo.get("library_key", ""),
         "TESTFRAG_KEY": runinfo.get("testfrag_key", ""),
         "RESULTS_DIR": results_dir,
-        "URL_ROOT": url_root,
-        "REPORT_ROOT_DIR": report_root,
+        "URL_ROOT": runinfo.get("url_root", ""),
+        "REPORT_ROOT_DIR": runinfo.get("report_root_dir", analysis_dir),
         "SIGPROC_DIR": runinfo.get("sigproc_dir", analysis_dir),
-        "BASECALLER_DIR": basecaller_dir,
-        "ALIGNMENT_DIR": alignment_dir,
+        "BASECALLER_DIR": runinfo.get("basecaller_dir", analysis_dir),
+        "ALIGNMENT_DIR": runinfo.get("alignment_dir", analysis_dir),
+    }
+    env.update(_tsp_run_environment(runinfo, startplugin.get("expmeta", {})))
+    env.update(_tsp_file_environment(runinfo, startplugin.get("expmeta", {}), genome_fasta))
+    return list(env.items())
+
+
+def _tsp_run_environment(runinfo, expmeta):
+    """TSP_* names describing the run."""
+    return {
         "TSP_RUN_NAME": expmeta.get("run_name", ""),
         "TSP_RUN_DATE": expmeta.get("run_date", ""),
         "TSP_ANALYSIS_NAME": expmeta.get("results_name", ""),
@@ -135,6 +131,27 @@ def legacy_environment(startplugin, *, plugin_dir, plugin_name, genome_fasta="")
         "TSP_LIBRARY_KEY": runinfo.get("library_key", ""),
         "TSP_TF_KEY": runinfo.get("testfrag_key", ""),
         "TSP_NUM_FLOWS": _scalar(expmeta.get("run_flows", "")),
+    }
+
+
+def _tsp_file_environment(runinfo, expmeta, genome_fasta):
+    """TSP_FILEPATH_* / TSP_URLPATH_* names: the run's files on disk and under the web root."""
+    results_dir = runinfo.get("results_dir", "")
+    analysis_dir = runinfo.get("analysis_dir", "")
+    report_root = runinfo.get("report_root_dir", analysis_dir)
+    url_root = runinfo.get("url_root", "")
+    basecaller_dir = runinfo.get("basecaller_dir", analysis_dir)
+    alignment_dir = runinfo.get("alignment_dir", analysis_dir)
+    stem = f"{expmeta.get('run_name', '')}_{expmeta.get('results_name', '')}"
+    try:
+        rel = os.path.relpath(results_dir, report_root) if results_dir and report_root else ""
+    except ValueError:
+        rel = ""
+    plugin_url = f"{url_root}/{rel}" if rel and not rel.startswith("..") else f"{url_root}/plugin_out/{Path(results_dir).name}"
+    genome_url = ""
+    if genome_fasta and "referenceLibrary/" in genome_fasta:
+        genome_url = "/output/" + genome_fasta.split("referenceLibrary/", 1)[1]
+    return {
         "TSP_FILEPATH_OUTPUT_STEM": stem,
         "TSP_URLPATH_OUTPUT_STEM": stem,
         "TSP_FILEPATH_GENOME_FASTA": genome_fasta,
@@ -153,7 +170,6 @@ def legacy_environment(startplugin, *, plugin_dir, plugin_name, genome_fasta="")
         "TSP_URLPATH_BARCODE_TXT": f"{url_root}/barcodeList.txt",
         "TSP_PLUGIN_SCRATCH": str(scratch_dir()),
     }
-    return list(env.items())
 
 
 def plugin_command(plugin, python):
@@ -214,10 +230,6 @@ def render_launch_script(*, plugin, pluginresult, job, startplugin, run_level, e
 
 
 def write_script(path, text):
-    """Atomic write (a running bash keeps reading the old inode), mode 0700: it holds the run's key."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    tmp.write_text(text, encoding="utf-8")
-    os.chmod(tmp, 0o700)
-    os.replace(tmp, path)
-    return path
+    """Replace the script in one step (a running bash keeps reading the old inode); mode 0700:
+    it holds the run's key."""
+    return atomic_write(path, text, mode=0o700)

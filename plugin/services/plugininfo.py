@@ -1,18 +1,20 @@
 """Read-only views of installed plugins: ``plugin/<pk>/info/`` and the lineages.
 
 Everything comes from the stored Plugin rows (filled from the plugin's `--inspect` output at
-install or rescan, plugin/inspect.py); the web process never imports plugin code.
+install or rescan, plugin/introspect.py); the web process never imports plugin code.
 """
 import functools
+import os
 from pathlib import Path
 
 from django.db.models import Count
 
-from plugin.inspect import compare_versions, newest
+from plugin.introspect import compare_versions, newest
 from rundb.models import Plugin
 
 from .config import archive_dir
 
+API = "/rundb/api/v1"
 INFO_META = "IonPlugin Definition format 1.0"
 CAPABILITIES = ("isConfig", "isPlanConfig", "isInstance", "hasAbout")
 SETTINGS = ("runtypes", "runlevels", "features", "depends")
@@ -20,6 +22,42 @@ SETTINGS = ("runtypes", "runlevels", "features", "depends")
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+def plugin_json(plugin):
+    """The plugin row as the install, upgrade and reinstall endpoints answer it."""
+    return {
+        "id": plugin.pk,
+        "name": plugin.name,
+        "version": plugin.version,
+        "resource_uri": f"{API}/plugin/{plugin.pk}/",
+        "path": plugin.path,
+        "active": plugin.active,
+        "selected": plugin.selected,
+        "pluginsettings": plugin.pluginsettings,
+        "majorBlock": plugin.majorBlock,
+        "isConfig": plugin.isConfig,
+        "isInstance": plugin.isInstance,
+        "isPlanConfig": plugin.isPlanConfig,
+        "hasAbout": plugin.hasAbout,
+        "description": plugin.description,
+        "config": plugin.config,
+    }
+
+
+def type_entry(plugin):
+    """plugin/<pk>/type/: {"files": [the plugin folder's entries], "input": instance page URL
+    when it has one}, or None when the plugin is not installed."""
+    folder = Path(plugin.path) if plugin.active and plugin.path else None
+    if folder is None or not folder.is_dir() or folder.is_symlink():
+        return None
+    try:
+        entry = {"files": sorted(n for n in os.listdir(folder) if n != "__pycache__")}
+    except OSError:  # unreadable: answered as not installed (410), never a 500
+        return None
+    if (folder / "instance.html").is_file():
+        entry["input"] = f"/configure/plugins/plugin/{plugin.pk}/configure/report/"
+    return entry
 
 
 def info_dict(plugin, fresh=None):

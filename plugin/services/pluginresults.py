@@ -11,6 +11,7 @@ startplugin.json.
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from .launch import pluginresult_state
 from .reportinfo import plugin_out_dir, pluginresult_dir, pluginresult_url, url_root
 from .results_store import RESULTS_JSON, newest_results_json, read_results_json
 
+API = "/rundb/api/v1"
 ORPHAN_RE = re.compile(r"^(?P<name>.+?)_out(?:\.(?P<pk>\d+))?$")
 PAGE_SUFFIXES = (".html", ".php")
 
@@ -168,6 +170,38 @@ def list_pluginresults(result, *, major=None, hidden=frozenset()):
         entries += _orphans(result, known, hidden)
     entries.sort(key=lambda e: e["Name"].lower())  # stable: newest first within a name
     return entries
+
+
+def launch_summary(pr):
+    """How POST results/<pk>/plugin/ reports one launched run."""
+    jobs = list(getattr(pr, "launched_jobs", None) or pr.plugin_result_jobs.all())
+    return {
+        "id": pr.pk,
+        "pluginresult": pr.pk,
+        "resource_uri": f"{API}/pluginresult/{pr.pk}/",
+        "plugin": pr.plugin.name,
+        "version": pr.plugin.version,
+        "state": pluginresult_state(pr),
+        "path": str(pluginresult_dir(pr)),
+        "URL": pluginresult_url(pr),
+        "jobs": [job_dict(j) for j in jobs],
+        "validation_errors": list((pr.validation_errors or {}).get("validation_errors") or []),
+    }
+
+
+class PluginResultBusy(Exception):
+    """The run still has queued or running jobs."""
+
+
+def delete_pluginresult(pr):
+    """Delete a finished run and its output folder (else the folder would come back as an
+    orphan). Raises PluginResultBusy while a job of the run is active."""
+    if pr.plugin_result_jobs.filter(state__in=JobState.ACTIVE).exists():
+        raise PluginResultBusy("The plugin is still running: stop it first.")
+    folder = pluginresult_dir(pr)
+    pr.delete()
+    if folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def request_stop(pr):

@@ -10,7 +10,7 @@ PluginResult across levels: later levels add jobs to the run started at an earli
 """
 import logging
 
-from plugin.inspect import compare_versions
+from plugin.introspect import compare_versions
 from rundb.models import Plugin, PluginResult
 
 from .config import plan_selected_plugins
@@ -135,3 +135,43 @@ def launch_runlevel(result, runlevel, *, block_id=None, user=None, session=None)
             if pr not in launched:
                 launched.append(pr)
     return launched
+
+
+def find_plugins(spec):
+    """Plugin rows a manual launch names (`plugin` of POST results/<pk>/plugin/): a name, a
+    list of names and ids, an id, or {"id"|"name"|"version": ...}; installed and enabled only.
+    Raises ValueError (a malformed spec) or LookupError (no such plugin)."""
+    base = Plugin.objects.filter(active=True, selected=True).exclude(path="")
+    if isinstance(spec, bool) or spec is None or spec == "" or spec == []:
+        raise ValueError("'plugin' is required: a name, a list of names or an id")
+    if isinstance(spec, int):
+        plugin = base.filter(pk=spec).first()
+        if plugin is None:
+            raise LookupError(f"Plugin id {spec} is not installed or not enabled")
+        return [plugin]
+    if isinstance(spec, dict):
+        allowed = {k: v for k, v in spec.items() if k in ("id", "name", "version")}
+        if not allowed:
+            raise ValueError("'plugin' as an object must give id, name or version")
+        matches = list(base.filter(**allowed)[:2])
+        if len(matches) != 1:
+            raise LookupError(f"No single installed and enabled plugin matches {allowed}")
+        return matches
+    plugins = []
+    for name in spec if isinstance(spec, list) else [spec]:
+        if isinstance(name, int) and not isinstance(name, bool):
+            plugins.extend(find_plugins(name))  # an id is taken as given
+            continue
+        plugin = _named_plugin(name)
+        if plugin not in plugins:
+            plugins.append(plugin)
+    return plugins
+
+
+def _named_plugin(name):
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("'plugin' names must be non-empty strings")
+    plugin = installed_plugins([name.strip()]).get(name.strip())
+    if plugin is None:
+        raise LookupError(f"Plugin {name!r} is not installed or not enabled")
+    return plugin

@@ -2,7 +2,7 @@
 
 An install unpacks into scratch/.unzip-*, an upgrade or uninstall renames the old folder into
 scratch/.trash-*, an upload is staged as scratch/.upload-*.zip, and plugin code runs in child
-processes of their own session (plugin/inspect.py, plugin/services/child.py) that outlive a
+processes of their own session (plugin/introspect.py, plugin/services/child.py) that outlive a
 killed web or worker process. Everything that creates those holds a shared lock on
 <plugin root>/.scratch.lock for as long as it works (`in_use`), and every child carries
 ION_PLUGIN_CHILD=<plugin root> in its environment. At start-up (iondb/wsgi.py for the web
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 LOCK_NAME = ".scratch.lock"
 MARKER = "ION_PLUGIN_CHILD"
 TEMP_PREFIXES = (".unzip-", ".trash-", ".upload-")
-# An upload is staged (plugin/views.py) just before its install takes the lock.
+# An upload is staged (plugin/services/uploads.py) just before its install takes the lock.
 UPLOAD_GRACE = 60.0
 
 
@@ -39,7 +39,7 @@ def child_marker():
     """{MARKER: <plugin root>} for the environment of a child that runs plugin code."""
     try:
         return {MARKER: marker_value()}
-    except Exception:  # settings not configured (standalone use of plugin.inspect)
+    except Exception:  # settings not configured (standalone use of plugin.introspect)
         return {}
 
 

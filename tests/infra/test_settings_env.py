@@ -102,7 +102,7 @@ ALLOWED_READS = {
     "plugin/services/job_callback.py": {"ION_API_URL", "ION_PLUGINRESULT", "ION_PLUGIN_API_KEY", "ION_JOB"},
     # Building a child's environment: proxy variables and PATH passed on to the plugin child.
     "plugin/services/child.py": {"PATH", WHOLE_ENVIRONMENT},
-    "plugin/inspect.py": {"PATH"},
+    "plugin/introspect.py": {"PATH"},
     # Pass-through variables exported into a plugin job's launch script.
     "plugin/services/launch_script.py": {WHOLE_ENVIRONMENT},
     # libdrmaa and the Grid Engine commands take their variables from the process environment;

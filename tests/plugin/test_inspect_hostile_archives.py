@@ -3,7 +3,7 @@ whole upload -> unpack -> inspect path writes nothing outside the scratch folder
 import pytest
 
 from plugin.archive import validate_and_extract
-from plugin.inspect import PluginInspectError, inspect_plugin
+from plugin.introspect import PluginInspectError, inspect_plugin
 
 
 def _source(class_name="Foo", version="1.0.0.0", header="", footer=None):

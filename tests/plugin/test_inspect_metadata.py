@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from plugin.inspect import PluginInspectError, capability_flags, compare_versions, inspect_plugin
+from plugin.introspect import PluginInspectError, capability_flags, compare_versions, inspect_plugin
 
 LAUNCH_MARKER = """
 def launch(self, data=None):
@@ -86,7 +86,7 @@ def test_unknown_enumeration_values_are_refused(attr, value, message, tmp_path, 
 
 
 def test_info_types_are_checked_even_without_the_sdk():
-    from plugin.inspect import validate_info
+    from plugin.introspect import validate_info
 
     base = {"name": "Raw", "version": "1.0.0.0"}
     with pytest.raises(PluginInspectError, match="'depends' must be a list of strings"):

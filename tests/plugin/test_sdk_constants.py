@@ -3,7 +3,7 @@ import ion.plugin
 from ion.plugin import Feature, RunLevel, RunType, lookupEnum, runLevelsList
 from ion.plugin.constants import enum_values
 
-import plugin.inspect as server_inspect
+import plugin.introspect as server_inspect
 
 
 def test_enum_values_are_the_documented_strings():
@@ -32,7 +32,7 @@ def test_star_import_exposes_the_sdk():
 
 
 def test_server_side_allowed_sets_match_the_sdk():
-    # plugin/inspect.py keeps its own copy so the server never imports the SDK
+    # plugin/introspect.py keeps its own copy so the server never imports the SDK
     assert server_inspect.ALLOWED_RUNTYPES == enum_values(RunType)
     assert server_inspect.ALLOWED_RUNLEVELS == enum_values(RunLevel)
     assert server_inspect.ALLOWED_FEATURES == enum_values(Feature)

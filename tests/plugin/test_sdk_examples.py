@@ -7,7 +7,7 @@ import uuid
 import pytest
 from ion.plugin import IonPlugin
 
-from plugin.inspect import inspect_plugin
+from plugin.introspect import inspect_plugin
 
 EXAMPLES = {
     "MyPlugin": {"runtypes": [], "runlevels": []},

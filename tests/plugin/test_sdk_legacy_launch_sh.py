@@ -6,7 +6,7 @@ import pytest
 from ion.plugin.info import plugin_info
 from ion.plugin.launchcompat import make_launch_plugin_class, read_version
 
-from plugin.inspect import find_plugin_script, inspect_plugin
+from plugin.introspect import find_plugin_script, inspect_plugin
 
 
 def _legacy(tmp_path, name, script, settings=None):
