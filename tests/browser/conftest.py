@@ -9,6 +9,7 @@ Without chromium (or the playwright package) the tests skip, except in CI where 
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
