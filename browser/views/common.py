@@ -1,4 +1,5 @@
 """Helpers shared by the page views."""
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from rundb.models import GlobalConfig, Message
@@ -32,3 +33,11 @@ def human_bases(n):
             return f"{n:.0f}{unit}" if unit == "" else f"{n:.1f}{unit}"
         n /= 1000.0
     return f"{n:.1f} P"
+
+
+def paged(request, qs, per_page):
+    """(page of ``qs`` the request asks for, its query string without ``page``) for a list page
+    whose paging links keep the filters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return Paginator(qs, per_page).get_page(request.GET.get("page")), query.urlencode()

@@ -6,7 +6,6 @@ Plans are created and changed through the REST API from the page's script
 (POST/PATCH /rundb/api/v1/plannedexperiment/), so the page shows exactly the API's
 validation messages, field by field.
 """
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -14,7 +13,7 @@ from rundb.models import (ApplicationGroup, Chip, Content, ExperimentAnalysisSet
                           Project, QCType, ReferenceGenome, RunType, dnaBarcode)
 
 from ..access import page
-from .common import render_page
+from .common import paged, render_page
 
 PER_PAGE = 20
 
@@ -47,11 +46,9 @@ def templates_page(request):
     text = request.GET.get("planName", "").strip()
     if text:
         qs = qs.filter(planDisplayedName__icontains=text) | qs.filter(planName__icontains=text)
-    page_obj = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page_obj, query = paged(request, qs, PER_PAGE)
     return render_page(request, "browser/plan_templates.html", {
-        "rows": _plan_rows(page_obj.object_list), "page_obj": page_obj, "query": query.urlencode(), "text": text,
+        "rows": _plan_rows(page_obj.object_list), "page_obj": page_obj, "query": query, "text": text,
     }, tab="plan", title="Templates")
 
 
@@ -122,15 +119,13 @@ def planned_page(request):
     text = request.GET.get("search", "").strip()
     if text:
         qs = qs.filter(planDisplayedName__icontains=text) | qs.filter(planShortID__iexact=text)
-    page_obj = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page_obj, query = paged(request, qs, PER_PAGE)
     try:
         highlight = int(request.GET.get("highlight", "0"))
     except ValueError:
         highlight = 0
     return render_page(request, "browser/planned.html", {
-        "rows": _plan_rows(page_obj.object_list), "page_obj": page_obj, "query": query.urlencode(),
+        "rows": _plan_rows(page_obj.object_list), "page_obj": page_obj, "query": query,
         "highlight": highlight, "search": text,
     }, tab="plan", title="Planned Runs")
 

@@ -3,23 +3,16 @@
 The pages list server-side (paged, a constant number of queries); creating, renaming and
 deleting projects goes through the REST API (/rundb/api/v1/project/) from the page's script,
 so the page shows the API's own validation messages."""
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
 from rundb.models import Project, Results
 
 from ..access import page
-from .common import render_page
+from .common import paged, render_page
 from .data import _parse_day
 
 PER_PAGE = 15
-
-
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @page()
@@ -33,9 +26,9 @@ def projects_page(request):
         qs = qs.filter(modified__gte=start)
     if end:
         qs = qs.filter(modified__lte=end)
-    page_obj = Paginator(qs.order_by("-modified", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
+    page_obj, query = paged(request, qs.order_by("-modified", "-pk"), PER_PAGE)
     return render_page(request, "browser/projects.html", {
-        "page_obj": page_obj, "filters": f, "query": _query_without_page(request), "subtab": "projects",
+        "page_obj": page_obj, "filters": f, "query": query, "subtab": "projects",
     }, tab="data", title="Projects")
 
 
@@ -47,8 +40,8 @@ def project_results_page(request, pk):
     text = request.GET.get("name", "").strip()
     if text:
         qs = qs.filter(resultsName__icontains=text)
-    page_obj = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page_obj, query = paged(request, qs, PER_PAGE)
     return render_page(request, "browser/project_results.html", {
-        "project": project, "page_obj": page_obj, "text": text, "query": _query_without_page(request),
+        "project": project, "page_obj": page_obj, "text": text, "query": query,
         "subtab": "projects",
     }, tab="data", title=f"Project {project.name}")

@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import transaction
@@ -24,7 +23,7 @@ from plugin.introspect import PluginInspectError, compare_versions, find_plugin_
 from rundb.models import Plugin
 
 from .config import archive_dir, default_config_file, plugin_root, scratch_dir
-from .scratch import in_use
+from .scratch import in_use, root_lock
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +38,27 @@ class PluginInstallError(ValueError):
         self.message = message
 
 
-@contextmanager
 def plugin_tree_lock():
-    root = plugin_root()
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_NAME, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    """Exclusive: one install, upgrade, uninstall or rescan changes the plugin tree at a time."""
+    return root_lock(LOCK_NAME, fcntl.LOCK_EX)
+
+
+def _move_into_place(folder, name, installed, what):
+    """Make ``folder`` the plugin's folder <plugin root>/<name>, first moving what is there
+    aside (named by the installed row's version); (dest, archived folder or None). On a
+    failure the old folder is put back and PluginInstallError says so."""
+    dest = plugin_root() / name
+    archived = None
+    if dest.exists() or dest.is_symlink():
+        archived = _free_archive_path(name, installed.version if installed else "unregistered")
+        os.rename(dest, archived)
+    try:
+        os.rename(folder, dest)
+    except OSError as exc:
+        if archived is not None:
+            os.rename(archived, dest)
+        raise PluginInstallError(f"Cannot move {what} into place: {exc}") from None
+    return dest, archived
 
 
 def _inside(parent, path):
@@ -157,17 +167,7 @@ def _install_extracted(name, new_folder, info, *, user=None):
             f"Cannot install {name} {version}: version {old.version} is installed and this would be a {verb}; "
             "only a higher version can be installed (uninstall first to go back)"
         )
-    dest = plugin_root() / name
-    archived = None
-    if dest.exists() or dest.is_symlink():
-        archived = _free_archive_path(name, old.version if old else "unregistered")
-        os.rename(dest, archived)
-    try:
-        os.rename(new_folder, dest)
-    except OSError as exc:
-        if archived is not None:
-            os.rename(archived, dest)
-        raise PluginInstallError(f"Cannot move {name} into place: {exc}") from None
+    dest, archived = _move_into_place(new_folder, name, old, f"{name}")
     precompile(dest)
     try:
         with transaction.atomic():
@@ -233,17 +233,7 @@ def install_archived_version(plugin, version, *, user=None):
         script = Path(target.script or "").name
         if not script or script != target.script or not (source / script).is_file():
             raise FileNotFoundError(f"The kept copy of {plugin.name} {version} has no plugin script")
-        dest = plugin_root() / plugin.name
-        archived = None
-        if dest.exists() or dest.is_symlink():
-            archived = _free_archive_path(plugin.name, current.version if current else "unregistered")
-            os.rename(dest, archived)
-        try:
-            os.rename(source, dest)
-        except OSError as exc:
-            if archived is not None:
-                os.rename(archived, dest)
-            raise PluginInstallError(f"Cannot move {plugin.name} {version} into place: {exc}") from None
+        dest, archived = _move_into_place(source, plugin.name, current, f"{plugin.name} {version}")
         precompile(dest)
         try:
             with transaction.atomic():

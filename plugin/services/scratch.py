@@ -44,16 +44,22 @@ def child_marker():
 
 
 @contextmanager
-def in_use():
-    """Shared lock: scratch entries and plugin children of this process are live."""
+def root_lock(name, operation):
+    """An flock (``fcntl.LOCK_SH`` or ``LOCK_EX``) on the file ``name`` in the plugin root,
+    held for the block; processes of every service share it through the file system."""
     root = plugin_root()
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_NAME, "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_SH)
+    with open(root / name, "a") as fh:
+        fcntl.flock(fh, operation)
         try:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def in_use():
+    """Shared lock: scratch entries and plugin children of this process are live."""
+    return root_lock(LOCK_NAME, fcntl.LOCK_SH)
 
 
 def _marked_processes(value):
