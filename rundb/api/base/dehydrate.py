@@ -142,6 +142,7 @@ class DehydrateMixin:
         self.prefetch_page(objs, page)
         hook = self._has_dehydrate_hook()
         need_bundle = hook or any(s.kind == "method" for s in steps)
+        plan = self._row_plan(steps, page.values)
         out = []
         for obj in objs:
             data = {}
@@ -150,39 +151,61 @@ class DehydrateMixin:
                 bundle = Bundle(obj=obj, request=request)
                 bundle.data = data  # Bundle() would swap an empty dict for a new one
                 bundle.page = page
-            self._fill_row(obj, data, bundle, steps, page.values)
+            self._fill_row(obj, data, bundle, plan)
             if hook:
                 data = self.dehydrate(bundle).data
             out.append(data)
         return out
 
-    def _fill_row(self, obj, data, bundle, steps, values):
+    def _row_plan(self, steps, values):
+        """(kind, name, attr, conv, extra) per step, in field order: the row loop reads tuples,
+        and what is per-page (loaded values, the related resource's URI maker) is looked up once."""
+        plan = []
         for step in steps:
-            kind = step.kind
+            kind, extra = step.kind, None
+            if kind == "uri":
+                extra = self.uri_for_pk
+            elif kind == "one_fk":
+                extra = step.res.uri_for_pk
+            elif kind == "method":
+                extra = step.method
+            elif kind == "one_full":
+                extra = values[step.name]
+            elif kind not in ("attr", "path"):  # loaded per owner pk
+                extra = values[step.name]
+                kind = "many_by_pk" if kind in ("many", "many_full") else "one_by_pk"
+            plan.append((kind, step.name, step.attr, step.conv, extra))
+        return plan
+
+    @staticmethod
+    def _fill_row(obj, data, bundle, plan):
+        pk = obj.pk
+        for kind, name, attr, conv, extra in plan:
             if kind == "attr":
-                value = getattr(obj, step.attr)
-                if value is not None and step.conv is not None:
-                    value = step.conv(value)
-                data[step.name] = value
+                value = getattr(obj, attr)
+                data[name] = value if value is None or conv is None else conv(value)
+            elif kind == "many_by_pk":
+                found = extra.get(pk)
+                data[name] = [] if found is None else found
+            elif kind == "one_by_pk":
+                data[name] = extra.get(pk)
+            elif kind == "method":
+                data[name] = extra(bundle)
             elif kind == "uri":
-                data[step.name] = self.uri_for_pk(obj.pk)
-            elif kind == "path":
+                data[name] = extra(pk)
+            elif kind == "one_fk":
+                fk = getattr(obj, conv)
+                data[name] = None if fk is None else extra(fk)
+            elif kind == "one_full":
+                fk = getattr(obj, conv)
+                data[name] = None if fk is None else extra.get(fk)
+            else:  # path: a value across to-one relations
                 value = obj
-                for part in step.attr:
+                for part in attr:
                     value = getattr(value, part, None)
                     if value is None:
                         break
-                data[step.name] = value if value is None or step.conv is None else step.conv(value)
-            elif kind == "one_fk":
-                fk = getattr(obj, step.conv)
-                data[step.name] = None if fk is None else step.res.uri_for_pk(fk)
-            elif kind == "method":
-                data[step.name] = step.method(bundle)
-            elif kind == "one_full":
-                fk = getattr(obj, step.conv)
-                data[step.name] = None if fk is None else values[step.name].get(fk)
-            else:  # many, many_full, one_rev, one_rev_full, one_attr: loaded per owner pk
-                data[step.name] = values[step.name].get(obj.pk, [] if kind in ("many", "many_full") else None)
+                data[name] = value if value is None or conv is None else conv(value)
 
     def _has_dehydrate_hook(self):
         return type(self).dehydrate is not ModelResource.dehydrate

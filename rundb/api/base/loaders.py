@@ -2,6 +2,7 @@
 lists of several relations share one UNION ALL query), keyed by the owner row, never a query
 per row."""
 from .. import filters as flt
+from .fastrows import fetch
 
 
 class RelatedLoaderMixin:
@@ -48,7 +49,7 @@ class RelatedLoaderMixin:
 
     def _load_many_full(self, step, objs, pks, page):
         res = self.related_resource(step.name)
-        grouped = flt.related_objects(self.model, step.attr, pks, self.related_queryset(step.name, page))
+        grouped = flt.related_objects(self.model, step.attr, pks, self.related_queryset(step.name, page), fetch)
         flat = [o for group in grouped.values() for o in group]
         unique = list({id(o): o for o in flat}.values())
         dehydrated = dict(zip(map(id, unique), res.dehydrate_objects(unique, page.request, page.for_list)))
@@ -66,7 +67,7 @@ class RelatedLoaderMixin:
             else:
                 missing.add(fk)
         if missing:
-            for rel_obj in self.related_queryset(step.name, page).filter(pk__in=missing):
+            for rel_obj in fetch(self.related_queryset(step.name, page).filter(pk__in=missing)):
                 cached[rel_obj.pk] = rel_obj
         related = list(cached.values())
         page.extra.setdefault("objects", {})[step.name] = cached  # computed fields may reuse them
@@ -74,10 +75,10 @@ class RelatedLoaderMixin:
 
     def _rev_groups(self, step, pks, page):
         rel = step.rel
-        qs = self.related_queryset(step.name, page).filter(**{f"{rel.field.name}__in": pks})
         attname = rel.field.attname
+        qs = self.related_queryset(step.name, page).filter(flt.keys_in(attname, pks))
         groups = {}
-        for obj in qs:
+        for obj in fetch(qs):
             groups.setdefault(getattr(obj, attname), []).append(obj)
         return groups
 

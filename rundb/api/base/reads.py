@@ -4,6 +4,7 @@ from django.db import DataError
 from tastypie.exceptions import BadRequest, NotFound
 
 from .. import filters as flt
+from .fastrows import fetch
 from .responses import check_compiles
 
 
@@ -63,7 +64,7 @@ class ReadMixin:
         )
         try:
             page = paginator.page()
-            rows = list(page["objects"])
+            rows = fetch(page["objects"])
         except DataError as exc:  # e.g. a regex the database does not accept
             raise BadRequest(f"Invalid filter value: {str(exc).splitlines()[0]}")
         page["objects"] = self.dehydrate_objects(rows, request, for_list=True)
