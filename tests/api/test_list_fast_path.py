@@ -1,6 +1,8 @@
 """List pages are read through light model instances (rundb/api/base/fastrows.py): the JSON
 must be exactly what ordinary model instances give, for nested read models with reports,
 metrics, projects, plugins, samples and barcodes."""
+import json
+
 import pytest
 from django.db.models.signals import post_init
 
@@ -71,7 +73,7 @@ def test_light_instances_give_the_same_json(api, world, monkeypatch):
     assert not built
     for url in URLS:
         assert fast[url] == ordinary[url], url
-    runs = __import__("json").loads(fast["compositeexperiment/"])["objects"]
+    runs = json.loads(fast["compositeexperiment/"])["objects"]
     assert len(runs) == 3 and all(len(run["results"]) >= 2 for run in runs)
     assert {run["references"] for run in runs} == {"Multiple references", "hg19"}
 

@@ -73,22 +73,24 @@ class RelatedLoaderMixin:
         page.extra.setdefault("objects", {})[step.name] = cached  # computed fields may reuse them
         return dict(zip((o.pk for o in related), res.dehydrate_objects(related, page.request, page.for_list)))
 
-    def _rev_groups(self, step, pks, page):
-        rel = step.rel
-        attname = rel.field.attname
+    def _rev_firsts(self, step, pks, page):
+        """{owner pk: its first related row} for a reverse to-one (one row per owner is shown)."""
+        attname = step.rel.field.attname
         qs = self.related_queryset(step.name, page).filter(flt.keys_in(attname, pks))
-        groups = {}
+        firsts = {}
         for obj in fetch(qs):
-            groups.setdefault(getattr(obj, attname), []).append(obj)
-        return groups
+            owner = getattr(obj, attname)
+            if owner not in firsts:
+                firsts[owner] = obj
+        return firsts
 
     def _load_one_rev(self, step, objs, pks, page):
         res = self.related_resource(step.name)
-        return {owner: res.uri_for_pk(group[0].pk) for owner, group in self._rev_groups(step, pks, page).items()}
+        return {owner: res.uri_for_pk(obj.pk) for owner, obj in self._rev_firsts(step, pks, page).items()}
 
     def _load_one_rev_full(self, step, objs, pks, page):
         res = self.related_resource(step.name)
-        firsts = {owner: group[0] for owner, group in self._rev_groups(step, pks, page).items()}
+        firsts = self._rev_firsts(step, pks, page)
         related = list(firsts.values())
         dehydrated = dict(zip(map(id, related), res.dehydrate_objects(related, page.request, page.for_list)))
         return {owner: dehydrated[id(o)] for owner, o in firsts.items()}
