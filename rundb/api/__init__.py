@@ -5,8 +5,8 @@ Layout
     keys.py         issue_key(user) / verify_key(user, key); keys stored as sha256 hashes
     permissions.py  reads for any authenticated user, writes need rundb.<action>_<model>;
                     the ionusers group and its grants; plugin keys may only change their run
-    base.py         IonResource: batched dehydration, filters, paging, JSON errors, one
-                    transaction per write request
+    base/           IonResource: batched dehydration, filters, paging, JSON errors, one
+                    transaction per write request (its __init__ lists the modules)
     filters.py      query-string filters / order_by, checked hop by hop against resources
     paginator.py    meta {limit, next, offset, previous, total_count}; limit=0 means all rows
     serializers.py  JSON only, sorted keys

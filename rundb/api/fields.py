@@ -143,6 +143,12 @@ def conv_decimal(v):
     return float(v)
 
 
+# The type each converter returns unchanged (the dehydration skips the call for it).
+conv_int.native = int
+conv_bool.native = bool
+conv_str.native = str
+
+
 def converter_for(field):
     if isinstance(field, BigIntegerStringField):
         return conv_bigint_str

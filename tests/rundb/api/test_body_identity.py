@@ -1,4 +1,4 @@
-"""The URL chooses the row a write changes, never the body (rundb/api/base.py check_identity).
+"""The URL chooses the row a write changes, never the body (rundb/api/base/hydrate.py check_identity).
 
 On PUT / PATCH of an existing row, ``id`` / ``pk`` / ``resource_uri`` (and a natural key such
 as a rig's name) equal to the URL's row are ignored and a different one is 400: a body cannot

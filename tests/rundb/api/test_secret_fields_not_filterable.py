@@ -4,7 +4,7 @@ registered resource, directly or one relation hop away, and are never shown to o
 A prefix filter (``?apikey__startswith=a``) or an ordering answering 200 would let any user
 recover a secret character by character, so every such request must be 400 ``{"error": ...}``.
 The secret paths are found by walking every resource's fields with this test's own notion of
-a secret (independent of the implementation's rule in rundb/api/base.py)."""
+a secret (independent of the implementation's rule in rundb/api/base/fieldrules.py)."""
 import re
 
 import pytest
