@@ -9,7 +9,6 @@ Without chromium (or the playwright package) the tests skip, except in CI where 
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
 ARTIFACTS = ROOT / "var" / "test-artifacts"
+from infra_env import start_celery_worker, stop  # noqa: E402
 from web_support import ADMIN, ADMIN_PW, USER, USER_PW, _missing, in_ci, sign_in  # noqa: E402,F401
 
 
@@ -139,8 +139,6 @@ def job_service(live, tmp_path):
 def celery_worker(live, tmp_path):
     """A real `celery -A iondb worker` on a queue of its own, against the test database; the
     web process sends its tasks there for the test. Yields (queue, results root, log path)."""
-    import signal
-    import subprocess
     import uuid
 
     from grid_support import db_url, require_postgres
@@ -157,20 +155,11 @@ def celery_worker(live, tmp_path):
                ION_RESULTS_ROOT=str(results_root), ION_VAR_DIR=str(tmp_path / "worker-var"), PYTHONUNBUFFERED="1")
     env.pop("DATABASE_TEST_NAME", None)
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "iondb", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-            cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = start_celery_worker(queue, env, log)
     old_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     try:
         yield queue, results_root, log_path
     finally:
         app.conf.task_default_queue = old_queue
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # warm shutdown
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)  # SIGTERM: warm shutdown

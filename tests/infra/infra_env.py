@@ -1,6 +1,9 @@
 """Environment helpers for tests that start the project's own processes (no pytest imports)."""
 import ast
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,3 +64,23 @@ def clean_env(**overrides):
     env["DJANGO_SETTINGS_MODULE"] = "iondb.settings"
     env.update({k: str(v) for k, v in overrides.items()})
     return env
+
+
+def stop(proc, sig=signal.SIGTERM, timeout=20):
+    """Stop a child process politely (``sig``), then with SIGKILL after ``timeout`` s."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def start_celery_worker(queue, env, log):
+    """A real ``celery -A iondb worker`` (one process, --pool=solo) consuming only ``queue``;
+    other test runs may share the Redis server, so each worker gets a queue of its own."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "iondb", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+        cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -6,13 +6,12 @@ With REDIS_URL unset the worker test is skipped on a developer machine but fails
 import hashlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import uuid
 
 import pytest
-from infra_env import ROOT, clean_env
+from infra_env import ROOT, clean_env, start_celery_worker, stop
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -29,21 +28,11 @@ def celery_worker(tmp_path):
     env = clean_env(REDIS_URL=REDIS_URL, CELERY_QUEUE=queue, ION_VAR_DIR=tmp_path / "var")
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "iondb", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    proc = start_celery_worker(queue, env, log)
     try:
         yield queue, proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # warm shutdown
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)  # SIGTERM: warm shutdown
         log.seek(0)
         print("--- worker log ---\n" + log.read())
         log.close()

@@ -2,7 +2,6 @@
 installation), `check --deploy` clean under the production profile (ION_PRODUCTION=1), static
 files served by the WSGI app under gunicorn (WhiteNoise), LOGIN_URL set."""
 import json
-import os
 import socket
 import stat
 import subprocess
@@ -12,7 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from infra_env import ROOT, clean_env
+from infra_env import ROOT, clean_env, stop
 
 SHOW = ("import json; from django.conf import settings as s; "
         "print(json.dumps({'key': s.SECRET_KEY, 'login': s.LOGIN_URL, 'debug': s.DEBUG}))")
@@ -98,10 +97,5 @@ def test_admin_css_is_served_by_the_wsgi_app_under_gunicorn(tmp_path):
         except urllib.error.HTTPError as exc:
             assert exc.code == 404
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()

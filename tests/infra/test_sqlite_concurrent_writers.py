@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from infra_env import ROOT, clean_env
+from infra_env import ROOT, clean_env, stop
 
 WRITERS = 4          # API clients: POST a message, PATCH their own message
 CALLBACKS = 4        # plugin runs: PATCH store, PATCH job state (as the launch script does)
@@ -112,12 +112,7 @@ def server(request, tmp_path):
             assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
             time.sleep(0.2)
     yield env, url, f"ApiKey ionadmin:{key}"
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop(proc)
     log.close()
 
 
