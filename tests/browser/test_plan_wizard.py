@@ -31,6 +31,10 @@ def test_wizard_steps_validation_and_result(page, live, signed_in):
     page.get_by_role("button", name="Next").click()
     assert visible_step(page) == "Kits"
     expect(page.locator("li[aria-current=step]")).to_have_text("Kits")
+    # The current step's label is readable: its text colour is not its step's background colour.
+    label_color, step_color = page.locator("li[aria-current=step] button").evaluate(
+        "b => [getComputedStyle(b).color, getComputedStyle(b.parentElement).backgroundColor]")
+    assert label_color != step_color and label_color == "rgb(255, 255, 255)", (label_color, step_color)
     page.get_by_role("button", name="Back").click()
     assert visible_step(page) == "Research Application"
     expect(page.get_by_role("radio", name="Generic Sequencing")).to_be_checked()
