@@ -153,6 +153,22 @@ class FaultRun:
         self.analysis = AnalysisJob.objects.get(result=report)
         return self.analysis
 
+    def start_busy(self, n=50, started=20):
+        """The job service running an analysis and n plugin jobs, at least `started` of them
+        Started and the analysis submitted; returns {job pk: grid job id} of the submitted plugin
+        jobs, which must not change across the fault (no job submitted twice)."""
+        from rundb.models import AnalysisJob, PluginResultJob
+
+        self.grid.service.start()
+        analysis = self.start_analysis()
+        self.launch_many(n)
+        self.wait_started(started)
+        wait_until(lambda: AnalysisJob.objects.get(pk=analysis.pk).state != "Queued", timeout=120,
+                   what="analysis submitted")
+        return dict(PluginResultJob.objects.filter(pk__in=[j.job.pk for j in self.jobs],
+                                                   grid_engine_jobid__isnull=False)
+                    .values_list("pk", "grid_engine_jobid"))
+
     def started_count(self):
         from rundb.models import PluginResultJob
         return PluginResultJob.objects.filter(pk__in=[j.job.pk for j in self.jobs], state="Started").count()

@@ -6,23 +6,13 @@ import time
 import pytest
 
 from faults_support import report_recovery
-from rundb.models import AnalysisJob, PluginResultJob
-from sgeutil import wait_until
 
 pytestmark = [pytest.mark.sge, pytest.mark.live, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_jobservice_killed_and_restarted(fault_grid):
     run = fault_grid
-    run.grid.service.start()
-    analysis = run.start_analysis()
-    run.launch_many(50)
-    run.wait_started(20)
-    wait_until(lambda: AnalysisJob.objects.get(pk=analysis.pk).state != "Queued", timeout=120,
-               what="analysis submitted")
-    before = dict(PluginResultJob.objects.filter(pk__in=[j.job.pk for j in run.jobs],
-                                                 grid_engine_jobid__isnull=False)
-                  .values_list("pk", "grid_engine_jobid"))
+    before = run.start_busy()
 
     run.grid.service.kill()
     run.flag.touch()  # the jobs end while no service runs

@@ -18,7 +18,7 @@ import pytest
 
 from faults_support import report_recovery
 from grid_support import ROOT, our_grid_jobs
-from rundb.models import AnalysisJob, PluginResultJob
+from rundb.models import PluginResultJob
 from sge.env import command_env
 from sgeutil import wait_until
 
@@ -53,15 +53,7 @@ def test_qmaster_restarted_while_jobs_run(fault_grid):
     if os.geteuid() != 0:
         pytest.skip("restarting sge_qmaster needs root (as CI runs)")
     run = fault_grid
-    run.grid.service.start()
-    analysis = run.start_analysis()
-    run.launch_many(50)
-    run.wait_started(20)
-    wait_until(lambda: AnalysisJob.objects.get(pk=analysis.pk).state != "Queued", timeout=120,
-               what="analysis submitted")
-    before = dict(PluginResultJob.objects.filter(pk__in=[j.job.pk for j in run.jobs],
-                                                 grid_engine_jobid__isnull=False)
-                  .values_list("pk", "grid_engine_jobid"))
+    before = run.start_busy()
     started = set(PluginResultJob.objects.filter(pk__in=before, state="Started").values_list("pk", flat=True))
     pid = qmaster_pid()
     assert pid, "sge_qmaster is not running"

@@ -92,6 +92,13 @@ def read_truth(run):
 HEALTHY = "R_2024_01_02_03_04_05_user_healthy"
 
 
+def copy_beside_healthy(template, name):
+    """The healthy run and a second copy of it named `name` (for the test to damage) in the
+    results root; returns the second copy's folder."""
+    copy_run(template.run_dir, HEALTHY)
+    return copy_run(template.run_dir, name)
+
+
 def make_template(tmp_path_factory, name, **kwargs):
     """Simulate a run once per module outside the results root (copied in by copy_run)."""
     root = tmp_path_factory.mktemp("template")

@@ -2,21 +2,14 @@
 a clear Error; the healthy run beside it still completes."""
 import pytest
 
-from analysis_support import (HEALTHY, analyse, assert_error, assert_healthy_completes, copy_run, crawl_reports,
-                              make_template)
+from analysis_support import HEALTHY, analyse, assert_error, assert_healthy_completes, copy_beside_healthy, crawl_reports
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def healthy(tmp_path_factory):
-    return make_template(tmp_path_factory, HEALTHY)
-
-
 @pytest.mark.parametrize("damage", ["flipped-bytes", "not-a-bam"])
 def test_corrupt_bam(healthy, damage):
-    copy_run(healthy.run_dir, HEALTHY)
-    bad = copy_run(healthy.run_dir, "R_2024_01_02_03_04_05_user_corrupt")
+    bad = copy_beside_healthy(healthy, "R_2024_01_02_03_04_05_user_corrupt")
     bam = bad / "basecaller_results" / "rawlib.basecaller.bam"
     if damage == "flipped-bytes":
         data = bytearray(bam.read_bytes())

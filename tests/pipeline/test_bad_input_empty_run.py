@@ -3,8 +3,7 @@ are still written), and a run folder with no data at all (analysed on request, s
 crawler marks it `Missing File(s)` and starts nothing). The healthy run still completes."""
 import pytest
 
-from analysis_support import (HEALTHY, analyse, assert_error, assert_healthy_completes, copy_run, crawl_reports,
-                              make_template)
+from analysis_support import HEALTHY, analyse, assert_error, assert_healthy_completes, copy_beside_healthy, crawl_reports
 from pipeline.analysis_launch import launch_reanalysis
 from pipeline.stages.smallbam import write_bam
 from rundb.models import Experiment, LibMetrics
@@ -12,14 +11,8 @@ from rundb.models import Experiment, LibMetrics
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def healthy(tmp_path_factory):
-    return make_template(tmp_path_factory, HEALTHY)
-
-
 def test_bam_without_reads(healthy):
-    copy_run(healthy.run_dir, HEALTHY)
-    bad = copy_run(healthy.run_dir, "R_2024_01_02_03_04_05_user_empty")
+    bad = copy_beside_healthy(healthy, "R_2024_01_02_03_04_05_user_empty")
     bam = bad / "basecaller_results" / "rawlib.basecaller.bam"
     bam.unlink()
     write_bam(bam, [], read_groups=({"ID": "EMPTY", "SM": "none", "FO": "TACG" * 65, "KS": "TCAG"},))
@@ -32,8 +25,7 @@ def test_bam_without_reads(healthy):
 
 
 def test_run_folder_without_data(healthy):
-    copy_run(healthy.run_dir, HEALTHY)
-    bad = copy_run(healthy.run_dir, "R_2024_01_02_03_04_05_user_nodata")
+    bad = copy_beside_healthy(healthy, "R_2024_01_02_03_04_05_user_nodata")
     for path in (bad / "basecaller_results").iterdir():
         path.unlink()
 

@@ -3,18 +3,12 @@ Experiment and no report, and the crawler carries on with the healthy run beside
 analysis: explogs garbled after ingest end the report in `Error: unusable explog: ...`."""
 import pytest
 
-from analysis_support import (HEALTHY, analyse, assert_error, assert_healthy_completes, copy_run, crawl_reports,
-                              make_template)
+from analysis_support import HEALTHY, analyse, assert_error, assert_healthy_completes, copy_beside_healthy, crawl_reports
 from rundb.models import Experiment
 
 pytestmark = pytest.mark.django_db
 
 GARBLE = b"\x00\x01\x02 ~~~ not an explog ~~~ \xff\xfe\n" * 20
-
-
-@pytest.fixture(scope="module")
-def healthy(tmp_path_factory):
-    return make_template(tmp_path_factory, HEALTHY)
 
 
 def _drop_key(path, key):
@@ -24,8 +18,7 @@ def _drop_key(path, key):
 
 @pytest.mark.parametrize("damage", ["missing-keys", "garbled"])
 def test_bad_explog_at_ingest(healthy, damage):
-    copy_run(healthy.run_dir, HEALTHY)
-    bad = copy_run(healthy.run_dir, f"R_2024_01_02_03_04_05_user_{damage}")
+    bad = copy_beside_healthy(healthy, f"R_2024_01_02_03_04_05_user_{damage}")
     for name in ("explog.txt", "explog_final.txt"):
         if damage == "missing-keys":
             _drop_key(bad / name, "Experiment Name")
@@ -42,8 +35,7 @@ def test_bad_explog_at_ingest(healthy, damage):
 
 
 def test_explog_garbled_after_ingest(healthy):
-    copy_run(healthy.run_dir, HEALTHY)
-    bad = copy_run(healthy.run_dir, "R_2024_01_02_03_04_05_user_garbled_later")
+    bad = copy_beside_healthy(healthy, "R_2024_01_02_03_04_05_user_garbled_later")
     _, reports = crawl_reports()
     (bad / "explog_final.txt").write_bytes(GARBLE)
     _drop_key(bad / "explog.txt", "Flows")

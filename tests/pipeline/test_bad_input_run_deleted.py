@@ -4,22 +4,17 @@ import shutil
 
 import pytest
 
-from analysis_support import (HEALTHY, analyse, assert_error, assert_healthy_completes, barcode_kit, copy_run,
-                              crawl_reports, make_template)
+from analysis_support import (HEALTHY, analyse, assert_error, assert_healthy_completes, barcode_kit,
+                              copy_beside_healthy, copy_run, crawl_reports)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory):
-    return make_template(tmp_path_factory, HEALTHY)
-
-
-def test_run_folder_deleted_mid_analysis(templates, tmp_path_factory):
+def test_run_folder_deleted_mid_analysis(healthy, tmp_path_factory):
     kit = barcode_kit(2)
     from analysis_support import simulate
 
-    copy_run(templates.run_dir, HEALTHY)
+    copy_run(healthy.run_dir, HEALTHY)
     bad = simulate("R_2024_01_02_03_04_05_user_deleted", kit=kit, barcodes=2, reads=300).run_dir
     _, reports = crawl_reports()
 
@@ -33,9 +28,8 @@ def test_run_folder_deleted_mid_analysis(templates, tmp_path_factory):
     assert_healthy_completes(reports[HEALTHY])
 
 
-def test_run_folder_gone_before_the_job_starts(templates):
-    copy_run(templates.run_dir, HEALTHY)
-    bad = copy_run(templates.run_dir, "R_2024_01_02_03_04_05_user_gone")
+def test_run_folder_gone_before_the_job_starts(healthy):
+    bad = copy_beside_healthy(healthy, "R_2024_01_02_03_04_05_user_gone")
     _, reports = crawl_reports()
     shutil.rmtree(bad)
     assert not analyse(reports[bad.name]).ok

@@ -14,7 +14,6 @@ from analysis_support import launch_support, report_log, simulate
 from grid_support import service  # noqa: F401  (a fixture)
 from pipeline.ingest.crawler import crawl_once
 from rundb.models import AnalysisJob, JobState, PluginResult, PluginResultJob, Plugin, Results
-from sgeutil import wait_until
 from api import factories  # noqa: E402
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -26,18 +25,6 @@ with open("seen.json", "w") as fh:
                "plan": self.startplugin["plan"].get("planName")}, fh)
 return True
 '''
-
-
-def _wait(predicate, what, service, timeout=400):
-    def check():
-        if service.proc is not None and service.proc.poll() is not None:
-            raise AssertionError(f"job service exited {service.proc.returncode}:\n{service.log_text()}")
-        return predicate()
-    try:
-        return wait_until(check, timeout=timeout, interval=0.5, what=what)
-    except AssertionError:
-        print(service.log_text()[-5000:])
-        raise
 
 
 def test_default_selected_plugin_runs_on_every_kind_of_run(service, live_server, client, tmp_path):
@@ -78,15 +65,16 @@ def test_default_selected_plugin_runs_on_every_kind_of_run(service, live_server,
     assert reports["unplanned"].experiment.plan.origin == "crawler"
 
     service.start(ION_NET_LOCATION=live_server.url, ION_API_URL=live_server.url + "/rundb/api/")
-    _wait(lambda: all(j.state in JobState.FINAL for j in AnalysisJob.objects.all()), "analyses final", service)
+    service.wait_for(lambda: all(j.state in JobState.FINAL for j in AnalysisJob.objects.all()), "analyses final",
+                     timeout=400, log_tail=5000)
     for kind, result in reports.items():
         result.refresh_from_db()
         assert result.status == "Completed", (kind, result.status, report_log(result)[-3000:])
 
     def plugin_jobs():
         return list(PluginResultJob.objects.all())
-    _wait(lambda: len(plugin_jobs()) == 3 and all(j.state in JobState.FINAL for j in plugin_jobs()),
-          "plugin jobs final", service)
+    service.wait_for(lambda: len(plugin_jobs()) == 3 and all(j.state in JobState.FINAL for j in plugin_jobs()),
+                     "plugin jobs final", timeout=400, log_tail=5000)
     for kind, result in reports.items():
         [pr] = PluginResult.objects.filter(result=result)
         assert pr.plugin.name == "AutoRun"

@@ -20,7 +20,6 @@ from grid_support import service  # noqa: F401  (a fixture)
 from pipeline.ingest.crawler import crawl_once
 from rundb.api.keys import issue_key
 from rundb.models import AnalysisJob, JobState, PlannedExperiment, PluginResultJob, Results
-from sgeutil import wait_until
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -45,18 +44,6 @@ with open(os.path.join(folder, "E2EPlugin_block.html"), "w") as fh:
     fh.write("<p>%d barcodes</p>" % len(barcodes))
 return True
 '''
-
-
-def _wait(predicate, what, service, timeout=300):
-    def check():
-        if service.proc is not None and service.proc.poll() is not None:
-            raise AssertionError(f"job service exited {service.proc.returncode}:\n{service.log_text()}")
-        return predicate()
-    try:
-        return wait_until(check, timeout=timeout, interval=0.5, what=what)
-    except AssertionError:
-        print(service.log_text())
-        raise
 
 
 def test_instrument_folder_to_api(service, live_server, client):
@@ -86,7 +73,7 @@ def test_instrument_folder_to_api(service, live_server, client):
 
     # -- job service runs the analysis, which launches the plugin's levels ---------------------
     service.start(ION_NET_LOCATION=live_server.url, ION_API_URL=live_server.url + "/rundb/api/")
-    _wait(lambda: AnalysisJob.objects.get(pk=job.pk).state in JobState.FINAL, "analysis job final", service)
+    service.wait_for(lambda: AnalysisJob.objects.get(pk=job.pk).state in JobState.FINAL, "analysis job final")
     job.refresh_from_db()
     result.refresh_from_db()
     assert job.state == JobState.COMPLETED and result.status == "Completed", (
@@ -97,8 +84,8 @@ def test_instrument_folder_to_api(service, live_server, client):
     def plugin_jobs():
         return list(PluginResultJob.objects.filter(plugin_result__result=result).order_by("pk"))
 
-    _wait(lambda: len(plugin_jobs()) == 2 and all(j.state in JobState.FINAL for j in plugin_jobs()),
-          "plugin jobs final", service)
+    service.wait_for(lambda: len(plugin_jobs()) == 2 and all(j.state in JobState.FINAL for j in plugin_jobs()),
+                     "plugin jobs final")
     jobs = plugin_jobs()
     assert [(j.run_level, j.state) for j in jobs] == [("default", "Completed"), ("last", "Completed")], [
         Path(j.stdout_path).read_text()[-2000:] for j in jobs if Path(j.stdout_path).exists()]

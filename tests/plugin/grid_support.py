@@ -124,6 +124,19 @@ class ServiceProcess:
     def log_text(self):
         return "\n".join(p.read_text() for p in self.logs if p.exists())
 
+    def wait_for(self, predicate, what, timeout=300, interval=0.5, log_tail=None):
+        """wait_until, failing at once if this service has exited; on failure prints the
+        service's log (its last log_tail characters if given)."""
+        def check():
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"job service exited {self.proc.returncode}:\n{self.log_text()}")
+            return predicate()
+        try:
+            return wait_until(check, timeout=timeout, interval=interval, what=what)
+        except AssertionError:
+            print(self.log_text()[-log_tail:] if log_tail else self.log_text())
+            raise
+
 
 def our_grid_jobs(prefix):
     from sge.backends import sgecli
@@ -222,13 +235,10 @@ class Grid:
 
         def check():
             job.refresh_from_db()
-            if self.service.proc is not None and self.service.proc.poll() is not None:
-                raise AssertionError(f"job service exited {self.service.proc.returncode}:\n{self.service.log_text()}")
             return job.state in states
         try:
-            wait_until(check, timeout=timeout, interval=0.1, what=f"job {job.pk} in {states}")
+            self.service.wait_for(check, f"job {job.pk} in {states}", timeout=timeout, interval=0.1)
         except AssertionError:
-            print(self.service.log_text())
             print(Path(job.stdout_path).read_text() if Path(job.stdout_path).exists() else "(no drmaa_stdout.txt)")
             raise
         return job

@@ -146,5 +146,16 @@ def install(zip_path):
     return install_from_zip(zip_path)
 
 
+def launch_base_and_dependent(user, zips, base, dependent, depends):
+    """Plugin `base` and plugin `dependent` (its `depends` list naming `base`), installed and
+    launched in that order on a new report; returns (report, base result, dependent result)."""
+    from plugin.services.launch import launch_plugin
+
+    first = install(zips(base))
+    second = install(zips(dependent, attrs=f"depends = {list(depends)!r}"))
+    result = create_report()
+    return result, launch_plugin(result, first, user=user), launch_plugin(result, second, user=user)
+
+
 def load_json(path):
     return json.loads(Path(path).read_text())

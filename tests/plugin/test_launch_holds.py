@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from launch_support import admin_user, create_report, fast_hasher, install, zips  # noqa: F401
+from launch_support import admin_user, create_report, fast_hasher, install, launch_base_and_dependent, zips  # noqa: F401
 from plugin.services.launch import launch_plugin, new_session
 from rundb.models import JobState, PluginResult, PluginResultJob
 
@@ -23,11 +23,7 @@ def _embedded(job):
 
 
 def test_dependency_launched_together_is_held_on(admin_user, zips):
-    a = install(zips("A"))
-    b = install(zips("B", attrs='depends = ["A"]'))
-    result = create_report()
-    pa = launch_plugin(result, a, user=admin_user)
-    pb = launch_plugin(result, b, user=admin_user)
+    _, pa, pb = launch_base_and_dependent(admin_user, zips, "A", "B", ["A"])
     jb = pb.launched_jobs[0]
     assert list(jb.depends_on.all()) == [pa.launched_jobs[0]]
     assert _start(jb)["depends"]["A"]["pluginresult"] == pa.pk

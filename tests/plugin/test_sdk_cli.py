@@ -74,9 +74,10 @@ def test_sys_exit_in_launch_is_the_exit_status(cli_plugin):
     assert run(mode="exit3").returncode == 3
 
 
-def test_dry_run_does_not_launch(cli_plugin):
+@pytest.mark.parametrize("argument, status", [("--dry-run", 0), ("--no-such-flag", 2)])
+def test_dry_run_or_unknown_argument_does_not_launch(cli_plugin, argument, status):
     run, results = cli_plugin
-    assert run("--dry-run").returncode == 0
+    assert run(argument).returncode == status
     assert not (results / "launched.marker").exists()
 
 
@@ -93,12 +94,6 @@ def test_block_runmode(cli_plugin):
     assert (results / "block.marker").read_text() == "X1_Y2"
     proc = run("--runmode", "block")
     assert proc.returncode == 2 and "--block" in proc.stderr
-
-
-def test_unknown_argument_exits_two(cli_plugin):
-    run, results = cli_plugin
-    assert run("--no-such-flag").returncode == 2
-    assert not (results / "launched.marker").exists()
 
 
 def test_bctable_columns_catalogue(cli_plugin):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from launch_support import admin_user, create_report, fast_hasher, install, zips  # noqa: F401
+from launch_support import admin_user, create_report, fast_hasher, install, launch_base_and_dependent, zips  # noqa: F401
 from plugin.services.launch import launch_plugin
 from rundb.models import Chip, GlobalConfig, Plugin
 
@@ -77,11 +77,7 @@ def test_runplugin_expmeta_plan_sampleinfo(admin_user, zips):
 
 
 def test_depends_section_for_plugin_with_dependencies(admin_user, zips):
-    dep = install(zips("Base"))
-    plugin = install(zips("Child", attrs='depends = ["Base", "Missing"]'))
-    result = create_report()
-    base_pr = launch_plugin(result, dep, user=admin_user)
-    pr = launch_plugin(result, plugin, user=admin_user)
+    result, base_pr, pr = launch_base_and_dependent(admin_user, zips, "Base", "Child", ["Base", "Missing"])
     start = _start(pr.launched_jobs[0])
     assert start["depends"] == {
         "Base": {"pluginresult": base_pr.pk, "version": "1.0.0.0",

@@ -69,6 +69,24 @@ def wait_until(predicate, timeout=30.0, interval=0.1, what="condition"):
         time.sleep(interval)
 
 
+def check_hold_chain(backend, jobdir, *, parent_seconds, running_timeout, timeout, while_held=None):
+    """A child submitted with hold_jids=[parent]: held for its dependency while the parent runs
+    (while_held(parent, child) adds a backend's own checks), then run after the parent ends."""
+    from sge.backends import DONE, HELD, RUNNING
+
+    parent = backend.submit(jobdir.script("parent", f"sleep {parent_seconds}; echo parent >> chain.log"),
+                            **jobdir.submit_args("parent"), hold=False)
+    child = backend.submit(jobdir.script("child", "echo child >> chain.log"),
+                           **jobdir.submit_args("child"), hold_jids=[parent], hold=False)
+    wait_until(lambda: backend.status(parent).state == RUNNING, running_timeout, 0.1, "parent running")
+    st = backend.status(child)
+    assert st.state == HELD and "dependency" in st.reason
+    if while_held is not None:
+        while_held(parent, child)
+    assert backend.wait(child, timeout=timeout).state == DONE
+    assert (jobdir.path / "chain.log").read_text() == "parent\nchild\n"
+
+
 def make_script(directory, name, body) -> str:
     path = os.path.join(os.fspath(directory), name)
     with open(path, "w") as fh:

@@ -2,9 +2,9 @@
 
 Skipped only outside CI when Grid Engine is absent (see sgeutil.require_sge)."""
 import pytest
-from sgeutil import wait_until
+from sgeutil import check_hold_chain, wait_until
 
-from sge.backends import DONE, FAILED, HELD, RUNNING, UNKNOWN, JobError
+from sge.backends import DONE, FAILED, HELD, UNKNOWN, JobError
 from sge.backends import drmaa_backend as db
 from sge.backends import sgecli
 
@@ -44,17 +44,10 @@ def test_submit_on_hold_then_release(drmaa_backend, jobdir):
 
 
 def test_hold_jid_chain_visible_while_parent_runs(drmaa_backend, jobdir):
-    parent = drmaa_backend.submit(jobdir.script("parent", "sleep 2; echo parent >> chain.log"),
-                                  **jobdir.submit_args("parent"), hold=False)
-    child = drmaa_backend.submit(jobdir.script("child", "echo child >> chain.log"),
-                                 **jobdir.submit_args("child"), hold_jids=[parent], hold=False)
-    wait_until(lambda: drmaa_backend.status(parent).state == RUNNING, 30, 0.2, "parent running")
-    st = drmaa_backend.status(child)
-    assert st.state == HELD and "dependency" in st.reason
-    detail = sgecli.qstat_job_detail(child)
-    assert detail["jid_predecessor_list"] == parent
-    assert drmaa_backend.wait(child, timeout=60).state == DONE
-    assert (jobdir.path / "chain.log").read_text() == "parent\nchild\n"
+    def in_qstat(parent, child):
+        assert sgecli.qstat_job_detail(child)["jid_predecessor_list"] == parent
+
+    check_hold_chain(drmaa_backend, jobdir, parent_seconds=2, running_timeout=30, timeout=60, while_held=in_qstat)
 
 
 def test_terminate_running_job(drmaa_backend, jobdir):

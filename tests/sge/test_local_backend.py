@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sgeutil import wait_until
+from sgeutil import check_hold_chain, wait_until
 
 from sge.backends import DONE, FAILED, HELD, QUEUED, RUNNING, UNKNOWN
 from sge.backends.local import LocalBackend
@@ -49,15 +49,7 @@ def test_submit_on_hold_waits_for_release(local_backend, jobdir):
 
 
 def test_hold_jid_chain_waits_for_parent(local_backend, jobdir):
-    parent = local_backend.submit(jobdir.script("parent", "sleep 1.5; echo parent >> chain.log"),
-                                  **jobdir.submit_args("parent"), hold=False)
-    child = local_backend.submit(jobdir.script("child", "echo child >> chain.log"),
-                                 **jobdir.submit_args("child"), hold_jids=[parent], hold=False)
-    wait_until(lambda: local_backend.status(parent).state == RUNNING, 10, what="parent running")
-    st = local_backend.status(child)
-    assert st.state == HELD and "dependency" in st.reason
-    assert local_backend.wait(child, timeout=30).state == DONE
-    assert (jobdir.path / "chain.log").read_text() == "parent\nchild\n"
+    check_hold_chain(local_backend, jobdir, parent_seconds=1.5, running_timeout=10, timeout=30)
 
 
 def test_dependency_on_failed_or_unknown_job_still_runs(local_backend, jobdir):

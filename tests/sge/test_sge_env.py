@@ -19,6 +19,12 @@ def _clean_env(**extra):
     return env
 
 
+def _python(code):
+    """stdout of `python -c code` run fresh, without the SGE/preload environment of this process."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env=_clean_env(), check=True).stdout
+
+
 def test_export_lines_fill_defaults_and_keep_values():
     lines = sge_env.export_lines({"SGE_CELL": "iontorrent"})
     assert "export SGE_ROOT=/var/lib/gridengine" in lines
@@ -58,8 +64,7 @@ def test_reexec_sets_preload_so_drmaa_imports():
     code = ("from sge.env import reexec_with_drmaa_preload, import_drmaa\n"
             "reexec_with_drmaa_preload()\n"
             "import os; d = import_drmaa(); print('ok', os.environ['LD_PRELOAD'])\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         env=_clean_env(), check=True).stdout
+    out = _python(code)
     assert out.strip() == f"ok {sge_env.jemalloc_path()}"
 
 
@@ -68,7 +73,6 @@ def test_import_without_preload_explains_the_fix():
     code = ("from sge.env import import_drmaa, DrmaaUnavailable\n"
             "try:\n    import_drmaa(); print('imported')\n"
             "except DrmaaUnavailable as e:\n    print(e)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         env=_clean_env(), check=True).stdout
+    out = _python(code)
     # Either this libc has room for jemalloc's TLS, or the message says what to do.
     assert out.strip() == "imported" or "LD_PRELOAD=" in out

@@ -116,3 +116,14 @@ def plugin_result(res, plug, owner, *, state="Completed", store=None, started=Tr
                                      starttime=now if started else None, apikey_hash=pr.apikey,
                                      endtime=now if state in ("Completed", "Error") else None)
     return pr
+
+
+def report_with_queued_plugin():
+    """An experiment and its report, the superuser ionadmin (and its API key), and a Queued,
+    not yet started result of plugin Foo on the report: what the write and action tests act on."""
+    exp = experiment()
+    res = result(exp)
+    admin, key = user("ionadmin", superuser=True)
+    plug = plugin("Foo")
+    pr = plugin_result(res, plug, admin, state="Queued", started=False)
+    return {"experiment": exp, "result": res, "plugin": plug, "pr": pr, "user": admin, "key": key}

@@ -16,15 +16,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def s(db):
-    exp = factories.experiment()
-    result = factories.result(exp)
-    admin, key = factories.user("ionadmin", superuser=True)
-    lab, lab_key = factories.user("lab", groups=["ionusers"])
-    plain, plain_key = factories.user("plain")
-    pr = factories.plugin_result(result, factories.plugin("Foo"), admin, state="Queued", started=False)
+    base = factories.report_with_queued_plugin()
+    _lab, lab_key = factories.user("lab", groups=["ionusers"])
+    _plain, plain_key = factories.user("plain")
+    pr = base["pr"]
     return {
-        "result": result, "pr": pr,
-        "admin": Client(HTTP_AUTHORIZATION=f"ApiKey ionadmin:{key}"),
+        "result": base["result"], "pr": pr,
+        "admin": Client(HTTP_AUTHORIZATION=f"ApiKey ionadmin:{base['key']}"),
         "lab": Client(HTTP_AUTHORIZATION=f"ApiKey lab:{lab_key}"),
         "plain": Client(HTTP_AUTHORIZATION=f"ApiKey plain:{plain_key}"),
         "pluginkey": Client(HTTP_AUTHORIZATION=f"pluginkey {pr.pk}:{pr.plain_apikey}"),

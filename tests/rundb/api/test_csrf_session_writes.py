@@ -14,12 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def setup(db):
-    exp = factories.experiment()
-    result = factories.result(exp)
-    user, key = factories.user("ionadmin", superuser=True)
-    plugin = factories.plugin("Foo")
-    pr = factories.plugin_result(result, plugin, user, state="Queued", started=False)
-    return {"result": result, "experiment": exp, "plugin": plugin, "pr": pr, "user": user, "key": key}
+    return factories.report_with_queued_plugin()
 
 
 def _session(user, token=None):
