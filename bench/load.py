@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import os
 import random
-import shutil
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from plugin_launch import (PLUGIN, create_database, create_fixtures, discard, free_port,  # noqa: E402
+from plugin_launch import (PLUGIN, create_database, create_fixtures, database_server, discard, free_port,  # noqa: E402
                            log, percentile, setup_django, start_gunicorn, start_jobservice)
 
 API = "/rundb/api/v1"
@@ -174,11 +173,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.clients < 1 or args.seconds <= 0 or args.launch_rate <= 0:
         parser.error("--clients, --seconds and --launch-rate must be positive")
-    if args.backend == "sge" and not shutil.which("qsub"):
-        parser.error("qsub not on PATH: run sge/setup_gridengine.sh and eval its --print-env output")
-    server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/"
-    if not server.startswith(("postgres://", "postgresql://")):
-        parser.error("this benchmark needs PostgreSQL (set DATABASE_URL or BENCH_DATABASE_URL)")
+    server = database_server(parser, args.backend)
     os.environ["GUNICORN_WORKERS"] = str(args.workers)
     db_name = f"bench_load_{os.getpid()}"
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))

@@ -97,6 +97,17 @@ def _admin(server_url):
     return conn
 
 
+def database_server(parser, backend):
+    """The PostgreSQL server URL to create the benchmark database on; a usage error (exit 2)
+    when qsub is needed but missing or the server is not PostgreSQL."""
+    if backend == "sge" and not shutil.which("qsub"):
+        parser.error("qsub not on PATH: run sge/setup_gridengine.sh and eval its --print-env output")
+    server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/"
+    if not server.startswith(("postgres://", "postgresql://")):
+        parser.error("this benchmark needs PostgreSQL (set DATABASE_URL or BENCH_DATABASE_URL)")
+    return server
+
+
 def drop_database(server_url, name):
     from psycopg2 import sql
 
@@ -446,12 +457,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.n < 1 or args.concurrency < 1:
         parser.error("--n and --concurrency must be positive")
-    if args.backend == "sge" and not shutil.which("qsub"):
-        parser.error("qsub not on PATH: run sge/setup_gridengine.sh and eval its --print-env output")
-
-    server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/"
-    if not server.startswith(("postgres://", "postgresql://")):
-        parser.error("this benchmark needs PostgreSQL (set DATABASE_URL or BENCH_DATABASE_URL)")
+    server = database_server(parser, args.backend)
     db_name = f"bench_plugin_launch_{os.getpid()}"
     work = Path(tempfile.mkdtemp(prefix="bench-plugin-launch-"))
     port = free_port()

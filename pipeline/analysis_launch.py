@@ -31,6 +31,7 @@ from rundb.models import AnalysisJob, Experiment, JobState, ReportStorage, Resul
 from rundb.paths import DIR_MODE
 
 from .ingest.mapping import pretty_run_name
+from .runid import dek_run_id
 
 logger = logging.getLogger(__name__)
 
@@ -66,18 +67,8 @@ def manual_report_name(experiment):
 
 
 def run_id(results_name, pk):
-    """Five characters [A-Z0-9] identifying a report (read-group prefix): DEK hash, base 36."""
-    text = f"{results_name}_{pk}"
-    h = len(text)
-    for char in text:
-        h = ((h << 5) ^ (h >> 27)) ^ ord(char)
-    h &= 0x7FFFFFFF
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    digits = []
-    for _ in range(5):
-        h, rem = divmod(h, 36)
-        digits.append(alphabet[rem])
-    return "".join(reversed(digits))
+    """Five characters [A-Z0-9] identifying a report (read-group prefix)."""
+    return dek_run_id(f"{results_name}_{pk}")
 
 
 # -- storage --------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rundb.errors import ReasonError
+
 DEFAULT_MAX_TOTAL_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_FILES = 20000
 DEFAULT_MAX_RATIO = 200
@@ -30,12 +32,8 @@ IGNORED_TOP = "__MACOSX"
 IGNORED_FILES = frozenset({".DS_Store"})
 
 
-class PluginArchiveError(ValueError):
+class PluginArchiveError(ReasonError, ValueError):
     """The uploaded file is not an acceptable plugin archive; str(exc) says why."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

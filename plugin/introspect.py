@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from rundb.errors import ReasonError
 from rundb.versions import compare_versions, newest  # noqa: F401  (plugin code imports them from here)
 
 from . import SDK_PATH
@@ -41,12 +42,8 @@ DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024
 STDERR_KEEP = 4000
 
 
-class PluginInspectError(ValueError):
+class PluginInspectError(ReasonError, ValueError):
     """The plugin's metadata could not be obtained or is invalid; str(exc) says why."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def find_plugin_script(folder):

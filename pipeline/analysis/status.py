@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from rundb.errors import ReasonError
 from rundb.models import Results
 
 log = logging.getLogger(__name__)
@@ -21,12 +22,8 @@ LOG_NAME = "ReportLog.html"
 LOG_HTML = "log.html"
 
 
-class AnalysisError(Exception):
+class AnalysisError(ReasonError):
     """The analysis cannot go on; `reason` is one line for the report status and log."""
-
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass

@@ -41,18 +41,26 @@ def _convert(v):
         return v
 
 
-def read_bfmask_stats(path):
-    """``Key = value`` lines (section headers ignored) -> {key: int|float|str}; None if absent."""
+def _text_lines(path):
+    """The lines of a small optional text file (undecodable bytes replaced); None if absent."""
     if not path or not os.path.exists(path):
         return None
-    out = {}
     with open(path, errors="replace") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line or line.startswith(("[", "#", ";")) or "=" not in line:
-                continue
-            k, v = line.split("=", 1)
-            out[k.strip()] = _convert(v)
+        return fh.readlines()
+
+
+def read_bfmask_stats(path):
+    """``Key = value`` lines (section headers ignored) -> {key: int|float|str}; None if absent."""
+    lines = _text_lines(path)
+    if lines is None:
+        return None
+    out = {}
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith(("[", "#", ";")) or "=" not in line:
+            continue
+        k, v = line.split("=", 1)
+        out[k.strip()] = _convert(v)
     return out
 
 
@@ -99,18 +107,18 @@ def read_bfmask_bin(path):
 
 def read_nuke_trace(path):
     """``avgNukeTrace_<key>.txt`` -> {nucleotide: [values]} (the labelled 1-mer lines); None if absent."""
-    if not path or not os.path.exists(path):
+    lines = _text_lines(path)
+    if lines is None:
         return None
     traces = {}
-    with open(path, errors="replace") as fh:
-        for line in fh:
-            f = line.split()
-            if len(f) < 2 or not f[0].isalpha():
-                continue
-            try:
-                traces[f[0].upper()] = [float(x) for x in f[1:]]
-            except ValueError:
-                raise PipelineError(f"{os.path.basename(path)}: bad trace line {f[0]}") from None
+    for line in lines:
+        f = line.split()
+        if len(f) < 2 or not f[0].isalpha():
+            continue
+        try:
+            traces[f[0].upper()] = [float(x) for x in f[1:]]
+        except ValueError:
+            raise PipelineError(f"{os.path.basename(path)}: bad trace line {f[0]}") from None
     return traces
 
 

@@ -16,6 +16,7 @@ from ..basecaller.flowspace import (DEFAULT_3PRIME_ADAPTER, DEFAULT_FLOW_ORDER,
                                     DEFAULT_LIBRARY_KEY, DEFAULT_TF_KEY, encode,
                                     expand_flow_order, key_flow_vector)
 from ..formats.nuketrace import write_avg_nuke_trace
+from ..runid import dek_run_id
 from . import chip as C
 from .barcodes import nomatch_prefixes, normalise_kit, select_barcodes
 from .context import SimContext, rng
@@ -42,17 +43,8 @@ class SimulatedRun:
 
 
 def run_id_for(name: str) -> str:
-    """5-character id of a name: DEK hash, base 36 with digits A-Z then 0-9."""
-    h = len(name)
-    for ch in name:
-        h = ((h << 5) ^ (h >> 27)) ^ ord(ch)
-        h &= 0x7FFFFFFF
-    digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-    out = []
-    for _ in range(5):
-        out.append(digits[h % 36])
-        h //= 36
-    return "".join(reversed(out))
+    """5-character id of a name: the analysis's own run-id hash (pipeline/runid.py)."""
+    return dek_run_id(name)
 
 
 def simulate_run(out_dir, *, reads: int = 1000, barcodes=None, barcode_kit=None,

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from rundb.errors import ReasonError
+
 from .child import ChildCrashed, ChildTimeout, run_child
 
 log = logging.getLogger(__name__)
@@ -20,13 +22,12 @@ FUNCTION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 DEFAULT_TIMEOUT = 60
 
 
-class ExtendError(Exception):
+class ExtendError(ReasonError):
     """status: HTTP status to answer with; message: why."""
 
     def __init__(self, status, message):
         super().__init__(message)
         self.status = status
-        self.message = message
 
 
 def extend_timeout():

@@ -20,6 +20,7 @@ from django.utils import timezone
 from plugin import precompile
 from plugin.archive import RESERVED_NAMES, PluginArchiveError, validate_and_extract
 from plugin.introspect import PluginInspectError, compare_versions, find_plugin_script, inspect_plugin
+from rundb.errors import ReasonError
 from rundb.models import Plugin
 
 from .config import archive_dir, default_config_file, plugin_root, scratch_dir
@@ -30,12 +31,8 @@ log = logging.getLogger(__name__)
 LOCK_NAME = ".install.lock"
 
 
-class PluginInstallError(ValueError):
+class PluginInstallError(ReasonError, ValueError):
     """An install/upgrade was refused; str(exc) is the reason shown to the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def plugin_tree_lock():

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from rundb.errors import ReasonError
 from rundb.models import JobState, PluginResult, PluginResultJob
 from rundb.paths import DIR_MODE
 
@@ -42,12 +43,8 @@ ACTIVE = JobState.ACTIVE
 SATISFYING = (JobState.COMPLETED, JobState.STARTED, JobState.QUEUED)
 
 
-class PluginLaunchError(ValueError):
+class PluginLaunchError(ReasonError, ValueError):
     """The launch was refused; str(exc) says why (shown to the API caller)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass

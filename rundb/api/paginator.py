@@ -12,17 +12,23 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
 
 
+def _count_param(raw, default, name, hint):
+    """A query value that must be a whole number >= 0 (`default` when absent or empty)."""
+    if raw is None or raw == "":
+        raw = default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(f"Invalid {name} '{raw}' provided. Please provide {hint}.")
+    if value < 0:
+        raise BadRequest(f"Invalid {name} '{raw}' provided. Please provide a positive integer >= 0.")
+    return value
+
+
 class IonPaginator(Paginator):
     def get_limit(self):
-        raw = self.request_data.get("limit", self.limit)
-        if raw is None or raw == "":
-            raw = DEFAULT_LIMIT
-        try:
-            limit = int(raw)
-        except (TypeError, ValueError):
-            raise BadRequest(f"Invalid limit '{raw}' provided. Please provide a positive integer.")
-        if limit < 0:
-            raise BadRequest(f"Invalid limit '{raw}' provided. Please provide a positive integer >= 0.")
+        limit = _count_param(self.request_data.get("limit", self.limit), DEFAULT_LIMIT, "limit",
+                             "a positive integer")
         if limit == 0:
             return 0
         if self.max_limit and limit > self.max_limit:
@@ -30,16 +36,7 @@ class IonPaginator(Paginator):
         return limit
 
     def get_offset(self):
-        raw = self.request_data.get("offset", self.offset)
-        if raw is None or raw == "":
-            raw = 0
-        try:
-            offset = int(raw)
-        except (TypeError, ValueError):
-            raise BadRequest(f"Invalid offset '{raw}' provided. Please provide an integer.")
-        if offset < 0:
-            raise BadRequest(f"Invalid offset '{raw}' provided. Please provide a positive integer >= 0.")
-        return offset
+        return _count_param(self.request_data.get("offset", self.offset), 0, "offset", "an integer")
 
     def page(self):
         limit = self.get_limit()

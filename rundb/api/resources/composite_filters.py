@@ -17,6 +17,8 @@ from tastypie.exceptions import BadRequest
 
 from rundb.models import KitInfo
 
+from ..params import query_param
+
 STATUSES = ("Completed", "Error", "Progress", "Other")
 
 
@@ -84,7 +86,7 @@ def _results_with(wanted):
 
 def nested_results(queryset, request):
     """The nested reports, without those ``result_status`` filters out."""
-    wanted = request.GET.get("result_status") if request is not None else None
+    wanted = query_param(request, "result_status")
     if wanted in STATUSES:
         queryset = queryset.filter(status_q(wanted))
     return queryset

@@ -26,7 +26,7 @@ from rundb.models import (
 )
 
 from ..base import ComputedField, IonMeta, IonResource, json_response
-from ..computed import to_boolean
+from ..params import filter_thumbnails, query_param
 from ..routes import guard, route
 from .results import (
     CompositeAnalysisMetricsResource,
@@ -159,7 +159,7 @@ class CompositeDataManagementResource(IonResource):
         return name in ("search_name", "sigproc_filter", "basecall_filter", "output_filter", "misc_filter")
 
     def apply_custom_filters(self, queryset, request):
-        name = request.GET.get("search_name") if request is not None else None
+        name = query_param(request, "search_name")
         if name:
             pattern = _regex(name, "search_name")
             queryset = queryset.filter(Q(experiment__expName__iregex=pattern) | Q(resultsName__iregex=pattern))
@@ -223,7 +223,7 @@ class DataManagementHistoryResource(IonResource):
         return name == "resultsName"
 
     def apply_custom_filters(self, queryset, request):
-        name = request.GET.get("resultsName") if request is not None else None
+        name = query_param(request, "resultsName")
         if name:
             ids = Results.objects.filter(resultsName__iregex=_regex(name, "resultsName")).values("pk")
             queryset = queryset.filter(object_pk__in=ids)
@@ -272,7 +272,7 @@ class ClusterInfoHistoryResource(IonResource):
         return name == "name"
 
     def apply_custom_filters(self, queryset, request):
-        name = request.GET.get("name") if request is not None else None
+        name = query_param(request, "name")
         if name:
             queryset = queryset.filter(Q(text__startswith=name + "\n") | Q(text=name))
         return queryset
@@ -308,11 +308,7 @@ class ProjectResultsResource(IonResource):
         return name == "isThumbnail"
 
     def apply_custom_filters(self, queryset, request):
-        thumb = request.GET.get("isThumbnail") if request is not None else None
-        if thumb is not None:
-            is_thumb = Q(metaData__has_key="thumb")
-            queryset = queryset.filter(is_thumb) if to_boolean(thumb) else queryset.exclude(is_thumb)
-        return queryset
+        return filter_thumbnails(queryset, request)
 
 
 # ------------------------------------------------------------------ small tables

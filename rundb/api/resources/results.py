@@ -28,6 +28,7 @@ from rundb.paths import name_problem
 
 from ..base import ComputedField, IonMeta, IonResource, ReadOnlyMeta, json_response
 from ..computed import to_boolean
+from ..params import filter_thumbnails
 from ..routes import guard, route
 from .site import ReportStorageResource
 from . import composite_filters
@@ -81,11 +82,7 @@ class ResultsResource(ResultRoutesMixin, IonResource):
 
     # -- query parameters of our own
     def apply_custom_filters(self, queryset, request):
-        thumb = request.GET.get("isThumbnail") if request is not None else None
-        if thumb is not None:
-            is_thumb = Q(metaData__has_key="thumb")
-            queryset = queryset.filter(is_thumb) if to_boolean(thumb) else queryset.exclude(is_thumb)
-        return queryset
+        return filter_thumbnails(queryset, request)
 
     def include_field(self, name, page):
         if name in ("pluginState", "pluginStore"):

@@ -7,16 +7,15 @@ cellularityPct, relationshipRole, relationshipGroup}]``. Samples are found by (n
 or created. Errors: 400 ``{"error": {"sampleset" | "<field>" | "<sample name>": message}}``;
 success: 202 with the new set. ``GET`` returns an example body. A plain POST/PUT of
 ``sampleset`` with ``samplesList`` is refused (400) and points here."""
-import json
 import re
 
 from django.core.exceptions import ValidationError
-from tastypie.exceptions import BadRequest, ImmediateHttpResponse
+from tastypie.exceptions import ImmediateHttpResponse
 
 from rundb.models import Sample, SampleSetItem, dnaBarcode
 
 from ..base import error_response, json_response
-from ..routes import guard, route
+from ..routes import body_object, guard, route
 
 NAME_RE = re.compile(r"^[a-zA-Z0-9][\w .\-]*$")
 ITEM_TEXT = ("pcrPlateRow", "pcrPlateColumn", "controlType", "gender", "cancerType", "relationshipRole")
@@ -55,12 +54,7 @@ class SampleSetRoutesMixin:
                        "authenticated" if request.method in ("GET", "HEAD") else "rundb.add_sampleset")
         if method == "get":
             return json_response({"objects": [EXAMPLE]})
-        try:
-            body = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest("The request body is not valid JSON.")
-        if not isinstance(body, dict):
-            raise BadRequest("The request body must be a JSON object.")
+        body = body_object(request)
         samples = body.pop("samplesList", [])
         kit = body.pop("dnabarcodeKit", "") or ""
         if not isinstance(samples, list):

@@ -16,6 +16,7 @@ from rundb.models import (
 )
 
 from ..base import IonMeta, IonResource
+from ..params import query_param
 from .content_routes import ContentRoutesMixin, PublisherRoutesMixin
 from .site_routes import RigRoutesMixin
 
@@ -73,7 +74,7 @@ class EventLogResource(IonResource):
         excludes = ["content_type"]
 
     def apply_custom_filters(self, queryset, request):
-        ctype = request.GET.get("content_type_id") if request is not None else None
+        ctype = query_param(request, "content_type_id")
         if ctype:
             try:
                 queryset = queryset.filter(content_type_id=int(ctype))

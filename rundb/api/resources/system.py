@@ -99,8 +99,6 @@ class TorrentSuiteResource(ActionResource):
 
     class Meta(IonMeta):
         resource_name = "torrentsuite"
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = []
 
     def base_urls(self):
         return [
@@ -134,8 +132,6 @@ class SoftwareInfoResource(ActionResource):
 
     class Meta(IonMeta):
         resource_name = "getsoftwareinfo"
-        list_allowed_methods = ["get"]
-        detail_allowed_methods = []
 
     def payload(self, request):
         config = GlobalConfig.objects.order_by("pk").first()
