@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from rundb.errors import ReasonError
-from rundb.versions import compare_versions, newest  # noqa: F401  (plugin code imports them from here)
 
 from . import SDK_PATH
 

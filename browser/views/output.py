@@ -8,7 +8,6 @@ block pages additionally get a tiny script that reports their height to the repo
 (the sandboxed iframe cannot be measured from outside).
 """
 import mimetypes
-import os
 import re
 from pathlib import Path
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from plugin import precompile
 from plugin.archive import RESERVED_NAMES, PluginArchiveError, validate_and_extract
-from plugin.introspect import PluginInspectError, compare_versions, find_plugin_script, inspect_plugin
+from plugin.introspect import PluginInspectError, find_plugin_script, inspect_plugin
+from rundb.versions import compare_versions
 from rundb.errors import ReasonError
 from rundb.models import Plugin
 

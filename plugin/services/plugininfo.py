@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db.models import Count
 
-from plugin.introspect import compare_versions, newest
+from rundb.versions import compare_versions, newest
 from rundb.models import Plugin
 
 from .config import archive_dir

@@ -10,7 +10,7 @@ PluginResult across levels: later levels add jobs to the run started at an earli
 """
 import logging
 
-from plugin.introspect import compare_versions
+from rundb.versions import compare_versions
 from rundb.models import Plugin, PluginResult
 
 from .config import plan_selected_plugins

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from rundb.api.endpoint import endpoint, error
 from rundb.models import Plugin
 
-from ..introspect import newest
+from rundb.versions import newest
 from ..services.install import (
     PluginInstallError, install_archived_version, install_from_zip, rescan, rescan_plugin, uninstall,
 )

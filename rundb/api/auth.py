@@ -23,7 +23,6 @@ other bodies are never read here so that the view can still read them.
 """
 import base64
 import binascii
-import hmac
 import logging
 
 from django.contrib.auth import authenticate, get_user_model

@@ -5,7 +5,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 
 def new_plan_short_id():

@@ -4,7 +4,8 @@ import sys
 
 import pytest
 
-from plugin.introspect import PluginInspectError, capability_flags, compare_versions, inspect_plugin
+from plugin.introspect import PluginInspectError, capability_flags, inspect_plugin
+from rundb.versions import compare_versions
 
 LAUNCH_MARKER = """
 def launch(self, data=None):

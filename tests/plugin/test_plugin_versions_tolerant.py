@@ -6,7 +6,7 @@ import json
 import pytest
 
 from launch_support import admin_auth, admin_user, fast_hasher, zips  # noqa: F401
-from plugin.introspect import compare_versions, newest
+from rundb.versions import compare_versions, newest
 from plugin.services.install import PluginInstallError, install_from_zip
 from plugin.services.runlevels import installed_plugins
 from rundb.models import Plugin
