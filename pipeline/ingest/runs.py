@@ -141,7 +141,8 @@ def _ingest(folder, explog, final, *, auto_analysis):
     else:
         plan, template_eas = exp.plan, None
     changed = _update_experiment(exp, _experiment_values(exp, plan, info, explog, config, created))
-    changed += _update_transfer_status(exp, folder, final, info)
+    moved, missing = _update_transfer_status(exp, folder, final, info)
+    changed += moved
     if created:
         exp.save()
         if rig.last_experiment != exp.expName:
@@ -159,8 +160,8 @@ def _ingest(folder, explog, final, *, auto_analysis):
     outcome.changed = changed + [f"eas.{n}" for n in eas_changed] + [f"plan.{n}" for n in plan_changed]
     if sample_changed:
         outcome.changed.append("sample")
-    if exp.ftpStatus not in FINISHED and getattr(exp, "_missing_files", None):
-        outcome.warnings.append("missing: " + ", ".join(exp._missing_files))
+    if missing and exp.ftpStatus not in FINISHED:
+        outcome.warnings.append("missing: " + ", ".join(missing))
     result = maybe_auto_analyse(exp, auto_analysis=auto_analysis)
     if result is not None:
         outcome.result_id = result.pk
@@ -205,8 +206,8 @@ def _update_experiment(exp, values):
 
 
 def _update_transfer_status(exp, folder, final, info):
-    """Advance ftpStatus from what the folder holds; ['ftpStatus'] when it moved. The files
-    still missing are kept on the object for the outcome's warning."""
+    """Advance ftpStatus from what the folder holds: (['ftpStatus'] when it moved, else [],
+    the files still missing)."""
     state = transfer_state(
         folder,
         final_exists=(folder / EXPLOG_FINAL).is_file(),
@@ -216,12 +217,11 @@ def _update_transfer_status(exp, folder, final, info):
         use_prebeadfind=exp.usePreBeadfind,
         post_beadfind=info.post_beadfind,
     )
-    exp._missing_files = state.missing
     new_status = advance(exp.ftpStatus, state.status)
     if new_status == exp.ftpStatus:
-        return []
+        return [], state.missing
     exp.ftpStatus = new_status
-    return ["ftpStatus"]
+    return ["ftpStatus"], state.missing
 
 
 # -- instrument -----------------------------------------------------------------------------
