@@ -34,9 +34,14 @@ def callback_location(bind_value):
 _production = os.environ.get("ION_PRODUCTION", "").strip().lower() in ("1", "true", "yes", "on")
 if not os.environ.get("ION_NET_LOCATION") and not _production and callback_location(bind):
     os.environ["ION_NET_LOCATION"] = callback_location(bind)
-# API requests are short and mostly wait on the database: a few processes with threads.
+# API requests spend most of their time in Python, a fifth or so waiting on PostgreSQL
+# (bench/load.py): processes give the parallelism; two threads each let one wait while the
+# other runs. More threads only contend for the worker's interpreter lock, and since a
+# kept-alive connection stays with the worker that accepted it, one busy worker's requests
+# queue behind each other (5 workers x 4 threads answered the measured run's p99 in
+# 166-446 ms, 5 x 2 in 83-313 ms on 2 cores).
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Report pages and plugin uploads can take a while; the API itself answers in milliseconds.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
@@ -60,3 +65,26 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+
+# The app is loaded and warmed (iondb/warmup.py) once in the master, and every worker is
+# forked from it: a worker started after max_requests costs a fork instead of Django's
+# start-up and the warm-up (about a second of CPU here), which under load showed as a burst
+# of slow answers. New code is then read on a restart, not on HUP. GUNICORN_PRELOAD=0 loads
+# and warms in each worker instead.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def when_ready(server):
+    """In the master, before the first fork (closes the database connections it opened)."""
+    if server.cfg.preload_app:
+        from iondb.warmup import warm_up
+
+        warm_up()
+
+
+def post_worker_init(worker):
+    """A worker that loaded the app itself warms it before taking requests."""
+    if not worker.cfg.preload_app:
+        from iondb.warmup import warm_up
+
+        warm_up()
