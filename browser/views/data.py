@@ -247,11 +247,9 @@ def add_to_project(request, pks):
     in each project's event log)."""
     import json
 
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import transaction
     from django.http import JsonResponse
 
-    from rundb.models import EventLog
+    from rundb.projects import add_results
 
     if request.method != "POST":
         return JsonResponse({"error": "Use POST"}, status=405)
@@ -265,11 +263,5 @@ def add_to_project(request, pks):
     projects = list(Project.objects.filter(pk__in=project_ids))
     if len(reports) != len(set(ids)) or len(projects) != len(set(project_ids)) or not projects:
         return JsonResponse({"error": "Unknown report or project id (or no project given)"}, status=400)
-    ctype = ContentType.objects.get_for_model(Project)
-    with transaction.atomic():
-        for project in projects:
-            project.results.add(*reports)
-            EventLog.objects.bulk_create([
-                EventLog(text=f"Add result ({r.pk}) to project.", content_type=ctype, object_pk=project.pk,
-                         username=request.user.get_username()[:32]) for r in reports])
+    add_results(projects, reports, request.user.get_username())
     return JsonResponse({"results": [r.pk for r in reports], "projects": [p.name for p in projects]})

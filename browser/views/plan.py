@@ -2,13 +2,21 @@
 (/plan/page_plan_new_plan/<id>/, edit: /plan/page_plan_edit_plan/<id>/), planned runs
 (/plan/planned/) and the review dialog (/plan/reviewplan/<id>/).
 
+A LIMS hands a prepared plan to the wizard by storing it (POST
+/rundb/api/v1/prepopulatedplanningsession/) and opening a new-plan page with
+``?prepopulated-planning-session=<id>``: the wizard starts from those values, and once the
+plan is saved it discards the session and goes to the session's ``redirect_url`` (a URL on
+this server only).
+
 Plans are created and changed through the REST API from the page's script
 (POST/PATCH /rundb/api/v1/plannedexperiment/), so the page shows exactly the API's
 validation messages, field by field.
 """
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from rundb.api.resources.planning_session import live_session, session_id
 from rundb.models import (ApplicationGroup, Chip, Content, ExperimentAnalysisSettings, KitInfo, PlannedExperiment, Plugin,
                           Project, QCType, ReferenceGenome, RunType, dnaBarcode)
 
@@ -59,6 +67,37 @@ def _barcode_kits():
     return kits
 
 
+SESSION_PARAM = "prepopulated-planning-session"
+# The original's wizard steps named some fields differently from the plan API (its sessions
+# hold {"step_helper": {step: {field: value}}, "redirect_url": url}).
+STEP_FIELD_NAMES = {"templatekitname": "templatingKitName", "reference": "library", "targetBedFile": "bedfile",
+                    "hotSpotBedFile": "regionfile", "note": "notes", "sequencekit": "sequencekitname",
+                    "controlsequence": "controlSequencekitname", "samplePreparationKit": "samplePrepKitName"}
+
+
+def prepopulated(request):
+    """{"id", "values", "redirect"} of the prepared plan named in the query, {"error": message}
+    when it is not there (expired, someone else's, not an id), or None when none is named.
+    Values are plan API fields: the session's own keys, over the original's step_helper fields."""
+    raw = request.GET.get(SESSION_PARAM)
+    if raw is None:
+        return None
+    pk = session_id(raw)
+    session = live_session(pk, request.user) if pk else None
+    if session is None:
+        return {"error": "The prepared plan was not found or has expired; nothing was filled in."}
+    data = session.data if isinstance(session.data, dict) else {}
+    values = {}
+    for fields in (data.get("step_helper") or {}).values():
+        if isinstance(fields, dict):
+            values.update({STEP_FIELD_NAMES.get(k, k): v for k, v in fields.items()})
+    values.update({k: v for k, v in data.items() if k not in ("step_helper", "redirect_url")})
+    target = data.get("redirect_url")
+    safe = isinstance(target, str) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return {"id": pk, "values": values, "redirect": target if safe else ""}
+
+
 WIZARD_STEPS = [("application", "Application"), ("kits", "Kits"), ("monitoring", "Monitoring"),
                 ("reference", "Reference"), ("plugins", "Plugins"), ("output", "Output"), ("plan", "Plan")]
 
@@ -91,6 +130,7 @@ def _wizard(request, plan, mode):
         "projects": list(Project.objects.order_by("name").values_list("name", flat=True)),
         # From a template or an existing plan the wizard opens on its last step (the rest is chosen).
         "first_step": "application" if mode == "scratch" else "plan",
+        "prepopulated": prepopulated(request) if mode != "edit" else None,
     }, tab="plan", title="Edit Plan" if mode == "edit" else "Plan Run")
 
 

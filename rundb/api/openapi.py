@@ -325,7 +325,8 @@ class Builder:
         }}
 
     def _add_action_resource(self, name, res):
-        props = {key: _nullable(dict(SCALAR.get(info.get("type"), {})), info.get("nullable", False))
+        exact = getattr(res, "openapi_fields", {})  # where the schema/ type says less than the value
+        props = {key: exact.get(key) or _nullable(dict(SCALAR.get(info.get("type"), {})), info.get("nullable", False))
                  for key, info in res.fields_schema.items()}
         self.schemas[type(res).__name__] = {"type": "object", "properties": props}
         self._add_schema_path(name, [name])

@@ -99,6 +99,12 @@ class KitInfo(models.Model):
     defaultThreePrimeAdapter = models.ForeignKey(
         ThreePrimeAdapter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Ion Chef kits whose cartridges serve several runs (getchefcartridgeusage, rundb/chef.py):
+    # how many runs a cartridge serves, after how many days from its first run the Chef warns,
+    # and after how many it refuses.
+    defaultCartridgeUsageCount = models.PositiveIntegerField(null=True, blank=True)
+    cartridgeExpirationDayLimit = models.PositiveIntegerField(null=True, blank=True)
+    cartridgeBetweenUsageAbsoluteMaxDayLimit = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self):
         return self.name

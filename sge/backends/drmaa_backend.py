@@ -50,6 +50,13 @@ PROBE_INTERVAL = 2.0  # s between checks whether an unreachable qmaster answers 
 _unreachable = False  # a session call failed to reach the qmaster; no answer since
 _next_probe = 0.0
 _stuck = False  # the last status query found the session held by a stuck call
+# Jobs whose end was settled without the session collecting them (from their exit-code file
+# while the session was busy or the qmaster away, or seen DONE by jobStatus()): libdrmaa keeps
+# each one's finish record until wait() takes it, so they are collected once it answers again.
+_uncollected: dict = {}
+_uncollected_lock = threading.Lock()  # not the session's: noting one must not wait for a stuck call
+COLLECT_PER_CALL = 50
+MAX_UNCOLLECTED = 100_000  # beyond this the oldest are forgotten (a few bytes each in libdrmaa)
 
 
 def _close_session() -> None:
@@ -98,6 +105,13 @@ def _qmaster_answers() -> bool:
         _unreachable = False
         log.info("grid engine master answers again")
     return not _unreachable
+
+
+def _note_uncollected(jobid) -> None:
+    with _uncollected_lock:
+        _uncollected[jobid] = None
+        while len(_uncollected) > MAX_UNCOLLECTED:
+            _uncollected.pop(next(iter(_uncollected)))
 
 
 def _on_sigterm(signum, frame):
@@ -260,14 +274,41 @@ class DrmaaBackend(Backend):
         code_file = exitcode_file or rec.get("exitcode_file")
         cancelled = self.store.exists(jobid, "cancel")
         try:
-            st = self._session_status(jobid, code_file, cancelled, rec)
+            st, collected = self._session_status(jobid, code_file, cancelled, rec)
         except _SessionBusy:
-            return self._without_session(code_file, cancelled, "DRMAA session busy")
+            st, collected = self._without_session(code_file, cancelled, "DRMAA session busy"), False
         if st.terminal:
             self.store.save_status(jobid, st)
+            if not collected:
+                _note_uncollected(jobid)
+        if _uncollected and collected is not None:
+            self._collect_uncollected()
         return st
 
-    def _session_status(self, jobid, code_file, cancelled, rec) -> JobStatus:
+    def _collect_uncollected(self) -> None:
+        """wait(NO_WAIT) for jobs settled earlier without the session (see _uncollected), a
+        few per call, only when the session is free and the qmaster answers."""
+        d = self.drmaa
+        if not _qmaster_answers() or not _lock.acquire(timeout=0):
+            return
+        try:
+            for jobid in list(_uncollected)[:COLLECT_PER_CALL]:
+                try:
+                    self._session.wait(jobid, d.Session.TIMEOUT_NO_WAIT)
+                except d.errors.ExitTimeoutException:
+                    continue  # its end has not reached the session yet: next time
+                except d.errors.DrmCommunicationException as exc:
+                    _lost_qmaster(exc)
+                    return
+                except Exception:  # not a job of this session, or already collected
+                    pass
+                with _uncollected_lock:
+                    _uncollected.pop(jobid, None)
+        finally:
+            _lock.release()
+
+    def _session_status(self, jobid, code_file, cancelled, rec):
+        """(status, whether wait() collected the job: None when the session could not be asked)."""
         d = self.drmaa
         _lock_within(STATUS_LOCK_WAIT)
         try:  # only the session call holds the lock; what follows may run qacct
@@ -279,14 +320,14 @@ class DrmaaBackend(Backend):
         except (d.errors.DrmCommunicationException, d.errors.InternalException) as exc:
             if isinstance(exc, d.errors.DrmCommunicationException):
                 _lost_qmaster(exc)
-            return JobStatus(UNKNOWN, None, f"scheduler unreachable: {exc}", "scheduler", cancelled)
+            return JobStatus(UNKNOWN, None, f"scheduler unreachable: {exc}", "scheduler", cancelled), None
         except Exception as exc:  # python-drmaa raises plain Exception for code 24 (NO_RUSAGE)
             info = exc
         finally:
             _lock.release()
         if info is None:
-            return self._unfinished(jobid, code_file, cancelled, rec)
-        return self._finished(jobid, info, code_file, cancelled, rec)
+            return self._unfinished(jobid, code_file, cancelled, rec), False
+        return self._finished(jobid, info, code_file, cancelled, rec), True
 
     @staticmethod
     def _without_session(code_file, cancelled, why) -> JobStatus:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -85,6 +87,47 @@ def check_hold_chain(backend, jobdir, *, parent_seconds, running_timeout, timeou
         while_held(parent, child)
     assert backend.wait(child, timeout=timeout).state == DONE
     assert (jobdir.path / "chain.log").read_text() == "parent\nchild\n"
+
+
+def check_simple_job(backend, jobdir, timeout):
+    """A script submitted unheld runs in its folder under the job's name, with stderr joined
+    into its output and the exit-code file named in its environment; returns its final status."""
+    from sge.backends import DONE
+
+    script = jobdir.script("ok", 'echo "out $JOB_NAME in $PWD"; echo err >&2; echo "code=$ION_JOB_EXITCODE_FILE"')
+    jid = backend.submit(script, **jobdir.submit_args("ok"), hold=False)
+    assert jid.isdigit()
+    st = backend.wait(jid, timeout=timeout)
+    assert (st.state, st.exit_code, st.cancelled) == (DONE, 0, False)
+    out = jobdir.output("ok")
+    assert f"out {jobdir.prefix}_ok in {jobdir.path}" in out  # the job name, the working folder
+    assert "err" in out
+    assert f"code={jobdir.exitcode_file('ok')}" in out
+    assert jobdir.exitcode_file("ok").read_text() == "0\n"
+    return jid, st
+
+
+@contextmanager
+def session_held_elsewhere():
+    """For the block, another thread is inside the DRMAA session (as a call that met a qmaster
+    going down, which hangs for libdrmaa's timeout)."""
+    from sge.backends import drmaa_backend as db
+
+    taken, release = threading.Event(), threading.Event()
+
+    def stuck_call():
+        with db._lock:
+            taken.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=stuck_call)
+    thread.start()
+    try:
+        taken.wait(10)
+        yield
+    finally:
+        release.set()
+        thread.join()
 
 
 def make_script(directory, name, body) -> str:

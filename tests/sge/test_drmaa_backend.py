@@ -2,7 +2,7 @@
 
 Skipped only outside CI when Grid Engine is absent (see sgeutil.require_sge)."""
 import pytest
-from sgeutil import check_hold_chain, wait_until
+from sgeutil import check_hold_chain, check_simple_job, wait_until
 
 from sge.backends import DONE, FAILED, HELD, UNKNOWN, JobError
 from sge.backends import drmaa_backend as db
@@ -12,16 +12,7 @@ pytestmark = pytest.mark.sge
 
 
 def test_submit_runs_script_and_reports_done(drmaa_backend, jobdir):
-    script = jobdir.script("ok", 'echo "out $JOB_NAME in $PWD"; echo err >&2; echo "code=$ION_JOB_EXITCODE_FILE"')
-    jid = drmaa_backend.submit(script, **jobdir.submit_args("ok"), hold=False)
-    assert jid.isdigit()
-    st = drmaa_backend.wait(jid, timeout=60)
-    assert (st.state, st.exit_code, st.cancelled) == (DONE, 0, False)
-    out = jobdir.output("ok")
-    assert f"out {jobdir.prefix}_ok in {jobdir.path}" in out  # SGE's JOB_NAME, workingDirectory
-    assert "err" in out  # joinFiles
-    assert f"code={jobdir.exitcode_file('ok')}" in out
-    assert jobdir.exitcode_file("ok").read_text() == "0\n"
+    jid, st = check_simple_job(drmaa_backend, jobdir, timeout=60)
     assert drmaa_backend.status(jid) == st  # cached after wait() reaped the job
 
 

@@ -1,10 +1,8 @@
 """DrmaaBackend.status while another thread's call into the DRMAA session is stuck (one that
 meets a qmaster going down or starting up hangs for libdrmaa's 60 s timeout): it answers from
 the job's exit-code file, or says the scheduler is unreachable, within STATUS_LOCK_WAIT s."""
-import threading
-
 import pytest
-from sgeutil import wait_until
+from sgeutil import session_held_elsewhere, wait_until
 
 from sge.backends import FAILED, HELD, UNKNOWN
 from sge.backends import drmaa_backend as db
@@ -18,22 +16,9 @@ def test_status_answers_from_exit_code_file_while_the_session_is_stuck(drmaa_bac
     held = drmaa_backend.submit(jobdir.script("held", "true"), **jobdir.submit_args("held"))
     monkeypatch.setattr(db, "STATUS_LOCK_WAIT", 0.3)
     monkeypatch.setattr(db, "_stuck", False)
-    taken, release = threading.Event(), threading.Event()
-
-    def stuck_call():
-        with db._lock:
-            taken.set()
-            release.wait(30)
-
-    thread = threading.Thread(target=stuck_call)
-    thread.start()
-    try:
-        taken.wait(10)
+    with session_held_elsewhere():
         st = drmaa_backend.status(done, exitcode_file=str(jobdir.exitcode_file("done")))
         assert (st.state, st.exit_code, st.source) == (FAILED, 5, "exitcode-file")
         st = drmaa_backend.status(held)
         assert (st.state, st.source) == (UNKNOWN, "scheduler") and "busy" in st.reason
-    finally:
-        release.set()
-        thread.join()
     assert drmaa_backend.status(held).state == HELD

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sgeutil import check_hold_chain, wait_until
+from sgeutil import check_hold_chain, check_simple_job, wait_until
 
 from sge.backends import DONE, FAILED, HELD, QUEUED, RUNNING, UNKNOWN
 from sge.backends.local import LocalBackend
@@ -16,16 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_submit_runs_script_and_reports_done(local_backend, jobdir):
-    script = jobdir.script("ok", 'echo "out $JOB_NAME in $PWD"; echo err >&2; echo "code=$ION_JOB_EXITCODE_FILE"')
-    jid = local_backend.submit(script, **jobdir.submit_args("ok"), hold=False)
-    assert jid.isdigit()
-    st = local_backend.wait(jid, timeout=30)
-    assert (st.state, st.exit_code, st.cancelled) == (DONE, 0, False)
-    out = jobdir.output("ok")
-    assert f"out {jobdir.prefix}_ok in {jobdir.path}" in out
-    assert "err" in out  # stderr joined into stdout_path
-    assert f"code={jobdir.exitcode_file('ok')}" in out
-    assert jobdir.exitcode_file("ok").read_text() == "0\n"
+    check_simple_job(local_backend, jobdir, timeout=30)
 
 
 def test_failing_script_reports_failed_with_exit_code(local_backend, jobdir):

@@ -8,6 +8,9 @@
   // Template values carried over as they are (the wizard's own fields are read from the form).
   const COPY = ["libraryKey", "tfKey", "platform", "flowsInOrder", "forward3primeadapter", "barcodeId", "notes"];
   let source = {};
+  // A prepared plan (browser/views/plan.py prepopulated): {id, values, redirect} or {error}.
+  const preparedEl = document.getElementById("prepopulated-data");
+  const prepared = preparedEl ? JSON.parse(preparedEl.textContent) : null;
   const steps = [...form.querySelectorAll(".wizard-step")].map(f => f.dataset.step);
   let current = form.dataset.firstStep || steps[0];
 
@@ -201,14 +204,14 @@
     TB.modal.open("Configure Plugin", wrap);
   }
 
-  /* The steps' fields from a template or plan (API JSON). */
+  /* The steps' fields from a template or plan (API JSON), or those a prepared plan has. */
   function fill(src) {
     const group = String(src.applicationGroup || "").match(/(\d+)\/?$/);
     if (group) { const r = form.querySelector(`input[name=applicationGroup][value="${group[1]}"]`); if (r) r.checked = true; }
     showRunTypes();
     if (src.runType) { const r = form.querySelector(`input[name=runType][value="${CSS.escape(src.runType)}"]`); if (r) r.checked = true; }
     ["chipType", "templatingKitName", "sequencekitname", "librarykitname", "samplePrepKitName", "controlSequencekitname",
-     "library", "bedfile", "regionfile"].forEach(k => setSelect(k, src[k] || ""));
+     "library", "bedfile", "regionfile"].forEach(k => { if (k in src) setSelect(k, src[k] || ""); });
     if (src.flows) $id("flows").value = src.flows;
     (src.qcValues || []).forEach(q => {
       const inp = [...form.querySelectorAll("input.qc")].find(i => i.dataset.qc === (q.qcType || {}).qcName);
@@ -221,39 +224,57 @@
     });
   }
 
-  async function load() {
-    if (form.dataset.mode === "scratch") return;  // nothing to start from
-    const res = await TB.api("GET", `/rundb/api/v1/plannedexperiment/${form.dataset.plan}/`);
-    if (!res.ok) { $id("error-general").textContent = "Error: Unable to load the plan: " + TB.errorText(res); return; }
-    source = res.data;
-    fill(source);
-    if (form.dataset.mode === "edit") {
-      $id("planName").value = source.planDisplayedName || source.planName || "";
-      $id("notes").value = source.notes || "";
-      const samples = source.barcodedSamples || {};
-      if (source.barcodeId && Object.keys(samples).length) {
-        form.querySelector("input[name=barcoding][value=barcoded]").checked = true;
-        $id("barcodeId").value = source.barcodeId;
-        const rows = [];
-        Object.entries(samples).forEach(([name, info]) => (info.barcodes || []).forEach(bc => rows.push({
-          barcode: bc, sample: name, type: ((info.barcodeSampleInfo || {})[bc] || {}).nucleotideType || "DNA" })));
-        rows.sort((a, b) => a.barcode.localeCompare(b.barcode));
-        $id("barcodeCount").value = rows.length;
-        showMode();
-        drawGrid(rows);
-      }
-      Object.entries(source.selectedPlugins || {}).forEach(([name, cfg]) => {
-        const box = form.querySelector(`input[name=plugin][value="${CSS.escape(name)}"]`);
-        if (box) {
-          box.checked = true;
-          const hidden = $id("plugin_config_" + box.dataset.id);
-          if (hidden && cfg && cfg.userInput) hidden.value = JSON.stringify(cfg.userInput);
-        }
-      });
-    } else if (source.barcodeId) {
+  /* Name, notes, sample or barcoded samples and plugins of a plan (edit) or a prepared plan. */
+  function fillOwn(src) {
+    const name = src.planDisplayedName || src.planName;
+    if (name) $id("planName").value = name;
+    if (src.notes) $id("notes").value = src.notes;
+    if (src.sample) $id("sample").value = src.sample;
+    const samples = src.barcodedSamples || {};
+    if (src.barcodeId && Object.keys(samples).length) {
       form.querySelector("input[name=barcoding][value=barcoded]").checked = true;
-      $id("barcodeId").value = source.barcodeId;
+      setSelect("barcodeId", src.barcodeId);
+      const rows = [];
+      Object.entries(samples).forEach(([sample, info]) => ((info || {}).barcodes || []).forEach(bc => rows.push({
+        barcode: bc, sample: sample, type: ((info.barcodeSampleInfo || {})[bc] || {}).nucleotideType || "DNA" })));
+      rows.sort((a, b) => a.barcode.localeCompare(b.barcode));
+      $id("barcodeCount").value = rows.length;
       showMode();
+      drawGrid(rows);
+    } else if (src.barcodeId) {
+      form.querySelector("input[name=barcoding][value=barcoded]").checked = true;
+      setSelect("barcodeId", src.barcodeId);
+      showMode();
+    }
+    const chosen = src.selectedPlugins;
+    if (chosen && typeof chosen === "object") {
+      form.querySelectorAll("input[name=plugin]").forEach(b => { b.checked = false; });
+      // {name: {userInput, ...}} as the API has it, or a list of names.
+      const entries = Array.isArray(chosen) ? chosen.map(n => [typeof n === "string" ? n : (n || {}).name, n]) : Object.entries(chosen);
+      entries.forEach(([name, cfg]) => {
+        const box = form.querySelector(`input[name=plugin][value="${CSS.escape(name)}"]`);
+        if (!box) return;
+        box.checked = true;
+        const hidden = $id("plugin_config_" + box.dataset.id);
+        if (hidden && cfg && cfg.userInput) hidden.value = JSON.stringify(cfg.userInput);
+      });
+    }
+  }
+
+  async function load() {
+    if (form.dataset.mode !== "scratch") {
+      const res = await TB.api("GET", `/rundb/api/v1/plannedexperiment/${form.dataset.plan}/`);
+      if (!res.ok) { $id("error-general").textContent = "Error: Unable to load the plan: " + TB.errorText(res); return; }
+      source = res.data;
+      fill(source);
+      if (form.dataset.mode === "edit") fillOwn(source);
+      else if (source.barcodeId) fillOwn({ barcodeId: source.barcodeId });
+    }
+    if (prepared && prepared.error) $id("error-general").textContent = prepared.error;
+    else if (prepared) {
+      source = Object.assign({}, source, prepared.values);
+      fill(prepared.values);
+      fillOwn(prepared.values);
     }
   }
 
@@ -299,6 +320,10 @@
     const res = await TB.api(editing ? "PATCH" : "POST", url, data);
     if (res.ok) {
       const id = editing ? form.dataset.plan : (res.data && res.data.id);
+      if (prepared && prepared.id) {  // used: discard it (it would expire anyway)
+        await TB.api("DELETE", `/rundb/api/v1/prepopulatedplanningsession/${prepared.id}/`);
+        if (prepared.redirect) { location.href = prepared.redirect; return; }
+      }
       location.href = "/plan/planned/?highlight=" + id;
       return;
     }

@@ -13,9 +13,20 @@ class ReadMixin:
         """Hook for resource-specific query parameters (``?distinct``, ``?isThumbnail`` ...)."""
         return queryset
 
+    def consumed_filters(self, request):
+        """Query parameters this resource reads itself for this request (in
+        ``apply_custom_filters``), which the generic field filters must then leave alone even
+        where they name a field. Paging links keep them: ``request.GET`` is not changed."""
+        return ()
+
     def obj_get_list(self, bundle, **kwargs):
         request = bundle.request
         query = request.GET if request is not None else {}
+        consumed = self.consumed_filters(request)
+        if consumed:
+            query = query.copy()
+            for name in consumed:
+                query.pop(name, None)
         filters, distinct = flt.build_filters(self, query)
         queryset = self.apply_custom_filters(self.get_object_list(request), request)
         try:

@@ -6,7 +6,10 @@
 * ``GET getchefscriptinfo/``: the Ion Chef script versions from
   ``<ION_RESULTS_ROOT>/icu/updates/SoftwareVersionList.txt`` (``key: value`` lines; a key
   listed more than once becomes a list), or ``{"object": {"Error": "File missing or access
-  denied at <path>"}}``. Authenticated, unlike the original."""
+  denied at <path>"}}``. Authenticated, unlike the original;
+* ``GET getchefcartridgeusage/?chefReagentsSerialNum=R&chefSolutionsSerialNum=S&kitName=K
+  &chefCurrentTime=T``: whether the Ion Chef may run again on those cartridges (rundb/chef.py).
+  Authenticated."""
 from django.conf import settings
 from django.urls import re_path
 from tastypie.exceptions import ImmediateHttpResponse
@@ -62,4 +65,29 @@ class ChefScriptInfoResource(ActionResource):
         return chef_script_info()
 
 
-RESOURCES = [IonReporterResource, ChefScriptInfoResource]
+class ChefCartridgeUsageResource(ActionResource):
+    fields_schema = {
+        "allowRunToContinue": _field("boolean", "False when any E… code is in errorCodes."),
+        "errorCodes": _field("list", "E… (the run must stop) and W… (warnings) codes."),
+        "detailMessages": _field("dict", "{code: message} for each code in errorCodes."),
+        "numberReagentSerialUsage": _field("integer", "Runs recorded with the reagents cartridge."),
+        "numberSolutionSerialUsage": _field("integer", "Runs recorded with the solutions cartridge."),
+        "hoursSinceReagentFirstUse": _field("integer", "Whole hours since the reagents cartridge's first run "
+                                                       "(\"\" when it has none)."),
+        "hoursSinceSolutionFirstUse": _field("integer", "Whole hours since the solutions cartridge's first run "
+                                                        "(\"\" when it has none)."),
+    }
+    # The original answers "" for a cartridge without runs; clients rely on that shape.
+    openapi_fields = {name: {"oneOf": [{"type": "integer"}, {"type": "string", "maxLength": 0}]}
+                      for name in ("hoursSinceReagentFirstUse", "hoursSinceSolutionFirstUse")}
+
+    class Meta(IonMeta):
+        resource_name = "getchefcartridgeusage"
+
+    def payload(self, request):
+        from rundb.chef import cartridge_usage
+
+        return cartridge_usage(request.GET)
+
+
+RESOURCES = [IonReporterResource, ChefScriptInfoResource, ChefCartridgeUsageResource]

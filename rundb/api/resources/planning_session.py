@@ -55,6 +55,18 @@ def live_session(pk, user):
     return session
 
 
+def session_id(text):
+    """The session id in *text*: the id itself or its cache key (the original's planning page
+    took either); "" when it is neither."""
+    text = str(text or "").strip()
+    if text.startswith(CACHE_KEY_PREFIX):
+        text = text[len(CACHE_KEY_PREFIX):]
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return ""
+
+
 @endpoint("rundb.add_plannedexperiment", methods=("POST",), json_body=True, max_body=MAX_BODY)
 def create_session(request):
     """Store a prepared plan for the planning page; answers its id and cache key."""

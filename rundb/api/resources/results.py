@@ -432,9 +432,6 @@ class CompositeExperimentResource(IonResource):
         """Both cartridge serials of the query, or None (then they are ordinary filters)."""
         if request is None:
             return None
-        stashed = getattr(request, "ion_chef_serials", None)
-        if stashed:
-            return stashed
         values = tuple(request.GET.get(name, "") for name in CHEF_SERIALS)
         return values if all(values) else None
 
@@ -444,22 +441,9 @@ class CompositeExperimentResource(IonResource):
             return queryset.exclude(status__in=("pending", "transferred"))
         return queryset.exclude(status="planned").exclude(expDir="")
 
-    def obj_get_list(self, bundle, **kwargs):
-        serials = self.chef_serials(bundle.request)
-        if not serials:
-            return super().obj_get_list(bundle, **kwargs)
-        # The pair is one OR condition (apply_custom_filters), not two ANDed field filters: hide
-        # them from the generic filter parsing for this call only (paging links keep them).
-        request, query = bundle.request, bundle.request.GET
-        reduced = query.copy()
-        for name in CHEF_SERIALS:
-            reduced.pop(name, None)
-        request.GET, request.ion_chef_serials = reduced, serials
-        try:
-            return super().obj_get_list(bundle, **kwargs)
-        finally:
-            request.GET = query
-            del request.ion_chef_serials
+    def consumed_filters(self, request):
+        # The pair is one OR condition (apply_custom_filters), not two ANDed field filters.
+        return CHEF_SERIALS if self.chef_serials(request) else ()
 
     def related_queryset(self, name, page):
         if name == "results":

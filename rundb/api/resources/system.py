@@ -33,6 +33,7 @@ class ActionResource(Resource):
 
     anonymous = False
     fields_schema = {}
+    openapi_fields = {}  # {field: JSON schema} for the OpenAPI document, where fields_schema's type is not exact
 
     class Meta(IonMeta):
         abstract = True

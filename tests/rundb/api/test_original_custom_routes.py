@@ -31,12 +31,11 @@ ROUTES = [
 ]
 # Action resources whose list URL is the action itself (resolved by name, not by their view).
 ACTIONS = ["getsoftwareinfo/", "torrentsuite/", "network/", "ionreporter/", "getchefscriptinfo/",
-           "prepopulatedplanningsession/"]
+           "prepopulatedplanningsession/", "getchefcartridgeusage/"]
 NOT_OFFERED = {
     "experiment/from_wells_analysis/": "runs an analysis synchronously inside the web request",
     "experiment/projects/": "broken in the original (500); nothing defines what it returns",
     "results/1/report/": "PDF rendering of the report page is not implemented",
-    "getchefcartridgeusage/": "the cartridge usage rules and the kits' cartridge limits are not modelled",
 }
 
 

@@ -47,7 +47,7 @@ CHIPS_KITS = [
     {"model": "rundb.kitinfo", "pk": 20001, "fields": {"kitType": "SequencingKit", "name": "Lab Seq Kit",
                                                        "uid": "SEQ9001", "flowCount": 500, "instrumentType": "S5",
                                                        "isActive": True, "description": "", "defaultFlowOrder": 2,
-                                                       "cartridgeExpirationDayLimit": 8}},
+                                                       "cartridgeExpirationDayLimit": 8, "chefScriptRevision": "r2"}},
     {"model": "rundb.kitinfo", "pk": 20002, "fields": {"kitType": "TemplatingKit", "name": "Lab Chef Kit",
                                                        "uid": "TEMPLT9001", "flowCount": 0, "isActive": True,
                                                        "description": "", "defaultThreePrimeAdapter": ["FWD_0001"]}},
@@ -167,8 +167,10 @@ def test_tables_after_importing_all_files(dump_dir, project_rows):
 def test_unknown_fields_are_counted(dump_dir):
     report = import_fixture_file(dump_dir / "chips_kits.json")
     ignored = report.ignored_fields["rundb.kitinfo"]
-    assert ignored["cartridgeExpirationDayLimit"] == 1
-    assert "ignored fields of rundb.kitinfo: cartridgeExpirationDayLimit (1)" in "\n".join(report.lines())
+    assert dict(ignored) == {"chefScriptRevision": 1}  # cartridgeExpirationDayLimit is a field now
+    assert "ignored fields of rundb.kitinfo: chefScriptRevision (1)" in "\n".join(report.lines())
+    from rundb.models import KitInfo
+    assert KitInfo.objects.get(uid="SEQ9001").cartridgeExpirationDayLimit == 8
 
 
 def test_reimport_changes_nothing(dump_dir, catalog_snapshot):
