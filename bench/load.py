@@ -194,7 +194,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=shipped["threads"],
                         help=f"threads per gunicorn worker (default: config/gunicorn.conf.py's, {shipped['threads']})")
     args = parser.parse_args(argv)
-    if args.clients < 1 or args.seconds <= 0 or args.launch_rate <= 0 or min(args.rate, args.capacity_seconds, args.warmup_seconds) < 0:
+    if (args.clients < 1 or args.seconds <= 0 or args.launch_rate <= 0
+            or min(args.rate, args.capacity_seconds, args.warmup_seconds) < 0):
         parser.error("--clients, --seconds and --launch-rate must be positive; --rate, --capacity-seconds and "
                      "--warmup-seconds not negative")
     server = database_server(parser, args.backend)

@@ -3,8 +3,9 @@
 A new gunicorn worker (at start, and after each ``max_requests`` recycle) pays for the URL
 resolver, the API's resource instances, each resource's compiled dehydration steps and the
 ORM's per-model caches on its first requests; under load those first requests queue behind
-each other for seconds (bench/load.py). config/gunicorn.conf.py calls :func:`warm_up` from
-``post_worker_init``. Nothing here reads or writes rows.
+each other for seconds (bench/load.py). config/gunicorn.conf.py calls :func:`warm_up` once in the
+master before forking (``when_ready``, with ``preload_app``), or in each worker
+(``post_worker_init``) without it. Nothing here reads or writes rows.
 """
 import logging
 

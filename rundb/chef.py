@@ -23,6 +23,9 @@ from django.utils import timezone
 from rundb.models import Experiment, IonMeshNode, KitInfo
 from rundb.models.experiment import CHEF_SERIAL_MAX
 
+# Runs that never reached the Chef do not count as uses of its cartridges
+# (also compositeexperiment's cartridge filter, rundb/api/resources/results.py).
+NOT_CARTRIDGE_USES = ("pending", "transferred")
 REQUIRED = ("chefReagentsSerialNum", "chefSolutionsSerialNum", "kitName")
 CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 CHEF_KIT_TYPES = ("TemplatingKit", "IonChefPrepKit")
@@ -64,7 +67,7 @@ class _Answer:
         return not self.data["allowRunToContinue"]
 
 
-def _chef_time(text, now):
+def _chef_time(text):
     """The Chef's clock as an aware datetime (naive: UTC), or None when unreadable."""
     try:
         when = parse_date(text)
@@ -81,7 +84,7 @@ def cartridge_usage(params, now=None):
     if missing:
         answer.add("E305", ", ".join(missing))
         return answer.data
-    chef_now = _chef_time(params.get("chefCurrentTime", ""), now)
+    chef_now = _chef_time(params.get("chefCurrentTime", ""))
     if chef_now is None:
         answer.add("E310")
         return answer.data
@@ -107,7 +110,7 @@ def cartridge_usage(params, now=None):
 
     reagents, solutions = params["chefReagentsSerialNum"], params["chefSolutionsSerialNum"]
     runs = (Experiment.objects.filter(Q(chefReagentsSerialNum=reagents) | Q(chefSolutionsSerialNum=solutions))
-            .exclude(status__in=("pending", "transferred"))
+            .exclude(status__in=NOT_CARTRIDGE_USES)
             .values_list("chefReagentsSerialNum", "chefSolutionsSerialNum", "chefStartTime"))
     reagent_starts, solution_starts = [], []
     for run_reagents, run_solutions, started in runs:

@@ -1,6 +1,10 @@
 """Helpers shared by the page views."""
+import csv
+
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from rundb.models import GlobalConfig, Message
 
@@ -23,6 +27,14 @@ def render_page(request, template, context=None, *, tab="", title="", status=200
     ctx = {"site_name": site_name(), "tab": tab, "page_title": title, "banners": banners}
     ctx.update(context or {})
     return render(request, template, ctx, status=status)
+
+
+def csv_download(stem):
+    """(response, csv writer) for a CSV attachment named ``<stem>_<date and time>.csv``."""
+    response = HttpResponse(content_type="text/csv")
+    stamp = timezone.now().strftime("%Y_%m_%d_%H_%M_%S")
+    response["Content-Disposition"] = f'attachment; filename="{stem}_{stamp}.csv"'
+    return response, csv.writer(response)
 
 
 def human_bases(n):

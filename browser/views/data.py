@@ -1,17 +1,15 @@
 """Data > Completed Runs & Reports (/data/) and its CSV export (/data/getCSV.csv)."""
-import csv
 from datetime import datetime, time
 
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.utils import timezone
 
 from rundb.models import Experiment, Project, QualityMetrics, Results, Sample
 
 from ..access import page
-from .common import human_bases, page_size, render_page
+from .common import csv_download, human_bases, page_size, render_page
 
 SORTS = {
     "-resultDate": "Reports New→Old", "resultDate": "Reports Old→New",
@@ -224,10 +222,7 @@ def data_page(request):
 @page()
 def data_csv(request):
     page_obj, f, _order = run_page(request.GET, per_page=100000)
-    response = HttpResponse(content_type="text/csv")
-    stamp = timezone.now().strftime("%Y_%m_%d_%H_%M_%S")
-    response["Content-Disposition"] = f'attachment; filename="metrics_{stamp}.csv"'
-    out = csv.writer(response)
+    response, out = csv_download("metrics")
     out.writerow(["Run Name", "Run Date", "Report Name", "Report Date", "Status", "Chip", "Flows", "Sample",
                   "Q20 Bases", "Total Bases", "Report Link"])
     for exp in page_obj.object_list:

@@ -5,19 +5,17 @@ deleting projects goes through the REST API (/rundb/api/v1/project/) from the pa
 so the page shows the API's own validation messages. A project's page also removes selected
 reports from it (/data/project/<pk>/results/remove/), exports them as CSV
 (/data/project/<pk>/getCSV.csv) and shows the project's event log (/data/project/<pk>/log)."""
-import csv
 import json
 
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from rundb.models import Project, Results
 from rundb.projects import event_log, remove_results
 
 from ..access import page
-from .common import paged, render_page
+from .common import csv_download, paged, render_page
 from .data import _parse_day
 
 PER_PAGE = 15
@@ -93,10 +91,7 @@ def project_csv(request, pk):
         except ValueError:
             return HttpResponse("results= takes comma-separated report ids.\n", status=400,
                                 content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content_type="text/csv")
-    stamp = timezone.now().strftime("%Y_%m_%d_%H_%M_%S")
-    response["Content-Disposition"] = f'attachment; filename="project_{project.pk}_metrics_{stamp}.csv"'
-    out = csv.writer(response)
+    response, out = csv_download(f"project_{project.pk}_metrics")
     out.writerow(["Report Name", "Run Name", "Status", "Reference", "Report Date", "Q20 Bases", "Total Bases",
                   "Report Link"])
     for rep in qs:

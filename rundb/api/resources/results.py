@@ -22,6 +22,7 @@ from rundb.models import (
     Results,
     Sample,
 )
+from rundb.chef import NOT_CARTRIDGE_USES
 from rundb.jobstates import plugin_state_from_jobs
 from rundb.models.experiment import CHEF_SERIALS
 from rundb.paths import name_problem
@@ -438,7 +439,7 @@ class CompositeExperimentResource(IonResource):
     def get_object_list(self, request):
         queryset = super().get_object_list(request)
         if self.chef_serials(request):
-            return queryset.exclude(status__in=("pending", "transferred"))
+            return queryset.exclude(status__in=NOT_CARTRIDGE_USES)
         return queryset.exclude(status="planned").exclude(expDir="")
 
     def consumed_filters(self, request):
